@@ -1,0 +1,109 @@
+# hitkit: small, fast C filters for web-analytics hit data.
+#   make            build every tool into bin/
+#   make check      install what is missing, build, run every test (also
+#                   under AddressSanitizer + UndefinedBehaviorSanitizer)
+#   make demo       the main job on the bundled sample data
+#   make bench      compare against peer tools (not part of check)
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+HK_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
+	$(shell pkg-config --cflags libzstd 2>/dev/null)
+HK_LIBS = -lcsv $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+LIB_SRC := $(wildcard lib/*.c)
+TOOL_SRC := $(wildcard tools/*.c)
+SCRIPTS := $(filter-out %.c,$(wildcard tools/hit-*))
+TOOLS := $(patsubst tools/%.c,bin/%,$(TOOL_SRC)) $(patsubst tools/%,bin/%,$(SCRIPTS))
+SAN_TOOLS := $(patsubst tools/%.c,build/san/bin/%,$(TOOL_SRC)) \
+	$(patsubst tools/%,build/san/bin/%,$(SCRIPTS))
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNITS := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
+
+all: $(TOOLS)
+
+build/obj/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/libhitkit.a: $(patsubst lib/%.c,build/obj/%.o,$(LIB_SRC))
+	$(AR) rcs $@ $^
+
+bin/%: tools/%.c build/libhitkit.a
+	@mkdir -p $(@D)
+	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libhitkit.a $(HK_LIBS) $(LDLIBS)
+
+bin/%: tools/%
+	@mkdir -p $(@D)
+	cp $< $@ && chmod +x $@
+
+# The same code built with sanitizers, for the second test pass.
+build/san/obj/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
+
+build/san/libhitkit.a: $(patsubst lib/%.c,build/san/obj/%.o,$(LIB_SRC))
+	$(AR) rcs $@ $^
+
+build/san/bin/%: tools/%.c build/san/libhitkit.a
+	@mkdir -p $(@D)
+	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -o $@ $< build/san/libhitkit.a $(HK_LIBS)
+
+build/san/bin/%: tools/%
+	@mkdir -p $(@D)
+	cp $< $@ && chmod +x $@
+
+build/san/unit/%: tests/unit/%.c build/san/libhitkit.a
+	@mkdir -p $(@D)
+	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -o $@ $< build/san/libhitkit.a $(HK_LIBS)
+
+-include $(wildcard build/obj/*.d build/san/obj/*.d)
+
+deps:
+	@sh mk/deps.sh install
+
+check-deps:
+	@sh mk/deps.sh check || sh mk/deps.sh install
+
+check: check-deps
+	@$(MAKE) --no-print-directory all san
+	@tests/run
+
+san: $(SAN_TOOLS) $(UNITS)
+
+demo: check-deps
+	@$(MAKE) --no-print-directory all
+	@sh examples/demo.sh
+
+bench: check-deps
+	@$(MAKE) --no-print-directory all
+	@bench/run
+
+bench-smoke: check-deps
+	@$(MAKE) --no-print-directory all
+	@BENCH_SIZE=10M BENCH_RUNS=1 bench/run
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	cp $(TOOLS) $(DESTDIR)$(BINDIR)/
+	cp man/*.1 $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(patsubst bin/%,$(DESTDIR)$(BINDIR)/%,$(TOOLS))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+
+clean:
+	rm -rf bin build tests/out
+
+format:
+	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c
+
+.PHONY: all deps check-deps check san demo bench bench-smoke install uninstall clean format
+.SECONDARY:

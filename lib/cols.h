@@ -1,0 +1,25 @@
+/*
+ * cols: the one column-selection language of every tool.
+ *
+ * A list is comma-separated items; an item is a column name, a 1-based
+ * number, a range of numbers "2-5" (or "5-2", reversed), or a range of
+ * names "ip-referrer".  An exact name always wins over the other readings,
+ * so a column called "a-b" or "3" is still reachable by name.  A name that
+ * contains a comma can be written with a backslash before it ("a\,b").
+ */
+#ifndef HK_COLS_H
+#define HK_COLS_H
+
+#include <stddef.h>
+
+/* Resolve spec against the header names; *idx gets malloc'd 0-based
+ * indexes in the given order.  Unknown columns die with exit 2 and the
+ * list of available names; what names the option in messages. */
+size_t cols_select(const char *spec, char *const *names, size_t ncols, size_t **idx,
+                   const char *what);
+/* One column (no lists or ranges); dies like cols_select. */
+size_t cols_one(const char *spec, char *const *names, size_t ncols, const char *what);
+/* Index of a column by exact name, or -1. */
+long cols_find(const char *name, char *const *names, size_t ncols);
+
+#endif

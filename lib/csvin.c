@@ -1,0 +1,165 @@
+/*
+ * csvin: RFC 4180 CSV through libcsv, turned from push to pull.
+ *
+ * libcsv calls back for every field and record end while it parses a
+ * block.  We queue the records of one block in an arena (bytes + field
+ * offsets + record table) and hand them out one by one, so tools see the
+ * same struct tsv_reader as for TSV.  Fields of a record that spans two
+ * blocks are kept when the arena is recycled.  Options: strict quoting
+ * (a quote inside an unquoted field, or EOF inside quotes, is an error) and
+ * no trimming of spaces (libcsv trims by default; we keep bytes exact).
+ * Blank lines are skipped, as libcsv does; line numbers count records plus
+ * the newlines inside quoted fields.
+ */
+#include "csvin.h"
+
+#include "err.h"
+#include "io.h"
+#include "tsv.h"
+
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CSV_BLOCK = 1 << 20 };
+
+struct span {
+    size_t off, n;
+};
+
+struct rec {
+    size_t f0, nf;
+    long line;
+};
+
+struct csvin {
+    struct csv_parser p;
+    char *block;
+    char *bytes;
+    size_t nb, cb;
+    struct span *fl;
+    size_t nfl, cfl;
+    struct rec *recs;
+    size_t nrec, crec, irec;
+    size_t rec_f0; /* first field of the record being parsed */
+    long line, rec_lfs;
+    int done;
+};
+
+static int keep_spaces(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct csvin *c = data;
+    xgrow((void **)&c->bytes, &c->cb, c->nb + len + 1, 1);
+    if (len)
+        memcpy(c->bytes + c->nb, s, len);
+    xgrow((void **)&c->fl, &c->cfl, c->nfl + 1, sizeof *c->fl);
+    c->fl[c->nfl].off = c->nb;
+    c->fl[c->nfl].n = len;
+    c->nfl++;
+    c->nb += len;
+    for (const char *q = s; len && (q = memchr(q, '\n', len - (size_t)(q - (const char *)s)));
+         q++)
+        c->rec_lfs++;
+}
+
+static void on_record(int ch, void *data)
+{
+    (void)ch;
+    struct csvin *c = data;
+    xgrow((void **)&c->recs, &c->crec, c->nrec + 1, sizeof *c->recs);
+    c->recs[c->nrec].f0 = c->rec_f0;
+    c->recs[c->nrec].nf = c->nfl - c->rec_f0;
+    c->recs[c->nrec].line = c->line;
+    c->nrec++;
+    c->rec_f0 = c->nfl;
+    c->line += 1 + c->rec_lfs;
+    c->rec_lfs = 0;
+}
+
+void csvin_reset(struct tsv_reader *r)
+{
+    struct csvin *c = r->csv;
+    if (!c) {
+        c = r->csv = xcalloc(1, sizeof *c);
+        c->block = xmalloc(CSV_BLOCK);
+    } else {
+        csv_free(&c->p);
+    }
+    if (csv_init(&c->p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        die(EXIT_TROUBLE, "out of memory");
+    csv_set_space_func(&c->p, keep_spaces);
+    if (r->o.sep && r->o.sep != '\t')
+        csv_set_delim(&c->p, (unsigned char)r->o.sep);
+    c->nb = c->nfl = c->nrec = c->irec = c->rec_f0 = 0;
+    c->line = 1;
+    c->rec_lfs = 0;
+    c->done = 0;
+}
+
+/* Recycle the arena, keeping the fields of a record still being parsed. */
+static void recycle(struct csvin *c)
+{
+    size_t keep = c->nfl - c->rec_f0;
+    size_t boff = keep ? c->fl[c->rec_f0].off : c->nb;
+    memmove(c->bytes, c->bytes + boff, c->nb - boff);
+    c->nb -= boff;
+    for (size_t i = 0; i < keep; i++) {
+        c->fl[i] = c->fl[c->rec_f0 + i];
+        c->fl[i].off -= boff;
+    }
+    c->nfl = keep;
+    c->rec_f0 = 0;
+    c->nrec = c->irec = 0;
+}
+
+int csvin_next(struct tsv_reader *r)
+{
+    struct csvin *c = r->csv;
+    while (c->irec == c->nrec) {
+        if (c->done)
+            return 0;
+        recycle(c);
+        size_t n = input_read(r->in, c->block, CSV_BLOCK);
+        if (n == 0) {
+            c->done = 1;
+            if (csv_fini(&c->p, on_field, on_record, c) != 0)
+                die_at(EXIT_DATA, r->file, c->line, 0, "%s",
+                       csv_error(&c->p) == CSV_EPARSE ? "unterminated quoted field"
+                                                      : csv_strerror(csv_error(&c->p)));
+        } else if (csv_parse(&c->p, c->block, n, on_field, on_record, c) != n) {
+            die_at(EXIT_DATA, r->file, c->line, 0, "%s",
+                   csv_error(&c->p) == CSV_EPARSE ? "malformed CSV (a quote inside an unquoted "
+                                                    "field, or text after a closing quote)"
+                                                  : csv_strerror(csv_error(&c->p)));
+        }
+    }
+    struct rec *rec = &c->recs[c->irec++];
+    xgrow((void **)&r->f, &r->fcap, rec->nf, sizeof *r->f);
+    for (size_t i = 0; i < rec->nf; i++) {
+        r->f[i].p = c->bytes + c->fl[rec->f0 + i].off;
+        r->f[i].n = c->fl[rec->f0 + i].n;
+    }
+    r->nf = rec->nf;
+    r->line = rec->line;
+    r->bad = NULL;
+    r->bad_col = 0;
+    return 1;
+}
+
+void csvin_free(struct tsv_reader *r)
+{
+    struct csvin *c = r->csv;
+    csv_free(&c->p);
+    free(c->block);
+    free(c->bytes);
+    free(c->fl);
+    free(c->recs);
+    free(c);
+    r->csv = NULL;
+}

@@ -1,0 +1,165 @@
+/*
+ * err: messages, exit statuses and checked allocation for every tool.
+ *
+ * The program name is the only global state here: it is set once at start
+ * and read by every message.  Messages go to stderr unbuffered; stdout is
+ * flushed first so data and diagnostics keep their order on a terminal.
+ */
+#include "err.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *prog = "hitkit";
+
+void err_init(const char *name)
+{
+    prog = name;
+    signal(SIGPIPE, SIG_DFL);
+}
+
+const char *err_prog(void) { return prog; }
+
+static void vmsg(const char *file, long line, long col, const char *fmt, va_list ap)
+{
+    fflush(stdout);
+    if (file && line > 0 && col > 0)
+        fprintf(stderr, "%s: %s:%ld:%ld: ", prog, file, line, col);
+    else if (file && line > 0)
+        fprintf(stderr, "%s: %s:%ld: ", prog, file, line);
+    else if (file)
+        fprintf(stderr, "%s: %s: ", prog, file);
+    else
+        fprintf(stderr, "%s: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void die(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(NULL, 0, 0, fmt, ap);
+    va_end(ap);
+    exit(status);
+}
+
+void die_sys(const char *fmt, ...)
+{
+    int e = errno;
+    va_list ap;
+    fflush(stdout);
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, ": %s\n", strerror(e));
+    exit(EXIT_TROUBLE);
+}
+
+void die_at(int status, const char *file, long line, long col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(file, line, col, fmt, ap);
+    va_end(ap);
+    exit(status);
+}
+
+void warn_at(const char *file, long line, long col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(file, line, col, fmt, ap);
+    va_end(ap);
+}
+
+void warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(NULL, 0, 0, fmt, ap);
+    va_end(ap);
+}
+
+void die_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(NULL, 0, 0, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+    exit(EXIT_TROUBLE);
+}
+
+static _Noreturn void out_and_exit(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno == EPIPE)
+            exit(EXIT_OK);
+        die_sys("write error");
+    }
+    exit(EXIT_OK);
+}
+
+void err_version(void)
+{
+    printf("%s (hitkit) %s\n", prog, HK_VERSION);
+    printf("License: MIT. There is NO WARRANTY, to the extent permitted by law.\n");
+    out_and_exit();
+}
+
+void err_help(const char *text)
+{
+    fputs(text, stdout);
+    out_and_exit();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        die(EXIT_TROUBLE, "out of memory (%zu bytes)", n);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        die(EXIT_TROUBLE, "out of memory (%zu bytes)", n);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        die(EXIT_TROUBLE, "out of memory");
+    return p;
+}
+
+char *xstrdup(const char *s) { return xmemdup(s, strlen(s)); }
+
+char *xmemdup(const char *p, size_t n)
+{
+    char *s = xmalloc(n + 1);
+    memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+void xgrow(void **buf, size_t *cap, size_t need, size_t esz)
+{
+    if (need <= *cap)
+        return;
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    *buf = xrealloc(*buf, c * esz);
+    *cap = c;
+}

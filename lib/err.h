@@ -1,0 +1,53 @@
+/*
+ * err: the one error path of hitkit.
+ *
+ * Every message a tool prints goes through here, so all of them read
+ * "prog: file:line:col: message" and every exit status means the same thing
+ * in every tool: 0 success, 1 bad data, 2 usage or system trouble.
+ * die() runs the exit handlers, which remove temporary output files
+ * (see io.h), so a fatal error never leaves a half-written file behind.
+ */
+#ifndef HK_ERR_H
+#define HK_ERR_H
+
+#include <stddef.h>
+
+#define HK_VERSION "0.1.0"
+
+enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_TROUBLE = 2 };
+
+/* Set the program name used in messages and restore SIGPIPE's default
+ * action, so "hit-x | head" ends quietly even under a parent that ignores it. */
+void err_init(const char *prog);
+const char *err_prog(void);
+
+/* prog: message */
+_Noreturn void die(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* prog: message: strerror(errno), exit 2 */
+_Noreturn void die_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* prog: file:line[:col]: message (col 0 leaves the column out) */
+_Noreturn void die_at(int status, const char *file, long line, long col, const char *fmt,
+                      ...) __attribute__((format(printf, 5, 6)));
+void warn_at(const char *file, long line, long col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* prog: message, then the "Try --help" line; exit 2 */
+_Noreturn void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* --version output, exit 0 */
+_Noreturn void err_version(void);
+/* print text to stdout, check the write, exit 0 (for --help) */
+_Noreturn void err_help(const char *text);
+
+/* malloc/realloc that die on failure */
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xmemdup(const char *p, size_t n); /* NUL-terminated copy */
+
+/* Grow *buf (element size esz) to hold at least need elements. */
+void xgrow(void **buf, size_t *cap, size_t need, size_t esz);
+
+#endif

@@ -1,0 +1,340 @@
+/*
+ * io: see io.h.  Blocks are read with read(2) straight into the caller's
+ * buffer when the stream is plain, so the common case copies nothing; zstd
+ * streams decompress from a private input block into the caller's buffer.
+ * The registry of temporary paths is process-wide because the cleanup must
+ * also run from atexit() and from signal handlers.
+ */
+#include "io.h"
+
+#include "err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+enum { IO_BLOCK = 1 << 20 };
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && memcmp(s + n - m, suf, m) == 0;
+}
+
+/* ---- temporary path registry ------------------------------------------ */
+
+enum { TMP_SLOTS = 4096 };
+static char *tmp_paths[TMP_SLOTS];
+static volatile sig_atomic_t tmp_hooked;
+
+static void tmp_cleanup(void)
+{
+    for (int i = 0; i < TMP_SLOTS; i++)
+        if (tmp_paths[i]) {
+            if (unlink(tmp_paths[i]) != 0)
+                rmdir(tmp_paths[i]);
+        }
+}
+
+static void tmp_signal(int sig)
+{
+    for (int i = 0; i < TMP_SLOTS; i++)
+        if (tmp_paths[i]) {
+            if (unlink(tmp_paths[i]) != 0)
+                rmdir(tmp_paths[i]);
+        }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+int tmp_register(const char *path)
+{
+    if (!tmp_hooked) {
+        tmp_hooked = 1;
+        atexit(tmp_cleanup);
+        int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+        for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = tmp_signal;
+            sigemptyset(&sa.sa_mask);
+            sigaction(sigs[i], &sa, NULL);
+        }
+    }
+    for (int i = 0; i < TMP_SLOTS; i++)
+        if (!tmp_paths[i]) {
+            tmp_paths[i] = xstrdup(path);
+            return i;
+        }
+    die(EXIT_TROUBLE, "too many temporary files");
+}
+
+void tmp_release(int h)
+{
+    if (h < 0 || h >= TMP_SLOTS || !tmp_paths[h])
+        return;
+    char *p = tmp_paths[h];
+    tmp_paths[h] = NULL;
+    free(p);
+}
+
+/* ---- input -------------------------------------------------------------- */
+
+struct input {
+    int fd;
+    const char *name;
+    uint64_t raw;
+    ZSTD_DCtx *z;
+    unsigned char *zbuf; /* compressed bytes not yet decoded: [zpos, zlen) */
+    size_t zpos, zlen;
+    size_t zlast; /* last ZSTD_decompressStream result: 0 at a frame end */
+    int eof;
+};
+
+static size_t raw_read(struct input *in, void *buf, size_t cap)
+{
+    for (;;) {
+        ssize_t r = read(in->fd, buf, cap);
+        if (r >= 0) {
+            in->raw += (uint64_t)r;
+            return (size_t)r;
+        }
+        if (errno != EINTR)
+            die_sys("%s: read error", in->name);
+    }
+}
+
+struct input *input_open(const char *path)
+{
+    struct input *in = xcalloc(1, sizeof *in);
+    if (!path || strcmp(path, "-") == 0) {
+        in->fd = 0;
+        in->name = "-";
+    } else {
+        in->fd = open(path, O_RDONLY);
+        if (in->fd < 0)
+            die_sys("%s", path);
+        in->name = path;
+    }
+    /* Sniff the first bytes for the zstd magic number. */
+    in->zbuf = xmalloc(IO_BLOCK);
+    size_t n = 0;
+    while (n < 4) {
+        size_t r = raw_read(in, in->zbuf + n, IO_BLOCK - n);
+        if (r == 0)
+            break;
+        n += r;
+    }
+    in->zlen = n;
+    static const unsigned char magic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+    int zst = (n >= 4 && memcmp(in->zbuf, magic, 4) == 0);
+    if (!zst && has_suffix(in->name, ".zst") && n > 0)
+        die(EXIT_DATA, "%s: not zstd data (the name ends in .zst)", in->name);
+    if (zst) {
+        in->z = ZSTD_createDCtx();
+        if (!in->z)
+            die(EXIT_TROUBLE, "out of memory");
+        ZSTD_DCtx_setParameter(in->z, ZSTD_d_windowLogMax, 31);
+    }
+    return in;
+}
+
+size_t input_read(struct input *in, void *buf, size_t cap)
+{
+    if (!in->z) {
+        /* Plain: hand out the sniffed bytes first, then read directly. */
+        if (in->zpos < in->zlen) {
+            size_t n = in->zlen - in->zpos;
+            if (n > cap)
+                n = cap;
+            memcpy(buf, in->zbuf + in->zpos, n);
+            in->zpos += n;
+            return n;
+        }
+        if (in->eof)
+            return 0;
+        size_t r = raw_read(in, buf, cap);
+        if (r == 0)
+            in->eof = 1;
+        return r;
+    }
+    ZSTD_outBuffer out = {buf, cap, 0};
+    while (out.pos == 0) {
+        if (in->zpos == in->zlen) {
+            if (in->eof)
+                break;
+            in->zlen = raw_read(in, in->zbuf, IO_BLOCK);
+            in->zpos = 0;
+            if (in->zlen == 0) {
+                in->eof = 1;
+                break;
+            }
+        }
+        ZSTD_inBuffer zin = {in->zbuf, in->zlen, in->zpos};
+        size_t ret = ZSTD_decompressStream(in->z, &out, &zin);
+        in->zpos = zin.pos;
+        if (ZSTD_isError(ret))
+            die(EXIT_DATA, "%s: zstd: %s", in->name, ZSTD_getErrorName(ret));
+        in->zlast = ret;
+    }
+    if (out.pos == 0 && in->zlast != 0)
+        die(EXIT_DATA, "%s: truncated zstd data", in->name);
+    return out.pos;
+}
+
+const char *input_name(const struct input *in) { return in->name; }
+uint64_t input_raw_bytes(const struct input *in) { return in->raw; }
+
+void input_close(struct input *in)
+{
+    if (!in)
+        return;
+    if (in->fd > 0)
+        close(in->fd);
+    ZSTD_freeDCtx(in->z);
+    free(in->zbuf);
+    free(in);
+}
+
+static mode_t umask_get(void)
+{
+    mode_t m = umask(0);
+    umask(m);
+    return m;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+struct output {
+    int fd;
+    char *path, *tmp; /* NULL for stdout */
+    int tmph;
+    uint64_t bytes;
+    ZSTD_CCtx *z;
+    unsigned char *zbuf;
+    size_t zcap;
+};
+
+static void raw_write(struct output *o, const void *p, size_t n)
+{
+    const char *s = p;
+    while (n > 0) {
+        ssize_t w = write(o->fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EPIPE)
+                exit(128 + SIGPIPE); /* reader went away: quietly, like SIGPIPE */
+            die_sys("%s: write error", o->path ? o->path : "standard output");
+        }
+        s += w;
+        n -= (size_t)w;
+        o->bytes += (uint64_t)w;
+    }
+}
+
+void output_set_zstd(struct output *o, int on, int level)
+{
+    if (!on) {
+        ZSTD_freeCCtx(o->z);
+        o->z = NULL;
+        return;
+    }
+    if (!o->z) {
+        o->z = ZSTD_createCCtx();
+        if (!o->z)
+            die(EXIT_TROUBLE, "out of memory");
+        o->zcap = ZSTD_CStreamOutSize();
+        o->zbuf = xmalloc(o->zcap);
+    }
+    ZSTD_CCtx_setParameter(o->z, ZSTD_c_compressionLevel, level ? level : 3);
+}
+
+struct output *output_open(const char *path, int level)
+{
+    struct output *o = xcalloc(1, sizeof *o);
+    o->tmph = -1;
+    if (!path || strcmp(path, "-") == 0) {
+        o->fd = 1;
+        return o;
+    }
+    o->path = xstrdup(path);
+    size_t n = strlen(path);
+    o->tmp = xmalloc(n + 16);
+    /* Same directory as the destination, so rename(2) is atomic. */
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path + 1) : 0;
+    snprintf(o->tmp, n + 16, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
+    o->fd = mkstemp(o->tmp);
+    if (o->fd < 0)
+        die_sys("%s", path);
+    o->tmph = tmp_register(o->tmp);
+    if (has_suffix(path, ".zst"))
+        output_set_zstd(o, 1, level);
+    return o;
+}
+
+void output_write(struct output *o, const void *p, size_t n)
+{
+    if (!o->z) {
+        raw_write(o, p, n);
+        return;
+    }
+    ZSTD_inBuffer in = {p, n, 0};
+    while (in.pos < in.size) {
+        ZSTD_outBuffer out = {o->zbuf, o->zcap, 0};
+        size_t r = ZSTD_compressStream2(o->z, &out, &in, ZSTD_e_continue);
+        if (ZSTD_isError(r))
+            die(EXIT_TROUBLE, "zstd: %s", ZSTD_getErrorName(r));
+        raw_write(o, o->zbuf, out.pos);
+    }
+}
+
+void output_close(struct output *o)
+{
+    if (o->z) {
+        size_t r;
+        do {
+            ZSTD_inBuffer in = {NULL, 0, 0};
+            ZSTD_outBuffer out = {o->zbuf, o->zcap, 0};
+            r = ZSTD_compressStream2(o->z, &out, &in, ZSTD_e_end);
+            if (ZSTD_isError(r))
+                die(EXIT_TROUBLE, "zstd: %s", ZSTD_getErrorName(r));
+            raw_write(o, o->zbuf, out.pos);
+        } while (r != 0);
+        ZSTD_freeCCtx(o->z);
+        free(o->zbuf);
+    }
+    if (o->path) {
+        if (fchmod(o->fd, 0666 & ~umask_get()) != 0 || close(o->fd) != 0)
+            die_sys("%s", o->path);
+        if (rename(o->tmp, o->path) != 0)
+            die_sys("%s", o->path);
+        tmp_release(o->tmph);
+    }
+    free(o->path);
+    free(o->tmp);
+    free(o);
+}
+
+void output_abort(struct output *o)
+{
+    if (o->path) {
+        close(o->fd);
+        unlink(o->tmp);
+        tmp_release(o->tmph);
+    }
+    ZSTD_freeCCtx(o->z);
+    free(o->zbuf);
+    free(o->path);
+    free(o->tmp);
+    free(o);
+}
+
+uint64_t output_bytes(const struct output *o) { return o->bytes; }

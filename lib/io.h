@@ -1,0 +1,47 @@
+/*
+ * io: byte streams in and out, with transparent zstd, and safe output files.
+ *
+ * Input is read in large blocks with read(2); a stream that starts with the
+ * zstd magic number (or whose name ends in ".zst") is decompressed on the
+ * fly with libzstd's streaming API, frame after frame, so a tool never knows
+ * the difference.  Output to a named file goes to a temporary name in the
+ * same directory and is renamed into place only by output_close(); if the
+ * process dies first (error exit, SIGINT, SIGTERM, SIGHUP) the temporary is
+ * removed, so a half-written file is never left behind.  Output names
+ * ending in ".zst" are compressed.
+ */
+#ifndef HK_IO_H
+#define HK_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct input;
+struct output;
+
+/* "-" (or NULL) is standard input.  Dies (exit 2) when it cannot be opened. */
+struct input *input_open(const char *path);
+/* Read up to cap decompressed bytes; 0 means end of input.  Dies on error. */
+size_t input_read(struct input *in, void *buf, size_t cap);
+const char *input_name(const struct input *in); /* "-" for stdin */
+uint64_t input_raw_bytes(const struct input *in); /* bytes read from the file */
+void input_close(struct input *in);
+
+/* NULL or "-" is standard output.  level is the zstd level for .zst names
+ * (0 means the default, 3). */
+struct output *output_open(const char *path, int level);
+/* Force compression on or off regardless of the name (for stdout). */
+void output_set_zstd(struct output *o, int on, int level);
+void output_write(struct output *o, const void *p, size_t n);
+/* Finish the stream, close, rename into place.  Dies on error. */
+void output_close(struct output *o);
+/* Drop everything written; the destination is left untouched. */
+void output_abort(struct output *o);
+uint64_t output_bytes(const struct output *o); /* bytes written to the file */
+
+/* Temporary paths removed at exit or on a fatal signal unless released.
+ * Directories are removed with rmdir (empty them first).  Returns a handle. */
+int tmp_register(const char *path);
+void tmp_release(int handle);
+
+#endif

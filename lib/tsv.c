@@ -1,0 +1,465 @@
+/*
+ * tsv: see tsv.h for the format.  The hot path is tsv_next() on a record
+ * with no backslash: one memchr for the LF, one to rule out backslashes,
+ * one per field for the separators.  Everything rare (escapes, CRs, records
+ * longer than the buffer, file changes) is pushed off that path.
+ */
+#include "tsv.h"
+
+#include "csvin.h"
+#include "err.h"
+#include "io.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { READ_BLOCK = 1 << 20, WRITE_BLOCK = 1 << 18 };
+
+/* ---- reader ------------------------------------------------------------- */
+
+static void open_file(struct tsv_reader *r)
+{
+    r->in = input_open(r->npaths ? r->paths[r->ipath] : "-");
+    r->file = input_name(r->in);
+    r->pos = r->end = r->scan = 0;
+    r->eof = 0;
+    r->next_line = 1;
+    if (r->o.csv)
+        csvin_reset(r);
+}
+
+/* Make room and read more bytes; returns 0 at end of the current file. */
+static int fill(struct tsv_reader *r)
+{
+    if (r->eof)
+        return 0;
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+        r->end -= r->pos;
+        r->scan -= r->pos;
+        r->pos = 0;
+    }
+    if (r->cap - r->end < READ_BLOCK / 2) {
+        size_t cap = r->cap * 2;
+        r->buf = xrealloc(r->buf, cap);
+        r->cap = cap;
+    }
+    size_t n = input_read(r->in, r->buf + r->end, r->cap - r->end);
+    if (n == 0)
+        r->eof = 1;
+    r->end += n;
+    return n > 0;
+}
+
+/* Number of backslashes directly before p, down to lo. */
+static size_t backslashes_before(const char *p, const char *lo)
+{
+    size_t k = 0;
+    while (p > lo && p[-1] == '\\')
+        p--, k++;
+    return k;
+}
+
+static void push_field(struct tsv_reader *r, char *p, size_t n)
+{
+    if (r->nf == r->fcap)
+        xgrow((void **)&r->f, &r->fcap, r->nf + 1, sizeof *r->f);
+    r->f[r->nf].p = p;
+    r->f[r->nf].n = n;
+    r->nf++;
+}
+
+static int unescape(char c, char sep, char *out)
+{
+    switch (c) {
+    case 't': *out = '\t'; return 1;
+    case 'n': *out = '\n'; return 1;
+    case 'r': *out = '\r'; return 1;
+    case '\\': case '\t': case '\n': case '\r': *out = c; return 1;
+    default:
+        if (c == sep) {
+            *out = c;
+            return 1;
+        }
+        return 0;
+    }
+}
+
+/* Slow path: a record that contains backslashes.  Check every escape
+ * first, so a broken record is left undecoded for the rejects file. */
+static void split_escaped(struct tsv_reader *r, char *s, char *e)
+{
+    char sep = r->o.sep, c;
+    long col = 1, lfs = 0;
+    for (char *q = s; q < e; q++) {
+        if (*q == sep) {
+            col++;
+        } else if (*q == '\\') {
+            if (q + 1 == e || !unescape(q[1], sep, &c)) {
+                r->bad = q + 1 == e ? "broken escape: backslash at end of record"
+                                    : "broken escape: unknown escape sequence";
+                r->bad_col = col;
+                r->raw.p = s;
+                r->raw.n = (size_t)(e - s);
+                if (!r->o.soft)
+                    die_at(EXIT_DATA, r->file, r->line, col, "%s", r->bad);
+                return;
+            }
+            lfs += q[1] == '\n';
+            q++;
+        }
+    }
+    r->next_line += lfs;
+    char *w = s, *fb = s;
+    while (s < e) {
+        if (*s == sep) {
+            push_field(r, fb, (size_t)(w - fb));
+            fb = w = ++s;
+        } else if (*s == '\\') {
+            unescape(s[1], sep, w++);
+            s += 2;
+        } else {
+            *w++ = *s++;
+        }
+    }
+    push_field(r, fb, (size_t)(w - fb));
+}
+
+static void split(struct tsv_reader *r, char *s, size_t n)
+{
+    r->nf = 0;
+    r->bad = NULL;
+    r->bad_col = 0;
+    /* CRLF: drop the CR unless it is escaped (Adobe style). */
+    if (n > 0 && s[n - 1] == '\r' && backslashes_before(s + n - 1, s) % 2 == 0)
+        n--;
+    char *e = s + n;
+    if (memchr(s, '\\', n)) {
+        split_escaped(r, s, e);
+        return;
+    }
+    char sep = r->o.sep;
+    for (;;) {
+        char *t = memchr(s, sep, (size_t)(e - s));
+        if (!t) {
+            push_field(r, s, (size_t)(e - s));
+            return;
+        }
+        push_field(r, s, (size_t)(t - s));
+        s = t + 1;
+    }
+}
+
+/* Find the next raw record of the current file and split it. */
+static int next_in_file(struct tsv_reader *r)
+{
+    if (r->o.csv)
+        return csvin_next(r);
+    for (;;) {
+        char *base = r->buf;
+        char *lf = r->scan < r->end ? memchr(base + r->scan, '\n', r->end - r->scan) : NULL;
+        if (lf) {
+            if (backslashes_before(lf, base + r->pos) % 2 == 1) {
+                r->scan = (size_t)(lf - base) + 1; /* escaped LF: inside the value */
+                continue;
+            }
+            r->line = r->next_line++;
+            char *s = base + r->pos;
+            r->pos = r->scan = (size_t)(lf - base) + 1;
+            split(r, s, (size_t)(lf - s));
+            return 1;
+        }
+        r->scan = r->end;
+        if (!fill(r)) {
+            if (r->pos == r->end)
+                return 0;
+            /* Last record without a final newline. */
+            r->line = r->next_line++;
+            char *s = r->buf + r->pos;
+            r->pos = r->scan = r->end;
+            split(r, s, r->end - (size_t)(s - r->buf));
+            return 1;
+        }
+    }
+}
+
+static void close_file(struct tsv_reader *r)
+{
+    r->done_bytes += input_raw_bytes(r->in);
+    input_close(r->in);
+    r->in = NULL;
+}
+
+static void take_header(struct tsv_reader *r)
+{
+    r->ncols = r->nf;
+    r->names = xmalloc(r->nf * sizeof *r->names);
+    for (size_t i = 0; i < r->nf; i++)
+        r->names[i] = xmemdup(r->f[i].p, r->f[i].n);
+}
+
+static void check_header(struct tsv_reader *r)
+{
+    int same = r->nf == r->ncols;
+    for (size_t i = 0; same && i < r->nf; i++)
+        same = strlen(r->names[i]) == r->f[i].n && memcmp(r->names[i], r->f[i].p, r->f[i].n) == 0;
+    if (!same)
+        die_at(EXIT_DATA, r->file, r->line, 0, "header differs from the first input's header");
+}
+
+/* Move to the next file that has something; reads and checks its header.
+ * Returns 0 when there are no more files. */
+static int advance_file(struct tsv_reader *r)
+{
+    for (;;) {
+        if (r->in)
+            close_file(r);
+        if (r->ipath + 1 >= (r->npaths ? r->npaths : 1))
+            return 0;
+        r->ipath++;
+        open_file(r);
+        if (r->o.no_header)
+            return 1;
+        if (next_in_file(r)) {
+            if (r->bad)
+                die_at(EXIT_DATA, r->file, r->line, r->bad_col, "header: %s", r->bad);
+            if (!r->have_header) {
+                take_header(r);
+                r->have_header = 1;
+            } else {
+                check_header(r);
+            }
+            return 1;
+        }
+    }
+}
+
+void tsv_open(struct tsv_reader *r, char **paths, size_t npaths, const struct tsv_opts *o)
+{
+    memset(r, 0, sizeof *r);
+    if (o)
+        r->o = *o;
+    if (!r->o.sep)
+        r->o.sep = '\t';
+    r->paths = paths;
+    r->npaths = npaths;
+    r->cap = 2 * READ_BLOCK;
+    r->buf = xmalloc(r->cap);
+    r->ipath = (size_t)-1;
+    if (!advance_file(r)) {
+        r->file = npaths ? paths[npaths - 1] : "-";
+        return;
+    }
+}
+
+void tsv_set_names(struct tsv_reader *r, char *const *names, size_t n)
+{
+    tsv_free_names(r->names, r->ncols);
+    r->names = xmalloc((n ? n : 1) * sizeof *r->names);
+    for (size_t i = 0; i < n; i++)
+        r->names[i] = xstrdup(names[i]);
+    r->ncols = n;
+    r->have_header = 1;
+}
+
+int tsv_next(struct tsv_reader *r)
+{
+    for (;;) {
+        if (r->in && next_in_file(r))
+            break;
+        if (!advance_file(r))
+            return 0;
+    }
+    r->records++;
+    if (!r->bad && r->nf != r->ncols) {
+        r->bad = r->nf < r->ncols ? "too few fields" : "too many fields";
+        r->bad_col = (long)(r->nf < r->ncols ? r->nf + 1 : r->ncols + 1);
+        if (!r->o.soft)
+            die_at(EXIT_DATA, r->file, r->line, r->bad_col, "%s: expected %zu, found %zu", r->bad,
+                   r->ncols, r->nf);
+    }
+    return 1;
+}
+
+uint64_t tsv_bytes(const struct tsv_reader *r)
+{
+    return r->done_bytes + (r->in ? input_raw_bytes(r->in) : 0);
+}
+
+void tsv_close(struct tsv_reader *r)
+{
+    if (r->in)
+        close_file(r);
+    if (r->csv)
+        csvin_free(r);
+    tsv_free_names(r->names, r->ncols);
+    free(r->buf);
+    free(r->f);
+    memset(r, 0, sizeof *r);
+}
+
+size_t tsv_split_names(const char *s, size_t n, char ***names)
+{
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        n--;
+    size_t cnt = 1;
+    for (size_t i = 0; i < n; i++)
+        cnt += s[i] == '\t';
+    char **v = xmalloc(cnt * sizeof *v);
+    size_t k = 0, b = 0;
+    for (size_t i = 0; i <= n; i++)
+        if (i == n || s[i] == '\t') {
+            v[k++] = xmemdup(s + b, i - b);
+            b = i + 1;
+        }
+    *names = v;
+    return cnt;
+}
+
+void tsv_free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* ---- writer ------------------------------------------------------------- */
+
+void tsv_writer_open(struct tsv_writer *w, const char *path, int zlevel)
+{
+    memset(w, 0, sizeof *w);
+    w->out = output_open(path, zlevel);
+    w->cap = WRITE_BLOCK;
+    w->buf = xmalloc(w->cap);
+}
+
+void tsv_writer_flush(struct tsv_writer *w)
+{
+    if (w->n) {
+        output_write(w->out, w->buf, w->n);
+        w->n = 0;
+    }
+}
+
+static inline void put_bytes(struct tsv_writer *w, const char *p, size_t n)
+{
+    if (w->cap - w->n < n) {
+        tsv_writer_flush(w);
+        if (n >= w->cap) {
+            output_write(w->out, p, n);
+            return;
+        }
+    }
+    memcpy(w->buf + w->n, p, n);
+    w->n += n;
+}
+
+/* Does any byte of p need escaping?  Eight bytes at a time: a byte below
+ * 0x0e (TAB, LF, CR and a few harmless controls) or a backslash. */
+static int needs_escape(const char *p, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const uint64_t bs = 0x5c5c5c5c5c5c5c5cULL, lt = 0x0e0e0e0e0e0e0e0eULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        uint64_t y = x ^ bs;
+        /* bytes < 0x0e (x has high bit clear) or equal to '\\' */
+        if ((((x - lt) & ~x) | ((y - ones) & ~y)) & highs)
+            return 1;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x0e || c == '\\')
+            return 1;
+    }
+    return 0;
+}
+
+static void put_escaped(struct tsv_writer *w, const char *p, size_t n)
+{
+    const char *run = p, *e = p + n;
+    for (; p < e; p++) {
+        const char *esc;
+        switch (*p) {
+        case '\t': esc = "\\t"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\\': esc = "\\\\"; break;
+        default: continue;
+        }
+        put_bytes(w, run, (size_t)(p - run));
+        put_bytes(w, esc, 2);
+        run = p + 1;
+    }
+    put_bytes(w, run, (size_t)(e - run));
+}
+
+void tsv_put(struct tsv_writer *w, const char *p, size_t n)
+{
+    if (w->col++)
+        put_bytes(w, "\t", 1);
+    if (needs_escape(p, n))
+        put_escaped(w, p, n);
+    else
+        put_bytes(w, p, n);
+}
+
+void tsv_put_joined(struct tsv_writer *w, const struct field *f, size_t n)
+{
+    if (w->col++)
+        put_bytes(w, "\t", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            put_bytes(w, "\\t", 2);
+        put_escaped(w, f[i].p, f[i].n);
+    }
+}
+
+void tsv_put_str(struct tsv_writer *w, const char *s) { tsv_put(w, s, strlen(s)); }
+
+void tsv_put_clean(struct tsv_writer *w, const char *p, size_t n)
+{
+    if (w->col++)
+        put_bytes(w, "\t", 1);
+    put_bytes(w, p, n);
+}
+
+void tsv_end(struct tsv_writer *w)
+{
+    if (w->n == w->cap)
+        tsv_writer_flush(w);
+    w->buf[w->n++] = '\n';
+    w->col = 0;
+}
+
+void tsv_put_record(struct tsv_writer *w, const struct field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tsv_put(w, f[i].p, f[i].n);
+    tsv_end(w);
+}
+
+void tsv_put_names(struct tsv_writer *w, char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tsv_put_str(w, names[i]);
+    tsv_end(w);
+}
+
+void tsv_writer_close(struct tsv_writer *w)
+{
+    tsv_writer_flush(w);
+    output_close(w->out);
+    free(w->buf);
+    memset(w, 0, sizeof *w);
+}
+
+void tsv_writer_abort(struct tsv_writer *w)
+{
+    output_abort(w->out);
+    free(w->buf);
+    memset(w, 0, sizeof *w);
+}

@@ -1,0 +1,119 @@
+/*
+ * tsv: the record reader and writer every tool uses.
+ *
+ * Reader.  Records end at LF (CRLF accepted), fields split at TAB (or the
+ * chosen separator).  Inside a field a backslash escapes the next byte in
+ * either of two styles that decode to the same value:
+ *   PostgreSQL COPY text:  \\  \t  \n  \r          (what hitkit writes)
+ *   Adobe data feeds:      backslash + literal TAB, LF, CR or backslash
+ * (and backslash + the separator, for other separators).  Any other byte
+ * after a backslash, or a backslash at the end of a record, is a broken
+ * escape: bad input.  Fields are handed out as pointer + length into the
+ * reader's buffer, valid until the next call; a record without backslashes
+ * is split with memchr and copies nothing, one with backslashes is decoded
+ * in place (decoding only ever shrinks).  The buffer grows to hold the
+ * longest record, so there is no line-length limit.
+ *
+ * Several files read as one stream: each file's header must equal the
+ * first file's and is skipped.  With opts.csv, records come from libcsv
+ * (RFC 4180) instead, through the same interface.
+ *
+ * Writer.  Buffered; escapes TAB, LF, CR and backslash as \t \n \r \\ so
+ * every record is one line and loads with PostgreSQL's \copy unchanged.
+ */
+#ifndef HK_TSV_H
+#define HK_TSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct field {
+    char *p;
+    size_t n;
+};
+
+struct tsv_opts {
+    char sep;       /* field separator; 0 means TAB */
+    int no_header;  /* no header line: names come from tsv_set_names() */
+    int csv;        /* RFC 4180 CSV through libcsv */
+    int soft;       /* report bad records in r->bad instead of dying */
+};
+
+struct input;
+
+struct tsv_reader {
+    /* The current record. */
+    struct field *f;
+    size_t nf;
+    const char *file; /* name of the file it came from ("-" for stdin) */
+    long line;        /* physical line where it starts (header is line 1) */
+    /* soft mode: why the record is bad (NULL when good), the 1-based column
+     * where the trouble is (0 when it is the whole record), and for a broken
+     * escape the undecoded bytes of the record. */
+    const char *bad;
+    long bad_col;
+    struct field raw;
+    uint64_t records; /* data records read so far */
+
+    char **names; /* header: column names, NUL-terminated copies */
+    size_t ncols;
+
+    /* private */
+    struct tsv_opts o;
+    char **paths;
+    size_t npaths, ipath;
+    struct input *in;
+    uint64_t done_bytes;
+    char *buf;
+    size_t cap, pos, end, scan;
+    int eof;
+    size_t fcap;
+    long next_line;
+    int have_header;
+    void *csv;
+};
+
+/* Open the inputs (npaths 0 means standard input) and read the header.
+ * After it, r->ncols == 0 means the input is empty. */
+void tsv_open(struct tsv_reader *r, char **paths, size_t npaths, const struct tsv_opts *o);
+/* Use these column names instead of a header line (opts.no_header). */
+void tsv_set_names(struct tsv_reader *r, char *const *names, size_t n);
+/* Read the next data record into r->f / r->nf.  Returns 0 at the end. */
+int tsv_next(struct tsv_reader *r);
+/* Bytes read from the files so far (compressed size for zstd input). */
+uint64_t tsv_bytes(const struct tsv_reader *r);
+void tsv_close(struct tsv_reader *r);
+
+/* Split one line (no escapes decoded) at TABs into fresh NUL-terminated
+ * strings; used for column_headers.tsv and --columns. */
+size_t tsv_split_names(const char *s, size_t n, char ***names);
+void tsv_free_names(char **names, size_t n);
+
+struct output;
+
+struct tsv_writer {
+    struct output *out;
+    char *buf;
+    size_t n, cap;
+    size_t col; /* fields written in the current record */
+};
+
+/* path NULL or "-" is stdout; see output_open() for the rest. */
+void tsv_writer_open(struct tsv_writer *w, const char *path, int zlevel);
+/* Append one field, escaped.  A TAB goes before every field but the first. */
+void tsv_put(struct tsv_writer *w, const char *p, size_t n);
+void tsv_put_str(struct tsv_writer *w, const char *s);
+/* Append one field known to need no escaping (numbers, names). */
+/* Append one field holding the given fields joined by TAB, escaped. */
+void tsv_put_joined(struct tsv_writer *w, const struct field *f, size_t n);
+void tsv_put_clean(struct tsv_writer *w, const char *p, size_t n);
+void tsv_end(struct tsv_writer *w);
+/* Write a whole record of fields. */
+void tsv_put_record(struct tsv_writer *w, const struct field *f, size_t n);
+void tsv_put_names(struct tsv_writer *w, char *const *names, size_t n);
+void tsv_writer_flush(struct tsv_writer *w);
+/* Flush, finish and rename into place. */
+void tsv_writer_close(struct tsv_writer *w);
+void tsv_writer_abort(struct tsv_writer *w);
+
+#endif

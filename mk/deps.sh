@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install (or check for) the Debian packages hitkit needs to build and test.
+#   sh mk/deps.sh check     exit 0 when everything is there
+#   sh mk/deps.sh install   apt-get install what is missing (root or sudo);
+#                           otherwise print the command and exit 2
+set -u
+PKGS="build-essential pkg-config libcsv-dev libzstd-dev uthash-dev zstd python3 postgresql"
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+[ "${1:-check}" = check ] && exit 1
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" = 0 ]; then
+    sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo="sudo"
+else
+    echo "hitkit needs these Debian packages:$missing" >&2
+    echo "run as root: apt-get update && $cmd" >&2
+    exit 2
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >&2 || exit 2
+$sudo apt-get install -y -qq --no-install-recommends $missing >&2 || exit 2
