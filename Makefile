@@ -73,21 +73,21 @@ check-deps:
 	@sh mk/deps.sh check || sh mk/deps.sh install
 
 check: check-deps
-	@$(MAKE) --no-print-directory all san
+	@$(MAKE) -s --no-print-directory all san
 	@tests/run
 
 san: $(SAN_TOOLS) $(UNITS)
 
 demo: check-deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@sh examples/demo.sh
 
 bench: check-deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@bench/run
 
 bench-smoke: check-deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@BENCH_SIZE=10M BENCH_RUNS=1 bench/run
 
 install: all
