@@ -1,0 +1,90 @@
+/*
+ * adobe: see adobe.h.  Both lists are scanned once, left to right, with
+ * no copies unless a price itself contains caret escapes.
+ */
+#include "adobe.h"
+
+#include "dec.h"
+
+#include <string.h>
+
+/* Next unescaped sep in [p, e), or e. */
+static const char *next_sep(const char *p, const char *e, char sep)
+{
+    for (; p < e; p++) {
+        if (*p == '^' && p + 1 < e)
+            p++;
+        else if (*p == sep)
+            return p;
+    }
+    return e;
+}
+
+int adobe_has_event(const char *p, size_t n, const char *id, size_t id_n)
+{
+    const char *e = p + n;
+    while (p < e) {
+        const char *t = next_sep(p, e, ',');
+        const char *ie = p;
+        while (ie < t && *ie != '=' && *ie != ':')
+            ie++;
+        /* Tolerate spaces around ids ("1, 2"). */
+        const char *s = p;
+        while (s < ie && *s == ' ')
+            s++;
+        while (ie > s && ie[-1] == ' ')
+            ie--;
+        if ((size_t)(ie - s) == id_n && memcmp(s, id, id_n) == 0)
+            return 1;
+        p = t + 1;
+    }
+    return 0;
+}
+
+size_t adobe_revenue(const char *p, size_t n, struct dec *sum, int *err)
+{
+    const char *e = p + n;
+    sum->v = 0;
+    sum->scale = 0;
+    size_t prod = 0;
+    while (p < e) {
+        const char *pe = next_sep(p, e, ',');
+        prod++;
+        /* Skip to the 4th ';' sub-field. */
+        const char *f = p;
+        int k = 0;
+        while (k < 3 && f < pe) {
+            f = next_sep(f, pe, ';');
+            if (f < pe)
+                f++, k++;
+        }
+        if (k == 3) {
+            const char *fe = next_sep(f, pe, ';');
+            char buf[64];
+            size_t len = 0;
+            const char *v = f;
+            if (memchr(f, '^', (size_t)(fe - f))) {
+                for (const char *q = f; q < fe && len < sizeof buf; q++) {
+                    if (*q == '^' && q + 1 < fe)
+                        q++;
+                    buf[len++] = *q;
+                }
+                v = buf;
+            } else {
+                len = (size_t)(fe - f);
+            }
+            if (len > 0) {
+                struct dec d;
+                int rc = dec_parse(v, len, &d);
+                if (rc == DEC_OK)
+                    rc = dec_add(sum, d);
+                if (rc != DEC_OK) {
+                    *err = rc;
+                    return prod;
+                }
+            }
+        }
+        p = pe + 1;
+    }
+    return 0;
+}

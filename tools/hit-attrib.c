@@ -1,0 +1,461 @@
+/*
+ * hit-attrib: credit purchase revenue to the search referral that brought
+ * the visitor.  A purchase hit's own referrer is the shop's checkout page,
+ * so the tool walks the hits in file (time) order, remembers for each
+ * visitor the search-engine referral in force, and writes one row per
+ * purchase it can credit: engine domain, keyword, revenue.
+ *
+ * Only visitors with a live referral are kept, in a hash and in a list by
+ * last activity; a referral that has seen no hit of its visitor for
+ * --expire is dropped from the front of that list, so memory is bounded by
+ * the visitors active inside the expiry window, not by the file.
+ */
+#include "adobe.h"
+#include "cols.h"
+#include "dec.h"
+#include "dtime.h"
+#include "engines.h"
+#include "err.h"
+#include "tsv.h"
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uthash.h>
+
+static const char usage[] =
+    "Usage: hit-attrib [OPTION]... [FILE]...\n"
+    "Credit purchase revenue to the search engine and keyword that brought the visitor.\n"
+    "Reads hits in time order; writes search_engine_domain, search_keyword, revenue\n"
+    "for each credited purchase.  With no FILE, or when FILE is -, read standard input.\n"
+    "\n"
+    "  -m, --model=last|first  which search referral wins (default last)\n"
+    "  -e, --expire=DURATION   a referral ends after this much inactivity of its visitor:\n"
+    "                          N[s|m|h|d] or 'never' (default 30m)\n"
+    "  -V, --visitor=COLS      visitor id columns (default post_visid_high,post_visid_low,\n"
+    "                          else visid_high,visid_low, else ip)\n"
+    "  -w, --with=COLS         add these columns of the purchase hit to each row\n"
+    "  -E, --engines=FILE      add search engines from a TSV file (domain, subdomain, params)\n"
+    "      --only-engines      use only the --engines files, not the built-in table\n"
+    "      --list-engines      print the built-in engine table and exit\n"
+    "  -k, --keep-case         do not lowercase keywords\n"
+    "  -p, --purchase-event=ID the purchase event id (default 1)\n"
+    "      --time=COL          hit time column, epoch seconds (default hit_time_gmt)\n"
+    "      --events=COL        event list column (default post_event_list, else event_list)\n"
+    "      --products=COL      product list column (default post_product_list, else\n"
+    "                          product_list)\n"
+    "      --referrer=COL      referrer column (default referrer)\n"
+    "  -s, --strict            a price that is not a number is fatal (default: reported, hit\n"
+    "                          not counted)\n"
+    "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
+    "  -v, --verbose           print counts to standard error\n"
+    "      --help              display this help and exit\n"
+    "      --version           output version information and exit\n"
+    "\n"
+    "Exit status: 0 success, 1 bad input, 2 usage or system error.\n"
+    "Full documentation: man hit-attrib\n";
+
+struct opts {
+    int first, keep_case, strict, verbose, only_engines;
+    int64_t expire; /* seconds; < 0 means never */
+    const char *visitor, *with, *purchase, *time, *events, *products, *referrer, *output;
+    char **engine_files;
+    size_t nengine_files;
+};
+
+/* A visitor whose search referral is in force: key, domain and keyword
+ * share one buffer, reused when the node is recycled. */
+struct visitor {
+    UT_hash_handle hh;
+    struct visitor *prev, *next; /* by last activity, oldest first */
+    int64_t last;
+    char *buf;
+    size_t cap, key_n, dom_n, kw_n;
+};
+
+struct state {
+    struct visitor *hash, *oldest, *newest, *free;
+    uint64_t tracked, peak;
+};
+
+static int64_t parse_duration(const char *s)
+{
+    if (strcmp(s, "never") == 0)
+        return -1;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    int64_t mul = 1;
+    if (end == s || v < 0)
+        die_usage("--expire: expected N[s|m|h|d] or 'never', not '%s'", s);
+    if (*end == 'm')
+        mul = 60;
+    else if (*end == 'h')
+        mul = 3600;
+    else if (*end == 'd')
+        mul = 86400;
+    else if (*end && *end != 's')
+        die_usage("--expire: expected N[s|m|h|d] or 'never', not '%s'", s);
+    if (*end && end[1])
+        die_usage("--expire: expected N[s|m|h|d] or 'never', not '%s'", s);
+    return (int64_t)v * mul;
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+    enum { HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER };
+    static const struct option longs[] = {
+        {"model", required_argument, NULL, 'm'},   {"expire", required_argument, NULL, 'e'},
+        {"visitor", required_argument, NULL, 'V'}, {"with", required_argument, NULL, 'w'},
+        {"engines", required_argument, NULL, 'E'}, {"only-engines", no_argument, NULL, ONLY},
+        {"list-engines", no_argument, NULL, LIST}, {"keep-case", no_argument, NULL, 'k'},
+        {"purchase-event", required_argument, NULL, 'p'},
+        {"time", required_argument, NULL, TIME},   {"events", required_argument, NULL, EVENTS},
+        {"products", required_argument, NULL, PRODUCTS},
+        {"referrer", required_argument, NULL, REFERRER},
+        {"strict", no_argument, NULL, 's'},        {"output", required_argument, NULL, 'o'},
+        {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, HELP},
+        {"version", no_argument, NULL, VERSION},   {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->expire = 30 * 60;
+    o->purchase = "1";
+    o->time = "hit_time_gmt";
+    o->referrer = "referrer";
+    int c;
+    while ((c = getopt_long(argc, argv, "m:e:V:w:E:kp:so:v", longs, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            if (strcmp(optarg, "first") != 0 && strcmp(optarg, "last") != 0)
+                die_usage("--model: expected 'last' or 'first', not '%s'", optarg);
+            o->first = strcmp(optarg, "first") == 0;
+            break;
+        case 'e': o->expire = parse_duration(optarg); break;
+        case 'V': o->visitor = optarg; break;
+        case 'w': o->with = optarg; break;
+        case 'E':
+            o->engine_files = xrealloc(o->engine_files, (o->nengine_files + 1) * sizeof(char *));
+            o->engine_files[o->nengine_files++] = optarg;
+            break;
+        case ONLY: o->only_engines = 1; break;
+        case LIST: err_help(engines_builtin_tsv);
+        case 'k': o->keep_case = 1; break;
+        case 'p':
+            if (!*optarg || strpbrk(optarg, ",=:"))
+                die_usage("--purchase-event: expected an event id, not '%s'", optarg);
+            o->purchase = optarg;
+            break;
+        case TIME: o->time = optarg; break;
+        case EVENTS: o->events = optarg; break;
+        case PRODUCTS: o->products = optarg; break;
+        case REFERRER: o->referrer = optarg; break;
+        case 's': o->strict = 1; break;
+        case 'o': o->output = optarg; break;
+        case 'v': o->verbose = 1; break;
+        case HELP: err_help(usage);
+        case VERSION: err_version();
+        default: die_usage("invalid usage");
+        }
+    }
+    if (o->only_engines && !o->nengine_files)
+        die_usage("--only-engines needs at least one --engines file");
+}
+
+/* ---- visitors --------------------------------------------------------- */
+
+static void unlink_node(struct state *s, struct visitor *v)
+{
+    if (v->prev)
+        v->prev->next = v->next;
+    else
+        s->oldest = v->next;
+    if (v->next)
+        v->next->prev = v->prev;
+    else
+        s->newest = v->prev;
+    v->prev = v->next = NULL;
+}
+
+static void append_node(struct state *s, struct visitor *v)
+{
+    v->prev = s->newest;
+    v->next = NULL;
+    if (s->newest)
+        s->newest->next = v;
+    else
+        s->oldest = v;
+    s->newest = v;
+}
+
+static void drop(struct state *s, struct visitor *v)
+{
+    HASH_DEL(s->hash, v);
+    unlink_node(s, v);
+    v->next = s->free;
+    s->free = v;
+    s->tracked--;
+}
+
+/* Store key, domain and keyword in v's buffer. */
+static void fill(struct visitor *v, const char *key, size_t kn, const char *d, size_t dn,
+                 const char *kw, size_t kwn)
+{
+    xgrow((void **)&v->buf, &v->cap, kn + dn + kwn, 1);
+    memcpy(v->buf, key, kn);
+    memcpy(v->buf + kn, d, dn);
+    memcpy(v->buf + kn + dn, kw, kwn);
+    v->key_n = kn;
+    v->dom_n = dn;
+    v->kw_n = kwn;
+}
+
+static struct visitor *track(struct state *s, const char *key, size_t kn, const char *d,
+                             size_t dn, const char *kw, size_t kwn)
+{
+    struct visitor *v = s->free;
+    if (v)
+        s->free = v->next;
+    else
+        v = xcalloc(1, sizeof *v);
+    fill(v, key, kn, d, dn, kw, kwn);
+    HASH_ADD_KEYPTR(hh, s->hash, v->buf, kn, v);
+    append_node(s, v);
+    if (++s->tracked > s->peak)
+        s->peak = s->tracked;
+    return v;
+}
+
+static void free_all(struct state *s)
+{
+    struct visitor *v, *tmp;
+    HASH_ITER(hh, s->hash, v, tmp)
+    {
+        HASH_DEL(s->hash, v);
+        free(v->buf);
+        free(v);
+    }
+    while ((v = s->free)) {
+        s->free = v->next;
+        free(v->buf);
+        free(v);
+    }
+}
+
+/* ---- columns ---------------------------------------------------------- */
+
+static long opt_col(const struct tsv_reader *r, const char *name)
+{
+    return cols_find(name, r->names, r->ncols);
+}
+
+/* The column an option names, or the first default that exists. */
+static size_t pick(const struct tsv_reader *r, const char *given, const char *a, const char *b,
+                   const char *what)
+{
+    if (given)
+        return cols_one(given, r->names, r->ncols, what);
+    long i = opt_col(r, a);
+    if (i < 0)
+        i = opt_col(r, b);
+    if (i < 0)
+        return cols_one(b, r->names, r->ncols, what);
+    return (size_t)i;
+}
+
+static size_t visitor_cols(const struct tsv_reader *r, const char *given, size_t **idx)
+{
+    if (given)
+        return cols_select(given, r->names, r->ncols, idx, "--visitor");
+    const char *pairs[2][2] = {{"post_visid_high", "post_visid_low"},
+                               {"visid_high", "visid_low"}};
+    for (int i = 0; i < 2; i++) {
+        long a = opt_col(r, pairs[i][0]), b = opt_col(r, pairs[i][1]);
+        if (a >= 0 && b >= 0) {
+            *idx = xmalloc(2 * sizeof **idx);
+            (*idx)[0] = (size_t)a;
+            (*idx)[1] = (size_t)b;
+            return 2;
+        }
+    }
+    return cols_select("ip", r->names, r->ncols, idx, "--visitor");
+}
+
+/* 1 when an exclusion column says the hit does not count. */
+static int excluded(const struct field *f, long exclude_col, long source_col)
+{
+    int64_t v;
+    if (exclude_col >= 0 && f[exclude_col].n &&
+        (dtime_int(f[exclude_col].p, f[exclude_col].n, &v) != 0 || v > 0))
+        return 1;
+    if (source_col >= 0 && f[source_col].n == 1) {
+        char c = f[source_col].p[0];
+        return c == '5' || c == '8' || c == '9';
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    err_init("hit-attrib");
+    struct opts o;
+    parse_args(argc, argv, &o);
+
+    struct engines *eng = engines_new(!o.only_engines);
+    for (size_t i = 0; i < o.nengine_files; i++)
+        engines_load(eng, o.engine_files[i]);
+
+    struct tsv_reader r;
+    tsv_open(&r, argv + optind, (size_t)(argc - optind), NULL);
+    struct tsv_writer w;
+    tsv_writer_open(&w, o.output, 0);
+    if (r.ncols == 0) {
+        tsv_writer_close(&w);
+        tsv_close(&r);
+        engines_free(eng);
+        free(o.engine_files);
+        return EXIT_OK;
+    }
+    size_t tcol = cols_one(o.time, r.names, r.ncols, "--time");
+    size_t ecol = pick(&r, o.events, "post_event_list", "event_list", "--events");
+    size_t pcol = pick(&r, o.products, "post_product_list", "product_list", "--products");
+    size_t rcol = cols_one(o.referrer, r.names, r.ncols, "--referrer");
+    size_t *vcols, *wcols = NULL, nw = 0;
+    size_t nv = visitor_cols(&r, o.visitor, &vcols);
+    if (o.with)
+        nw = cols_select(o.with, r.names, r.ncols, &wcols, "--with");
+    long xcol = opt_col(&r, "exclude_hit"), scol = opt_col(&r, "hit_source");
+    long dcol = opt_col(&r, "duplicate_purchase");
+
+    tsv_put_str(&w, "search_engine_domain");
+    tsv_put_str(&w, "search_keyword");
+    tsv_put_str(&w, "revenue");
+    for (size_t i = 0; i < nw; i++)
+        tsv_put_str(&w, r.names[wcols[i]]);
+    tsv_end(&w);
+
+    struct state st = {0};
+    struct dec credited = {0, 0}, uncredited = {0, 0};
+    uint64_t hits = 0, purchases = 0, credited_n = 0, out_of_order = 0, skipped = 0, bad = 0;
+    int64_t now = INT64_MIN;
+    size_t pid_n = strlen(o.purchase);
+    char *key = NULL;
+    size_t keycap = 0;
+
+    while (tsv_next(&r)) {
+        const struct field *f = r.f;
+        hits++;
+        if (excluded(f, xcol, scol)) {
+            skipped++;
+            continue;
+        }
+        int64_t t;
+        if (dtime_int(f[tcol].p, f[tcol].n, &t) != 0)
+            die_at(EXIT_DATA, r.file, r.line, (long)tcol + 1, "%s: not epoch seconds",
+                   r.names[tcol]);
+        if (t < now)
+            out_of_order++;
+        else
+            now = t;
+        /* Referrals that have seen no hit for longer than --expire end. */
+        while (o.expire >= 0 && st.oldest && now - st.oldest->last > o.expire)
+            drop(&st, st.oldest);
+
+        size_t kn = 0;
+        for (size_t i = 0; i < nv; i++) {
+            const struct field *v = &f[vcols[i]];
+            xgrow((void **)&key, &keycap, kn + v->n + 4, 1);
+            if (nv > 1) { /* length-prefixed, so ("a","bc") and ("ab","c") differ */
+                uint32_t len = (uint32_t)v->n;
+                memcpy(key + kn, &len, 4);
+                kn += 4;
+            }
+            memcpy(key + kn, v->p, v->n);
+            kn += v->n;
+        }
+        struct visitor *vis;
+        HASH_FIND(hh, st.hash, key, kn, vis);
+        if (vis && o.expire >= 0 && t - vis->last > o.expire) {
+            drop(&st, vis);
+            vis = NULL;
+        }
+        const char *dom, *kw;
+        size_t dom_n, kw_n;
+        if (engines_match(eng, f[rcol].p, f[rcol].n, o.keep_case, &dom, &dom_n, &kw, &kw_n)) {
+            if (!vis) {
+                vis = track(&st, key, kn, dom, dom_n, kw, kw_n);
+                vis->last = t;
+            } else if (!o.first) {
+                /* The key stays put unless the buffer has to move. */
+                int moves = vis->cap < kn + dom_n + kw_n;
+                if (moves)
+                    HASH_DEL(st.hash, vis);
+                fill(vis, key, kn, dom, dom_n, kw, kw_n);
+                if (moves)
+                    HASH_ADD_KEYPTR(hh, st.hash, vis->buf, kn, vis);
+            }
+        }
+        if (vis) {
+            if (t > vis->last)
+                vis->last = t;
+            unlink_node(&st, vis);
+            append_node(&st, vis);
+        }
+
+        if (!adobe_has_event(f[ecol].p, f[ecol].n, o.purchase, pid_n))
+            continue;
+        if (dcol >= 0 && f[dcol].n == 1 && f[dcol].p[0] == '1') {
+            skipped++;
+            continue;
+        }
+        purchases++;
+        struct dec rev;
+        int err;
+        size_t badp = adobe_revenue(f[pcol].p, f[pcol].n, &rev, &err);
+        if (badp) {
+            if (o.strict)
+                die_at(EXIT_DATA, r.file, r.line, (long)pcol + 1, "product %zu: price %s", badp,
+                       dec_strerror(err));
+            warn_at(r.file, r.line, (long)pcol + 1, "product %zu: price %s; hit not counted",
+                    badp, dec_strerror(err));
+            bad++;
+            continue;
+        }
+        struct dec *acc = vis ? &credited : &uncredited;
+        if (dec_add(acc, rev) != DEC_OK)
+            die_at(EXIT_DATA, r.file, r.line, (long)pcol + 1, "revenue total out of range");
+        if (!vis)
+            continue;
+        credited_n++;
+        char num[DEC_BUFSZ];
+        tsv_put(&w, vis->buf + vis->key_n, vis->dom_n);
+        tsv_put(&w, vis->buf + vis->key_n + vis->dom_n, vis->kw_n);
+        tsv_put_clean(&w, num, dec_format(rev, num));
+        for (size_t i = 0; i < nw; i++)
+            tsv_put(&w, f[wcols[i]].p, f[wcols[i]].n);
+        tsv_end(&w);
+    }
+    tsv_writer_close(&w);
+    if (o.verbose) {
+        char c1[DEC_BUFSZ], c2[DEC_BUFSZ];
+        dec_format(credited, c1);
+        dec_format(uncredited, c2);
+        fprintf(stderr,
+                "hit-attrib: hits %llu, skipped %llu, purchases %llu, credited %llu, "
+                "revenue credited %s, uncredited %s, bad prices %llu, visitors tracked %llu "
+                "(peak %llu), hits out of time order %llu\n",
+                (unsigned long long)hits, (unsigned long long)skipped,
+                (unsigned long long)purchases, (unsigned long long)credited_n, c1, c2,
+                (unsigned long long)bad, (unsigned long long)st.tracked,
+                (unsigned long long)st.peak, (unsigned long long)out_of_order);
+    }
+    free_all(&st);
+    free(key);
+    free(vcols);
+    free(wcols);
+    free(o.engine_files);
+    engines_free(eng);
+    tsv_close(&r);
+    return EXIT_OK;
+}
