@@ -378,23 +378,33 @@ static int needs_escape(const char *p, size_t n)
     return 0;
 }
 
+/* Escape p into dst, which has room for 2 * n bytes; returns the length. */
+static size_t escape_into(char *dst, const char *p, size_t n)
+{
+    char *d = dst;
+    for (const char *e = p + n; p < e; p++) {
+        switch (*p) {
+        case '\t': *d++ = '\\'; *d++ = 't'; break;
+        case '\n': *d++ = '\\'; *d++ = 'n'; break;
+        case '\r': *d++ = '\\'; *d++ = 'r'; break;
+        case '\\': *d++ = '\\'; *d++ = '\\'; break;
+        default: *d++ = *p;
+        }
+    }
+    return (size_t)(d - dst);
+}
+
 static void put_escaped(struct tsv_writer *w, const char *p, size_t n)
 {
-    const char *run = p, *e = p + n;
-    for (; p < e; p++) {
-        const char *esc;
-        switch (*p) {
-        case '\t': esc = "\\t"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\\': esc = "\\\\"; break;
-        default: continue;
-        }
-        put_bytes(w, run, (size_t)(p - run));
-        put_bytes(w, esc, 2);
-        run = p + 1;
+    size_t chunk = w->cap / 2;
+    while (n > 0) {
+        size_t k = n < chunk ? n : chunk;
+        if (w->cap - w->n < 2 * k)
+            tsv_writer_flush(w);
+        w->n += escape_into(w->buf + w->n, p, k);
+        p += k;
+        n -= k;
     }
-    put_bytes(w, run, (size_t)(e - run));
 }
 
 void tsv_put(struct tsv_writer *w, const char *p, size_t n)
@@ -416,6 +426,27 @@ void tsv_put_joined(struct tsv_writer *w, const struct field *f, size_t n)
             put_bytes(w, "\\t", 2);
         put_escaped(w, f[i].p, f[i].n);
     }
+}
+
+void tsv_format_record(char **buf, size_t *len, size_t *cap, const struct field *f, size_t n)
+{
+    size_t need = *len + n + 1;
+    for (size_t i = 0; i < n; i++)
+        need += 2 * f[i].n;
+    xgrow((void **)buf, cap, need, 1);
+    char *d = *buf + *len;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *d++ = '\t';
+        if (needs_escape(f[i].p, f[i].n)) {
+            d += escape_into(d, f[i].p, f[i].n);
+        } else {
+            memcpy(d, f[i].p, f[i].n);
+            d += f[i].n;
+        }
+    }
+    *d++ = '\n';
+    *len = (size_t)(d - *buf);
 }
 
 void tsv_put_str(struct tsv_writer *w, const char *s) { tsv_put(w, s, strlen(s)); }

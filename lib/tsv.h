@@ -112,6 +112,9 @@ void tsv_end(struct tsv_writer *w);
 void tsv_put_record(struct tsv_writer *w, const struct field *f, size_t n);
 void tsv_put_names(struct tsv_writer *w, char *const *names, size_t n);
 void tsv_writer_flush(struct tsv_writer *w);
+/* Append a record, escaped as the writer does and ended by LF, to a
+ * growable byte buffer (for tools that keep records in memory). */
+void tsv_format_record(char **buf, size_t *len, size_t *cap, const struct field *f, size_t n);
 /* Flush, finish and rename into place. */
 void tsv_writer_close(struct tsv_writer *w);
 void tsv_writer_abort(struct tsv_writer *w);
