@@ -107,7 +107,8 @@ static void recycle(struct csvin *c)
 {
     size_t keep = c->nfl - c->rec_f0;
     size_t boff = keep ? c->fl[c->rec_f0].off : c->nb;
-    memmove(c->bytes, c->bytes + boff, c->nb - boff);
+    if (boff < c->nb) /* bytes is still NULL before the first field */
+        memmove(c->bytes, c->bytes + boff, c->nb - boff);
     c->nb -= boff;
     for (size_t i = 0; i < keep; i++) {
         c->fl[i] = c->fl[c->rec_f0 + i];
@@ -149,6 +150,7 @@ int csvin_next(struct tsv_reader *r)
     r->line = rec->line;
     r->bad = NULL;
     r->bad_col = 0;
+    r->escaped = 1;
     return 1;
 }
 

@@ -9,6 +9,7 @@
 
 #include "err.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -31,24 +32,36 @@ static int has_suffix(const char *s, const char *suf)
 
 enum { TMP_SLOTS = 4096 };
 static char *tmp_paths[TMP_SLOTS];
+static char tmp_isdir[TMP_SLOTS];
 static volatile sig_atomic_t tmp_hooked;
+
+static void remove_one(int i)
+{
+    if (tmp_isdir[i]) {
+        DIR *d = opendir(tmp_paths[i]);
+        struct dirent *e;
+        while (d && (e = readdir(d)))
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                unlinkat(dirfd(d), e->d_name, 0);
+        if (d)
+            closedir(d);
+    }
+    if (unlink(tmp_paths[i]) != 0)
+        rmdir(tmp_paths[i]);
+}
 
 static void tmp_cleanup(void)
 {
     for (int i = 0; i < TMP_SLOTS; i++)
-        if (tmp_paths[i]) {
-            if (unlink(tmp_paths[i]) != 0)
-                rmdir(tmp_paths[i]);
-        }
+        if (tmp_paths[i])
+            remove_one(i);
 }
 
+/* Not strictly async-signal-safe for directories (opendir allocates), but
+ * the process is about to die and leaving temporaries behind is worse. */
 static void tmp_signal(int sig)
 {
-    for (int i = 0; i < TMP_SLOTS; i++)
-        if (tmp_paths[i]) {
-            if (unlink(tmp_paths[i]) != 0)
-                rmdir(tmp_paths[i]);
-        }
+    tmp_cleanup();
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -70,9 +83,17 @@ int tmp_register(const char *path)
     for (int i = 0; i < TMP_SLOTS; i++)
         if (!tmp_paths[i]) {
             tmp_paths[i] = xstrdup(path);
+            tmp_isdir[i] = 0;
             return i;
         }
     die(EXIT_TROUBLE, "too many temporary files");
+}
+
+int tmp_register_dir(const char *path)
+{
+    int h = tmp_register(path);
+    tmp_isdir[h] = 1;
+    return h;
 }
 
 void tmp_release(int h)

@@ -42,6 +42,8 @@ uint64_t output_bytes(const struct output *o); /* bytes written to the file */
 /* Temporary paths removed at exit or on a fatal signal unless released.
  * Directories are removed with rmdir (empty them first).  Returns a handle. */
 int tmp_register(const char *path);
+/* A flat directory of temporaries: its files and then itself are removed. */
+int tmp_register_dir(const char *path);
 void tmp_release(int handle);
 
 #endif

@@ -135,7 +135,10 @@ static void split(struct tsv_reader *r, char *s, size_t n)
     if (n > 0 && s[n - 1] == '\r' && backslashes_before(s + n - 1, s) % 2 == 0)
         n--;
     char *e = s + n;
-    if (memchr(s, '\\', n)) {
+    r->rec.p = s;
+    r->rec.n = n;
+    r->escaped = memchr(s, '\\', n) != NULL;
+    if (r->escaped) {
         split_escaped(r, s, e);
         return;
     }
@@ -280,6 +283,13 @@ int tsv_next(struct tsv_reader *r)
                    r->ncols, r->nf);
     }
     return 1;
+}
+
+const struct field *tsv_raw_clean(const struct tsv_reader *r)
+{
+    if (r->escaped || r->o.csv || r->o.sep != '\t' || memchr(r->rec.p, '\r', r->rec.n))
+        return NULL;
+    return &r->rec;
 }
 
 uint64_t tsv_bytes(const struct tsv_reader *r)

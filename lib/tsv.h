@@ -54,6 +54,8 @@ struct tsv_reader {
     long bad_col;
     struct field raw;
     uint64_t records; /* data records read so far */
+    struct field rec; /* the record's bytes as read, before decoding */
+    int escaped;      /* the record had backslashes (or came from CSV) */
 
     char **names; /* header: column names, NUL-terminated copies */
     size_t ncols;
@@ -80,6 +82,10 @@ void tsv_open(struct tsv_reader *r, char **paths, size_t npaths, const struct ts
 void tsv_set_names(struct tsv_reader *r, char *const *names, size_t n);
 /* Read the next data record into r->f / r->nf.  Returns 0 at the end. */
 int tsv_next(struct tsv_reader *r);
+/* The current record's bytes when they already are canonical hitkit TSV
+ * (TAB-separated, no backslash, no CR), so a tool that writes the whole
+ * record can copy them instead of re-escaping each field; else NULL. */
+const struct field *tsv_raw_clean(const struct tsv_reader *r);
 /* Bytes read from the files so far (compressed size for zstd input). */
 uint64_t tsv_bytes(const struct tsv_reader *r);
 void tsv_close(struct tsv_reader *r);

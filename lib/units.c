@@ -1,0 +1,53 @@
+/*
+ * units: see units.h.  Strict: "12x", "-1", "" and overflow are errors.
+ */
+#include "units.h"
+
+#include <string.h>
+
+static int digits(const char **s, uint64_t *v)
+{
+    const char *p = *s;
+    uint64_t x = 0;
+    if (*p < '0' || *p > '9')
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (x > (UINT64_MAX - 9) / 10)
+            return -1;
+        x = x * 10 + (uint64_t)(*p - '0');
+    }
+    *s = p;
+    *v = x;
+    return 0;
+}
+
+int units_size(const char *s, uint64_t *out)
+{
+    uint64_t v;
+    if (digits(&s, &v))
+        return -1;
+    unsigned shift = 0;
+    const char *units = "KMGT";
+    const char *u = *s ? strchr(units, *s & ~0x20) : NULL;
+    if (*s && !u)
+        return -1;
+    if (u) {
+        shift = 10 * (unsigned)(u - units + 1);
+        s++;
+        if (strcmp(s, "") && strcmp(s, "B") && strcmp(s, "iB"))
+            return -1;
+    }
+    if (shift && v > (UINT64_MAX >> shift))
+        return -1;
+    *out = v << shift;
+    return 0;
+}
+
+int units_count(const char *s, uint64_t min, uint64_t *out)
+{
+    uint64_t v;
+    if (digits(&s, &v) || *s || v < min)
+        return -1;
+    *out = v;
+    return 0;
+}

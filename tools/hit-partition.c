@@ -1,0 +1,554 @@
+/*
+ * hit-partition: split a stream of hits into Hive-style partitions,
+ * DIR/year=2009/month=09/day=27/part-NAME.tsv.zst, by time, by a column's
+ * value or by a hash of columns, for Athena, DuckDB or sharded runs.
+ *
+ * Rows wait in a per-partition buffer; a full buffer (1 MiB) is compressed
+ * as one zstd frame and appended to the partition's file, which is opened
+ * only for that write.  So any number of partitions costs at most one open
+ * file and one compression context, and memory is the --buffer-size budget
+ * (when pending rows pass it, every buffer is flushed).  A file of
+ * concatenated frames is an ordinary .zst file.  Files are written flat in
+ * a temporary directory under DIR and moved into place at the end, then
+ * the manifest is written: an interrupted run leaves nothing behind.
+ */
+#include "cols.h"
+#include "dtime.h"
+#include "err.h"
+#include "io.h"
+#include "md5.h"
+#include "tsv.h"
+#include "units.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <uthash.h>
+#include <zstd.h>
+
+static const char usage[] =
+    "Usage: hit-partition -b time|column|hash -o DIR [OPTION]... [FILE]...\n"
+    "Split hits into Hive-style partition directories under DIR, one zstd TSV file each.\n"
+    "With no FILE, or when FILE is -, read standard input.\n"
+    "\n"
+    "  -b, --by=time|column|hash  partition by time, by a column's value, or by a hash\n"
+    "  -k, --key=COLS          time: the time column, epoch seconds or YYYY-MM-DD HH:MM:SS\n"
+    "                          (default hit_time_gmt); column: the column; hash: the columns\n"
+    "  -g, --granularity=year|month|day|hour  time partitions (default day)\n"
+    "  -n, --shards=N          hash: the number of shards\n"
+    "  -o, --output=DIR        the partitioned data set (created if missing)\n"
+    "  -l, --level=N           zstd level 1-19 (default 3)\n"
+    "      --no-compress       write plain .tsv files\n"
+    "      --name=NAME         files are part-NAME.tsv.zst (default: unique per run)\n"
+    "  -S, --buffer-size=SIZE  memory for rows waiting to be written (default 64M)\n"
+    "      --athena-ddl=TABLE  print an Athena CREATE EXTERNAL TABLE statement for the\n"
+    "                          layout (LOCATION is the first operand) and exit\n"
+    "  -v, --verbose           print counts and speed to standard error\n"
+    "      --help              display this help and exit\n"
+    "      --version           output version information and exit\n"
+    "\n"
+    "Exit status: 0 success, 1 bad input, 2 usage or system error.\n"
+    "Full documentation: man hit-partition\n";
+
+enum by { BY_TIME, BY_COLUMN, BY_HASH };
+enum gran { G_YEAR, G_MONTH, G_DAY, G_HOUR };
+enum { CHUNK = 1 << 20 };
+
+struct opts {
+    enum by by;
+    int by_set, gran, level, plain, verbose;
+    const char *key, *dir, *name, *ddl_table;
+    uint64_t shards, budget;
+};
+
+struct part {
+    UT_hash_handle hh;
+    char *key; /* relative directory, e.g. "year=2009/month=09" */
+    size_t key_n;
+    unsigned id;
+    char *buf;
+    size_t n, cap;
+    uint64_t rows, bytes;
+    struct md5 md5;
+};
+
+struct run {
+    struct opts *o;
+    char *tmpdir;
+    int tmph;
+    struct part *parts;
+    unsigned nparts;
+    uint64_t pending, bytes_out;
+    ZSTD_CCtx *z;
+    char *zbuf;
+    size_t zcap;
+    char *const *names;
+    size_t ncols;
+};
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+    enum { HELP = 256, VERSION, PLAIN, NAME, DDL };
+    static const struct option longs[] = {
+        {"by", required_argument, NULL, 'b'},     {"key", required_argument, NULL, 'k'},
+        {"granularity", required_argument, NULL, 'g'},
+        {"shards", required_argument, NULL, 'n'}, {"output", required_argument, NULL, 'o'},
+        {"level", required_argument, NULL, 'l'},  {"no-compress", no_argument, NULL, PLAIN},
+        {"name", required_argument, NULL, NAME},  {"buffer-size", required_argument, NULL, 'S'},
+        {"athena-ddl", required_argument, NULL, DDL},
+        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, HELP},
+        {"version", no_argument, NULL, VERSION},  {NULL, 0, NULL, 0},
+    };
+    static const char *const grans[] = {"year", "month", "day", "hour"};
+    memset(o, 0, sizeof *o);
+    o->gran = G_DAY;
+    o->level = 3;
+    o->budget = 64 << 20;
+    uint64_t v;
+    int c;
+    while ((c = getopt_long(argc, argv, "b:k:g:n:o:l:S:v", longs, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            o->by_set = 1;
+            if (strcmp(optarg, "time") == 0)
+                o->by = BY_TIME;
+            else if (strcmp(optarg, "column") == 0)
+                o->by = BY_COLUMN;
+            else if (strcmp(optarg, "hash") == 0)
+                o->by = BY_HASH;
+            else
+                die_usage("--by: expected time, column or hash, not '%s'", optarg);
+            break;
+        case 'k': o->key = optarg; break;
+        case 'g':
+            for (o->gran = 0; o->gran < 4 && strcmp(optarg, grans[o->gran]); o->gran++)
+                ;
+            if (o->gran == 4)
+                die_usage("--granularity: expected year, month, day or hour, not '%s'", optarg);
+            break;
+        case 'n':
+            if (units_count(optarg, 1, &o->shards) || o->shards > 100000)
+                die_usage("--shards: expected a number from 1 to 100000, not '%s'", optarg);
+            break;
+        case 'o': o->dir = optarg; break;
+        case 'l':
+            if (units_count(optarg, 1, &v) || v > 19)
+                die_usage("--level: expected 1 to 19, not '%s'", optarg);
+            o->level = (int)v;
+            break;
+        case PLAIN: o->plain = 1; break;
+        case NAME:
+            if (!*optarg || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                            "0123456789._-") != strlen(optarg) ||
+                *optarg == '.')
+                die_usage("--name: use letters, digits, '.', '_' and '-' only");
+            o->name = optarg;
+            break;
+        case 'S':
+            if (units_size(optarg, &o->budget) || o->budget < CHUNK)
+                die_usage("--buffer-size: expected a size of at least 1M, not '%s'", optarg);
+            break;
+        case DDL: o->ddl_table = optarg; break;
+        case 'v': o->verbose = 1; break;
+        case HELP: err_help(usage);
+        case VERSION: err_version();
+        default: die_usage("invalid usage");
+        }
+    }
+    if (!o->by_set)
+        die_usage("--by is required");
+    if (o->by == BY_HASH && !o->shards)
+        die_usage("--by hash needs --shards");
+    if (o->by != BY_HASH && o->shards)
+        die_usage("--shards goes with --by hash");
+    if (o->by != BY_TIME && !o->key)
+        die_usage("--by %s needs --key", o->by == BY_HASH ? "hash" : "column");
+    if (!o->key)
+        o->key = "hit_time_gmt";
+    if (!o->dir && !o->ddl_table)
+        die_usage("--output DIR is required");
+}
+
+/* ---- partitions ------------------------------------------------------- */
+
+static void flush(struct run *r, struct part *p)
+{
+    if (p->n == 0)
+        return;
+    const char *data = p->buf;
+    size_t n = p->n;
+    if (r->z) {
+        size_t bound = ZSTD_compressBound(p->n);
+        xgrow((void **)&r->zbuf, &r->zcap, bound, 1);
+        n = ZSTD_compress2(r->z, r->zbuf, r->zcap, p->buf, p->n);
+        if (ZSTD_isError(n))
+            die(EXIT_TROUBLE, "zstd: %s", ZSTD_getErrorName(n));
+        data = r->zbuf;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "%u", p->id);
+    int dfd = open(r->tmpdir, O_RDONLY | O_DIRECTORY);
+    int fd = dfd < 0 ? -1 : openat(dfd, path, O_WRONLY | O_CREAT | O_APPEND, 0666);
+    if (fd < 0)
+        die_sys("%s/%s", r->tmpdir, path);
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, data + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            die_sys("%s/%s: write error", r->tmpdir, path);
+        off += (size_t)w;
+    }
+    if (close(fd) != 0 || close(dfd) != 0)
+        die_sys("%s/%s", r->tmpdir, path);
+    md5_update(&p->md5, data, n);
+    p->bytes += n;
+    r->bytes_out += n;
+    r->pending -= p->n;
+    free(p->buf);
+    p->buf = NULL;
+    p->n = p->cap = 0;
+}
+
+static struct part *get_part(struct run *r, const char *key, size_t key_n)
+{
+    struct part *p;
+    HASH_FIND(hh, r->parts, key, key_n, p);
+    if (p)
+        return p;
+    p = xcalloc(1, sizeof *p);
+    p->key = xmemdup(key, key_n);
+    p->key_n = key_n;
+    p->id = r->nparts++;
+    md5_init(&p->md5);
+    HASH_ADD_KEYPTR(hh, r->parts, p->key, p->key_n, p);
+    struct field *hdr = xmalloc(r->ncols * sizeof *hdr);
+    for (size_t i = 0; i < r->ncols; i++) {
+        hdr[i].p = r->names[i];
+        hdr[i].n = strlen(r->names[i]);
+    }
+    tsv_format_record(&p->buf, &p->n, &p->cap, hdr, r->ncols);
+    r->pending += p->n;
+    free(hdr);
+    return p;
+}
+
+static void add_row(struct run *r, struct part *p, const struct tsv_reader *rd)
+{
+    size_t before = p->n;
+    const struct field *raw = tsv_raw_clean(rd);
+    if (raw) {
+        xgrow((void **)&p->buf, &p->cap, p->n + raw->n + 1, 1);
+        memcpy(p->buf + p->n, raw->p, raw->n);
+        p->n += raw->n;
+        p->buf[p->n++] = '\n';
+    } else {
+        tsv_format_record(&p->buf, &p->n, &p->cap, rd->f, rd->nf);
+    }
+    p->rows++;
+    r->pending += p->n - before;
+    if (p->n >= CHUNK)
+        flush(r, p);
+    if (r->pending > r->o->budget)
+        for (struct part *q = r->parts; q; q = q->hh.next)
+            flush(r, q);
+}
+
+/* ---- keys ------------------------------------------------------------- */
+
+static int safe_value(const char *p, size_t n)
+{
+    if (n == 0 || n > 200 || p[0] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-' || c == '+' || c == ':' || c == ' '))
+            return 0;
+    }
+    return 1;
+}
+
+/* FNV-1a 64 over the values joined by TAB: fixed, documented, portable. */
+static uint64_t fnv1a(const struct field *f, const size_t *idx, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            h = (h ^ '\t') * 0x100000001b3ULL;
+        const unsigned char *p = (const unsigned char *)f[idx[i]].p;
+        for (size_t k = 0; k < f[idx[i]].n; k++)
+            h = (h ^ p[k]) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* The time bucket [lo, hi) holding t, and its directory. */
+static size_t time_key(int64_t t, int gran, char *out, size_t outsz, int64_t *lo, int64_t *hi)
+{
+    struct dtime_parts d;
+    dtime_split(t, &d);
+    size_t n;
+    switch (gran) {
+    case G_YEAR:
+        *lo = dtime_days_from_civil(d.year, 1, 1);
+        *hi = dtime_days_from_civil(d.year + 1, 1, 1);
+        n = (size_t)snprintf(out, outsz, "year=%04d", d.year);
+        break;
+    case G_MONTH:
+        *lo = dtime_days_from_civil(d.year, d.month, 1);
+        *hi = d.month == 12 ? dtime_days_from_civil(d.year + 1, 1, 1)
+                            : dtime_days_from_civil(d.year, d.month + 1, 1);
+        n = (size_t)snprintf(out, outsz, "year=%04d/month=%02d", d.year, d.month);
+        break;
+    case G_DAY:
+        *lo = dtime_days_from_civil(d.year, d.month, d.day);
+        *hi = *lo + 86400;
+        n = (size_t)snprintf(out, outsz, "year=%04d/month=%02d/day=%02d", d.year, d.month, d.day);
+        break;
+    default:
+        *lo = dtime_days_from_civil(d.year, d.month, d.day) + d.hour * 3600;
+        *hi = *lo + 3600;
+        n = (size_t)snprintf(out, outsz, "year=%04d/month=%02d/day=%02d/hour=%02d", d.year,
+                             d.month, d.day, d.hour);
+    }
+    return n;
+}
+
+/* ---- finishing -------------------------------------------------------- */
+
+static void make_dirs(char *path)
+{
+    for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            die_sys("%s", path);
+        *s = '/';
+    }
+}
+
+static int by_key(const struct part *a, const struct part *b)
+{
+    return strcmp(a->key, b->key);
+}
+
+/* Move every file into place (never over an existing one), then write
+ * the manifest: the rows of an existing one, then this run's. */
+static void finish(struct run *r, const char *name, const char *ext)
+{
+    HASH_SORT(r->parts, by_key);
+    char *man = xmalloc(strlen(r->o->dir) + 32);
+    sprintf(man, "%s/_manifest.tsv", r->o->dir);
+    struct tsv_writer w;
+    tsv_writer_open(&w, man, 0);
+    static char *const cols[] = {"file", "rows", "bytes", "md5"};
+    tsv_put_names(&w, cols, 4);
+    if (access(man, F_OK) == 0) {
+        struct tsv_reader old;
+        tsv_open(&old, &man, 1, NULL);
+        if (old.ncols != 4 || strcmp(old.names[0], "file"))
+            die_at(EXIT_DATA, man, 1, 0, "not a hit-partition manifest");
+        while (tsv_next(&old))
+            tsv_put_record(&w, old.f, old.nf);
+        tsv_close(&old);
+    }
+    for (struct part *p = r->parts; p; p = p->hh.next) {
+        size_t len = strlen(r->o->dir) + p->key_n + strlen(name) + 32;
+        char *rel = xmalloc(len), *dst = xmalloc(len), *src = xmalloc(strlen(r->tmpdir) + 16);
+        snprintf(rel, len, "%s/part-%s%s", p->key, name, ext);
+        snprintf(dst, len, "%s/%s", r->o->dir, rel);
+        sprintf(src, "%s/%u", r->tmpdir, p->id);
+        make_dirs(dst);
+        if (link(src, dst) != 0)
+            die_sys("%s", dst);
+        unlink(src);
+        char num[32], hex[33];
+        md5_hex(&p->md5, hex);
+        tsv_put_str(&w, rel);
+        tsv_put_clean(&w, num, (size_t)snprintf(num, sizeof num, "%llu",
+                                                (unsigned long long)p->rows));
+        tsv_put_clean(&w, num, (size_t)snprintf(num, sizeof num, "%llu",
+                                                (unsigned long long)p->bytes));
+        tsv_put_clean(&w, hex, 32);
+        tsv_end(&w);
+        free(rel);
+        free(dst);
+        free(src);
+    }
+    tsv_writer_close(&w);
+    free(man);
+}
+
+static void print_ddl(const struct opts *o, const char *table, const char *location,
+                      char *const *names, size_t ncols)
+{
+    static const char *const tparts[] = {"year", "month", "day", "hour"};
+    printf("CREATE EXTERNAL TABLE IF NOT EXISTS `%s` (\n", table);
+    for (size_t i = 0; i < ncols; i++)
+        printf("  `%s` string%s\n", names[i], i + 1 < ncols ? "," : "");
+    printf(")\nPARTITIONED BY (");
+    if (o->by == BY_TIME)
+        for (int i = 0; i <= o->gran; i++)
+            printf("%s`%s` string", i ? ", " : "", tparts[i]);
+    else if (o->by == BY_COLUMN)
+        printf("`%s` string", o->key);
+    else
+        printf("`shard` string");
+    printf(")\nROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'\n"
+           "  LINES TERMINATED BY '\\n'\nSTORED AS TEXTFILE\nLOCATION '%s'\n"
+           "TBLPROPERTIES ('skip.header.line.count'='1'%s);\n",
+           location, o->plain ? "" : ", 'compressionType'='zstd'");
+    printf("-- then: MSCK REPAIR TABLE `%s`;\n", table);
+}
+
+int main(int argc, char **argv)
+{
+    err_init("hit-partition");
+    struct opts o;
+    parse_args(argc, argv, &o);
+    const char *location = NULL;
+    if (o.ddl_table) {
+        if (optind >= argc)
+            die_usage("--athena-ddl needs a LOCATION operand (s3://bucket/prefix/)");
+        location = argv[optind++];
+    }
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+
+    struct tsv_reader rd;
+    tsv_open(&rd, argv + optind, (size_t)(argc - optind), NULL);
+    if (o.by == BY_COLUMN && strchr(o.key, ','))
+        die_usage("--by column takes one column");
+    size_t *kidx, nk = rd.ncols ? cols_select(o.key, rd.names, rd.ncols, &kidx, "--key") : 0;
+    if (o.ddl_table) {
+        if (o.by == BY_COLUMN)
+            o.key = rd.names[kidx[0]];
+        print_ddl(&o, o.ddl_table, location, rd.names, rd.ncols);
+        free(nk ? kidx : NULL);
+        tsv_close(&rd);
+        return EXIT_OK;
+    }
+
+    if (mkdir(o.dir, 0777) != 0 && errno != EEXIST)
+        die_sys("%s", o.dir);
+    char name[80];
+    if (o.name) {
+        snprintf(name, sizeof name, "%s", o.name);
+    } else {
+        unsigned char rnd[4] = {0};
+        if (getrandom(rnd, sizeof rnd, 0) != sizeof rnd)
+            die_sys("getrandom");
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        char stamp[32];
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+        snprintf(name, sizeof name, "%s-%ld-%02x%02x%02x%02x", stamp, (long)getpid(), rnd[0],
+                 rnd[1], rnd[2], rnd[3]);
+    }
+    struct run r = {.o = &o, .names = rd.names, .ncols = rd.ncols};
+    r.tmpdir = xmalloc(strlen(o.dir) + strlen(name) + 16);
+    sprintf(r.tmpdir, "%s/.tmp-%s", o.dir, name);
+    if (mkdir(r.tmpdir, 0777) != 0)
+        die_sys("%s", r.tmpdir);
+    r.tmph = tmp_register_dir(r.tmpdir);
+    if (!o.plain) {
+        r.z = ZSTD_createCCtx();
+        if (!r.z)
+            die(EXIT_TROUBLE, "out of memory");
+        ZSTD_CCtx_setParameter(r.z, ZSTD_c_compressionLevel, o.level);
+    }
+
+    const char *colname = rd.ncols ? rd.names[kidx[0]] : "";
+    struct part *last = NULL, **shard = NULL;
+    if (o.by == BY_HASH)
+        shard = xcalloc(o.shards, sizeof *shard);
+    int64_t lo = 1, hi = 0;
+    char *key = xmalloc(strlen(colname) + 256);
+    int width = 3;
+    for (uint64_t s = o.shards; s > 1000; s /= 10)
+        width++;
+    while (tsv_next(&rd)) {
+        const struct field *f = rd.f;
+        struct part *p;
+        if (o.by == BY_TIME) {
+            const struct field *v = &f[kidx[0]];
+            int64_t t;
+            int ok = v->n && v->p[0] >= '0' && v->p[0] <= '9' && v->n != 19
+                         ? dtime_epoch(v->p, v->n, &t) == 0
+                         : dtime_datetime(v->p, v->n, &t) == 0;
+            if (!ok)
+                die_at(EXIT_DATA, rd.file, rd.line, (long)kidx[0] + 1,
+                       "%s: not epoch seconds or YYYY-MM-DD HH:MM:SS", colname);
+            if (!last || t < lo || t >= hi) {
+                size_t kn = time_key(t, o.gran, key, 256, &lo, &hi);
+                last = get_part(&r, key, kn);
+            }
+            p = last;
+        } else if (o.by == BY_COLUMN) {
+            const struct field *v = &f[kidx[0]];
+            if (v->n && !safe_value(v->p, v->n))
+                die_at(EXIT_DATA, rd.file, rd.line, (long)kidx[0] + 1,
+                       "%s: value not allowed in a path (use letters, digits, '.', '_', '-', "
+                       "'+', ':', ' '; not starting with '.')",
+                       colname);
+            size_t kn = (size_t)sprintf(key, "%s=", colname);
+            const char *val = v->n ? v->p : "__HIVE_DEFAULT_PARTITION__";
+            size_t vn = v->n ? v->n : 26;
+            if (!last || last->key_n != kn + vn || memcmp(last->key + kn, val, vn) != 0) {
+                memcpy(key + kn, val, vn);
+                last = get_part(&r, key, kn + vn);
+            }
+            p = last;
+        } else {
+            uint64_t s = fnv1a(f, kidx, nk) % o.shards;
+            if (!shard[s]) {
+                size_t kn = (size_t)snprintf(key, 256, "shard=%0*llu", width,
+                                             (unsigned long long)s);
+                shard[s] = get_part(&r, key, kn);
+            }
+            p = shard[s];
+        }
+        add_row(&r, p, &rd);
+    }
+    for (struct part *p = r.parts; p; p = p->hh.next)
+        flush(&r, p);
+    finish(&r, name, o.plain ? ".tsv" : ".tsv.zst");
+    rmdir(r.tmpdir);
+    tmp_release(r.tmph);
+
+    if (o.verbose) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        fprintf(stderr,
+                "hit-partition: rows %llu, partitions %u, bytes in %llu, out %llu, %.3f s, "
+                "%.1f MB/s\n",
+                (unsigned long long)rd.records, r.nparts, (unsigned long long)tsv_bytes(&rd),
+                (unsigned long long)r.bytes_out, s,
+                s > 0 ? (double)tsv_bytes(&rd) / 1e6 / s : 0.0);
+    }
+    struct part *p, *tmp;
+    HASH_ITER(hh, r.parts, p, tmp)
+    {
+        HASH_DEL(r.parts, p);
+        free(p->key);
+        free(p->buf);
+        free(p);
+    }
+    ZSTD_freeCCtx(r.z);
+    free(r.zbuf);
+    free(r.tmpdir);
+    free(shard);
+    free(key);
+    free(nk ? kidx : NULL);
+    tsv_close(&rd);
+    return EXIT_OK;
+}
