@@ -16,7 +16,9 @@
 #include "dtime.h"
 #include "engines.h"
 #include "err.h"
+#include "hash.h"
 #include "tsv.h"
+#include "units.h"
 
 #include <getopt.h>
 #include <stdint.h>
@@ -48,6 +50,8 @@ static const char usage[] =
     "      --products=COL      product list column (default post_product_list, else\n"
     "                          product_list)\n"
     "      --referrer=COL      referrer column (default referrer)\n"
+    "      --shard=K/N         only visitors whose hash (see hit-partition) modulo N is K,\n"
+    "                          for running N copies in parallel on the same input\n"
     "  -s, --strict            a price that is not a number is fatal (default: reported, hit\n"
     "                          not counted)\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
@@ -62,6 +66,7 @@ struct opts {
     int first, keep_case, strict, verbose, only_engines;
     int64_t expire; /* seconds; < 0 means never */
     const char *visitor, *with, *purchase, *time, *events, *products, *referrer, *output;
+    uint64_t shard, nshards;
     char **engine_files;
     size_t nengine_files;
 };
@@ -105,7 +110,7 @@ static int64_t parse_duration(const char *s)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum { HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER };
+    enum { HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD };
     static const struct option longs[] = {
         {"model", required_argument, NULL, 'm'},   {"expire", required_argument, NULL, 'e'},
         {"visitor", required_argument, NULL, 'V'}, {"with", required_argument, NULL, 'w'},
@@ -115,7 +120,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"time", required_argument, NULL, TIME},   {"events", required_argument, NULL, EVENTS},
         {"products", required_argument, NULL, PRODUCTS},
         {"referrer", required_argument, NULL, REFERRER},
-        {"strict", no_argument, NULL, 's'},        {"output", required_argument, NULL, 'o'},
+        {"shard", required_argument, NULL, SHARD}, {"strict", no_argument, NULL, 's'},        {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, HELP},
         {"version", no_argument, NULL, VERSION},   {NULL, 0, NULL, 0},
     };
@@ -151,6 +156,15 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case EVENTS: o->events = optarg; break;
         case PRODUCTS: o->products = optarg; break;
         case REFERRER: o->referrer = optarg; break;
+        case SHARD: {
+            char *slash = strchr(optarg, '/');
+            if (slash)
+                *slash = '\0';
+            if (!slash || units_count(optarg, 0, &o->shard) ||
+                units_count(slash + 1, 1, &o->nshards) || o->shard >= o->nshards)
+                die_usage("--shard: expected K/N with 0 <= K < N");
+            break;
+        }
         case 's': o->strict = 1; break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
@@ -362,6 +376,8 @@ int main(int argc, char **argv)
         while (o.expire >= 0 && st.oldest && now - st.oldest->last > o.expire)
             drop(&st, st.oldest);
 
+        if (o.nshards > 1 && hash_fields(f, vcols, nv) % o.nshards != o.shard)
+            continue;
         size_t kn = 0;
         for (size_t i = 0; i < nv; i++) {
             const struct field *v = &f[vcols[i]];

@@ -15,6 +15,7 @@
 #include "cols.h"
 #include "dtime.h"
 #include "err.h"
+#include "hash.h"
 #include "io.h"
 #include "md5.h"
 #include "tsv.h"
@@ -276,20 +277,6 @@ static int safe_value(const char *p, size_t n)
     return 1;
 }
 
-/* FNV-1a 64 over the values joined by TAB: fixed, documented, portable. */
-static uint64_t fnv1a(const struct field *f, const size_t *idx, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            h = (h ^ '\t') * 0x100000001b3ULL;
-        const unsigned char *p = (const unsigned char *)f[idx[i]].p;
-        for (size_t k = 0; k < f[idx[i]].n; k++)
-            h = (h ^ p[k]) * 0x100000001b3ULL;
-    }
-    return h;
-}
-
 /* The time bucket [lo, hi) holding t, and its directory. */
 static size_t time_key(int64_t t, int gran, char *out, size_t outsz, int64_t *lo, int64_t *hi)
 {
@@ -508,7 +495,7 @@ int main(int argc, char **argv)
             }
             p = last;
         } else {
-            uint64_t s = fnv1a(f, kidx, nk) % o.shards;
+            uint64_t s = hash_fields(f, kidx, nk) % o.shards;
             if (!shard[s]) {
                 size_t kn = (size_t)snprintf(key, 256, "shard=%0*llu", width,
                                              (unsigned long long)s);
