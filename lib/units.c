@@ -12,9 +12,10 @@ static int digits(const char **s, uint64_t *v)
     if (*p < '0' || *p > '9')
         return -1;
     for (; *p >= '0' && *p <= '9'; p++) {
-        if (x > (UINT64_MAX - 9) / 10)
+        uint64_t d = (uint64_t)(*p - '0');
+        if (x > (UINT64_MAX - d) / 10)
             return -1;
-        x = x * 10 + (uint64_t)(*p - '0');
+        x = x * 10 + d;
     }
     *s = p;
     *v = x;
@@ -28,7 +29,9 @@ int units_size(const char *s, uint64_t *out)
         return -1;
     unsigned shift = 0;
     const char *units = "KMGT";
-    const char *u = *s ? strchr(units, *s & ~0x20) : NULL;
+    /* memchr, not strchr: a space (0x20 & ~0x20 is NUL) must not match
+     * the string's terminator. */
+    const char *u = *s ? memchr(units, *s & ~0x20, 4) : NULL;
     if (*s && !u)
         return -1;
     if (u) {

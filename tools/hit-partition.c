@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -326,11 +327,30 @@ static int by_key(const struct part *a, const struct part *b)
     return strcmp(a->key, b->key);
 }
 
+/* DIR/KEY/part-NAME.EXT, allocated. */
+static char *dest(const struct run *r, const struct part *p, const char *name, const char *ext)
+{
+    size_t len = strlen(r->o->dir) + p->key_n + strlen(name) + strlen(ext) + 8;
+    char *s = xmalloc(len);
+    snprintf(s, len, "%s/%s/part-%s%s", r->o->dir, p->key, name, ext);
+    return s;
+}
+
 /* Move every file into place (never over an existing one), then write
- * the manifest: the rows of an existing one, then this run's. */
+ * the manifest: the rows of an existing one, then this run's.  A name
+ * already used fails before any file moves; should another process take
+ * one meanwhile, the files this run moved are taken back out. */
 static void finish(struct run *r, const char *name, const char *ext)
 {
     HASH_SORT(r->parts, by_key);
+    for (struct part *p = r->parts; p; p = p->hh.next) {
+        char *dst = dest(r, p, name, ext);
+        if (access(dst, F_OK) == 0) {
+            errno = EEXIST;
+            die_sys("%s", dst);
+        }
+        free(dst);
+    }
     char *man = xmalloc(strlen(r->o->dir) + 32);
     sprintf(man, "%s/_manifest.tsv", r->o->dir);
     struct tsv_writer w;
@@ -353,8 +373,16 @@ static void finish(struct run *r, const char *name, const char *ext)
         snprintf(dst, len, "%s/%s", r->o->dir, rel);
         sprintf(src, "%s/%u", r->tmpdir, p->id);
         make_dirs(dst);
-        if (link(src, dst) != 0)
+        if (link(src, dst) != 0) {
+            int e = errno;
+            for (struct part *q = r->parts; q != p; q = q->hh.next) {
+                char *done = dest(r, q, name, ext);
+                unlink(done);
+                free(done);
+            }
+            errno = e;
             die_sys("%s", dst);
+        }
         unlink(src);
         char num[32], hex[33];
         md5_hex(&p->md5, hex);
@@ -373,21 +401,44 @@ static void finish(struct run *r, const char *name, const char *ext)
     free(man);
 }
 
+static int sql_name(const char *s)
+{
+    return *s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+                     strlen(s);
+}
+
+/* Athena refuses a partition column named like a data column, and text
+ * tables map columns by position, so such a data column is renamed
+ * NAME_value in the statement; the files are unchanged. */
 static void print_ddl(const struct opts *o, const char *table, const char *location,
                       char *const *names, size_t ncols)
 {
     static const char *const tparts[] = {"year", "month", "day", "hour"};
-    printf("CREATE EXTERNAL TABLE IF NOT EXISTS `%s` (\n", table);
-    for (size_t i = 0; i < ncols; i++)
-        printf("  `%s` string%s\n", names[i], i + 1 < ncols ? "," : "");
-    printf(")\nPARTITIONED BY (");
+    const char *parts[4];
+    int np = 0;
     if (o->by == BY_TIME)
-        for (int i = 0; i <= o->gran; i++)
-            printf("%s`%s` string", i ? ", " : "", tparts[i]);
-    else if (o->by == BY_COLUMN)
-        printf("`%s` string", o->key);
+        for (np = 0; np <= o->gran; np++)
+            parts[np] = tparts[np];
     else
-        printf("`shard` string");
+        parts[np++] = o->by == BY_COLUMN ? o->key : "shard";
+    if (!sql_name(table))
+        die_usage("--athena-ddl: a table name takes letters, digits and '_' only");
+    if (strncmp(location, "s3://", 5) != 0 || strchr(location, '\'') || strchr(location, '\\'))
+        die_usage("--athena-ddl: LOCATION must be an s3:// URI without quotes or backslashes");
+    for (size_t i = 0; i < ncols; i++)
+        if (!sql_name(names[i]))
+            die(EXIT_DATA, "--athena-ddl: column '%s': use letters, digits and '_' only",
+                names[i]);
+    printf("CREATE EXTERNAL TABLE IF NOT EXISTS `%s` (\n", table);
+    for (size_t i = 0; i < ncols; i++) {
+        int clash = 0;
+        for (int k = 0; k < np; k++)
+            clash |= strcasecmp(names[i], parts[k]) == 0;
+        printf("  `%s%s` string%s\n", names[i], clash ? "_value" : "", i + 1 < ncols ? "," : "");
+    }
+    printf(")\nPARTITIONED BY (");
+    for (int k = 0; k < np; k++)
+        printf("%s`%s` string", k ? ", " : "", parts[k]);
     printf(")\nROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'\n"
            "  LINES TERMINATED BY '\\n'\nSTORED AS TEXTFILE\nLOCATION '%s'\n"
            "TBLPROPERTIES ('skip.header.line.count'='1'%s);\n",
