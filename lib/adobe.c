@@ -64,10 +64,16 @@ size_t adobe_revenue(const char *p, size_t n, struct dec *sum, int *err)
             size_t len = 0;
             const char *v = f;
             if (memchr(f, '^', (size_t)(fe - f))) {
-                for (const char *q = f; q < fe && len < sizeof buf; q++) {
+                const char *q = f;
+                for (; q < fe && len < sizeof buf; q++) {
                     if (*q == '^' && q + 1 < fe)
                         q++;
                     buf[len++] = *q;
+                }
+                /* No number is that long: say so rather than parse a prefix. */
+                if (q < fe) {
+                    *err = DEC_OVERFLOW;
+                    return prod;
                 }
                 v = buf;
             } else {

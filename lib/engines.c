@@ -241,16 +241,20 @@ int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
             continue;
         *domain = h + name;
         *domain_n = hn - name;
+        /* The query string first, then the fragment (the whole query before
+         * any of the fragment); in each, the first parameter with a value.
+         * A present but empty one does not hide a value found later. */
         const char *v = NULL;
         size_t vn = 0;
-        int found = 0;
-        for (size_t j = 0; !found && j < r->nparams; j++) {
-            size_t pl = strlen(r->params[j]);
-            found = url_param(u.query, u.query_n, r->params[j], pl, &v, &vn) ||
-                    url_param(u.fragment, u.fragment_n, r->params[j], pl, &v, &vn);
+        for (int part = 0; part < 2 && vn == 0; part++) {
+            const char *s = part ? u.fragment : u.query;
+            size_t sn = part ? u.fragment_n : u.query_n;
+            for (size_t j = 0; vn == 0 && j < r->nparams; j++)
+                if (!url_param(s, sn, r->params[j], strlen(r->params[j]), &v, &vn))
+                    vn = 0;
         }
         size_t len = 0;
-        if (found && vn) {
+        if (vn) {
             xgrow((void **)&e->kw, &e->kwcap, vn, 1);
             len = tidy(e->kw, url_decode(v, vn, e->kw, vn), keep_case);
         }

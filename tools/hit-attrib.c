@@ -20,6 +20,7 @@
 #include "tsv.h"
 #include "units.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,9 +92,10 @@ static int64_t parse_duration(const char *s)
     if (strcmp(s, "never") == 0)
         return -1;
     char *end;
+    errno = 0;
     long long v = strtoll(s, &end, 10);
     int64_t mul = 1;
-    if (end == s || v < 0)
+    if (end == s || v < 0 || errno == ERANGE)
         die_usage("--expire: expected N[s|m|h|d] or 'never', not '%s'", s);
     if (*end == 'm')
         mul = 60;
@@ -103,7 +105,9 @@ static int64_t parse_duration(const char *s)
         mul = 86400;
     else if (*end && *end != 's')
         die_usage("--expire: expected N[s|m|h|d] or 'never', not '%s'", s);
-    if (*end && end[1])
+    /* Out of range (or, with a unit, overflowing the multiplication) is
+     * an error, not a silent cap. */
+    if ((*end && end[1]) || v > INT64_MAX / mul)
         die_usage("--expire: expected N[s|m|h|d] or 'never', not '%s'", s);
     return (int64_t)v * mul;
 }
@@ -257,6 +261,26 @@ static void free_all(struct state *s)
     }
 }
 
+struct counts {
+    uint64_t hits, skipped, purchases, credited, bad, out_of_order;
+    struct dec credited_rev, uncredited_rev;
+};
+
+static void report(const struct counts *c, const struct state *s)
+{
+    char c1[DEC_BUFSZ], c2[DEC_BUFSZ];
+    dec_format(c->credited_rev, c1);
+    dec_format(c->uncredited_rev, c2);
+    fprintf(stderr,
+            "hit-attrib: hits %llu, skipped %llu, purchases %llu, credited %llu, "
+            "revenue credited %s, uncredited %s, bad prices %llu, visitors tracked %llu "
+            "(peak %llu), hits out of time order %llu\n",
+            (unsigned long long)c->hits, (unsigned long long)c->skipped,
+            (unsigned long long)c->purchases, (unsigned long long)c->credited, c1, c2,
+            (unsigned long long)c->bad, (unsigned long long)s->tracked,
+            (unsigned long long)s->peak, (unsigned long long)c->out_of_order);
+}
+
 /* ---- columns ---------------------------------------------------------- */
 
 static long opt_col(const struct tsv_reader *r, const char *name)
@@ -324,7 +348,11 @@ int main(int argc, char **argv)
     tsv_open(&r, argv + optind, (size_t)(argc - optind), NULL);
     struct tsv_writer w;
     tsv_writer_open(&w, o.output, 0);
+    struct state st = {0};
+    struct counts cnt = {0};
     if (r.ncols == 0) {
+        if (o.verbose)
+            report(&cnt, &st);
         tsv_writer_close(&w);
         tsv_close(&r);
         engines_free(eng);
@@ -349,9 +377,6 @@ int main(int argc, char **argv)
         tsv_put_str(&w, r.names[wcols[i]]);
     tsv_end(&w);
 
-    struct state st = {0};
-    struct dec credited = {0, 0}, uncredited = {0, 0};
-    uint64_t hits = 0, purchases = 0, credited_n = 0, out_of_order = 0, skipped = 0, bad = 0;
     int64_t now = INT64_MIN;
     size_t pid_n = strlen(o.purchase);
     char *key = NULL;
@@ -359,17 +384,17 @@ int main(int argc, char **argv)
 
     while (tsv_next(&r)) {
         const struct field *f = r.f;
-        hits++;
+        cnt.hits++;
         if (excluded(f, xcol, scol)) {
-            skipped++;
+            cnt.skipped++;
             continue;
         }
         int64_t t;
-        if (dtime_int(f[tcol].p, f[tcol].n, &t) != 0)
+        if (dtime_epoch(f[tcol].p, f[tcol].n, &t) != 0)
             die_at(EXIT_DATA, r.file, r.line, (long)tcol + 1, "%s: not epoch seconds",
                    r.names[tcol]);
         if (t < now)
-            out_of_order++;
+            cnt.out_of_order++;
         else
             now = t;
         /* Referrals that have seen no hit for longer than --expire end. */
@@ -422,28 +447,30 @@ int main(int argc, char **argv)
         if (!adobe_has_event(f[ecol].p, f[ecol].n, o.purchase, pid_n))
             continue;
         if (dcol >= 0 && f[dcol].n == 1 && f[dcol].p[0] == '1') {
-            skipped++;
+            cnt.skipped++;
             continue;
         }
-        purchases++;
+        cnt.purchases++;
         struct dec rev;
         int err;
         size_t badp = adobe_revenue(f[pcol].p, f[pcol].n, &rev, &err);
         if (badp) {
+            /* Not dec_strerror(): "price number out of range" reads badly. */
+            const char *why = err == DEC_OVERFLOW ? "out of range" : "not a number";
             if (o.strict)
                 die_at(EXIT_DATA, r.file, r.line, (long)pcol + 1, "product %zu: price %s", badp,
-                       dec_strerror(err));
+                       why);
             warn_at(r.file, r.line, (long)pcol + 1, "product %zu: price %s; hit not counted",
-                    badp, dec_strerror(err));
-            bad++;
+                    badp, why);
+            cnt.bad++;
             continue;
         }
-        struct dec *acc = vis ? &credited : &uncredited;
+        struct dec *acc = vis ? &cnt.credited_rev : &cnt.uncredited_rev;
         if (dec_add(acc, rev) != DEC_OK)
             die_at(EXIT_DATA, r.file, r.line, (long)pcol + 1, "revenue total out of range");
         if (!vis)
             continue;
-        credited_n++;
+        cnt.credited++;
         char num[DEC_BUFSZ];
         tsv_put(&w, vis->buf + vis->key_n, vis->dom_n);
         tsv_put(&w, vis->buf + vis->key_n + vis->dom_n, vis->kw_n);
@@ -453,19 +480,8 @@ int main(int argc, char **argv)
         tsv_end(&w);
     }
     tsv_writer_close(&w);
-    if (o.verbose) {
-        char c1[DEC_BUFSZ], c2[DEC_BUFSZ];
-        dec_format(credited, c1);
-        dec_format(uncredited, c2);
-        fprintf(stderr,
-                "hit-attrib: hits %llu, skipped %llu, purchases %llu, credited %llu, "
-                "revenue credited %s, uncredited %s, bad prices %llu, visitors tracked %llu "
-                "(peak %llu), hits out of time order %llu\n",
-                (unsigned long long)hits, (unsigned long long)skipped,
-                (unsigned long long)purchases, (unsigned long long)credited_n, c1, c2,
-                (unsigned long long)bad, (unsigned long long)st.tracked,
-                (unsigned long long)st.peak, (unsigned long long)out_of_order);
-    }
+    if (o.verbose)
+        report(&cnt, &st);
     free_all(&st);
     free(key);
     free(vcols);
