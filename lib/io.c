@@ -285,7 +285,29 @@ struct output *output_open(const char *path, int level)
         o->fd = 1;
         return o;
     }
-    o->path = xstrdup(path);
+    /* A device or pipe (/dev/null, /dev/stderr, a FIFO) is written in
+     * place (o->tmp stays NULL): renaming a temporary onto it would replace
+     * the special file itself.  A symlink to a regular file (/dev/stdout
+     * redirected to a file, a user's link) is followed, so the file it
+     * points to is replaced, not the link. */
+    struct stat st, lst;
+    char *real = NULL;
+    if (stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            o->path = xstrdup(path);
+            o->fd = open(path, O_WRONLY | O_CLOEXEC);
+            if (o->fd < 0)
+                die_sys("%s", path);
+            if (has_suffix(path, ".zst"))
+                output_set_zstd(o, 1, level);
+            return o;
+        }
+        if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+            real = realpath(path, NULL);
+    }
+    o->path = xstrdup(real ? real : path);
+    free(real);
+    path = o->path;
     size_t n = strlen(path);
     o->tmp = xmalloc(n + 16);
     /* Same directory as the destination, so rename(2) is atomic. */
@@ -332,7 +354,10 @@ void output_close(struct output *o)
         ZSTD_freeCCtx(o->z);
         free(o->zbuf);
     }
-    if (o->path) {
+    if (o->path && !o->tmp) {
+        if (close(o->fd) != 0)
+            die_sys("%s", o->path);
+    } else if (o->path) {
         if (fchmod(o->fd, 0666 & ~umask_get()) != 0 || close(o->fd) != 0)
             die_sys("%s", o->path);
         if (rename(o->tmp, o->path) != 0)
@@ -348,8 +373,10 @@ void output_abort(struct output *o)
 {
     if (o->path) {
         close(o->fd);
-        unlink(o->tmp);
-        tmp_release(o->tmph);
+        if (o->tmp) {
+            unlink(o->tmp);
+            tmp_release(o->tmph);
+        }
     }
     ZSTD_freeCCtx(o->z);
     free(o->zbuf);

@@ -104,6 +104,11 @@ static void split_escaped(struct tsv_reader *r, char *s, char *e)
                 r->raw.n = (size_t)(e - s);
                 if (!r->o.soft)
                     die_at(EXIT_DATA, r->file, r->line, col, "%s", r->bad);
+                /* Every LF inside a record is escaped (else it would have
+                 * ended the record): count them all so the lines of the
+                 * records after this one stay right. */
+                for (char *t = s; (t = memchr(t, '\n', (size_t)(e - t))) != NULL; t++)
+                    r->next_line++;
                 return;
             }
             lfs += q[1] == '\n';
@@ -154,11 +159,72 @@ static void split(struct tsv_reader *r, char *s, size_t n)
     }
 }
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* Fast path (added for hit-agg's speed target): a record that lies whole in
+ * the buffer and has no backslash is split in one pass over 64-byte windows,
+ * finding separators and the LF together instead of a memchr for each; the
+ * loop runs once per field, with no branch on the kind of byte found.
+ * Returns 0, having changed nothing that matters, when the record has a
+ * backslash or runs past the bytes read; the general path then takes it,
+ * so behaviour is the same either way. */
+static inline uint64_t mask16(const char *p, __m128i a, __m128i b, __m128i c, int sh,
+                              uint64_t *lf, uint64_t *bs)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    *lf |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, b)) << sh;
+    *bs |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, c)) << sh;
+    return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, a)) << sh;
+}
+
+static int next_fast(struct tsv_reader *r)
+{
+    char *s = r->buf + r->pos, *e = r->buf + r->end, *fb = s;
+    const __m128i vsep = _mm_set1_epi8(r->o.sep), vlf = _mm_set1_epi8('\n');
+    const __m128i vbs = _mm_set1_epi8('\\');
+    r->nf = 0;
+    for (char *p = s; e - p >= 64; p += 64) {
+        uint64_t lf = 0, bs = 0, sep = 0;
+        sep |= mask16(p, vsep, vlf, vbs, 0, &lf, &bs);
+        sep |= mask16(p + 16, vsep, vlf, vbs, 16, &lf, &bs);
+        sep |= mask16(p + 32, vsep, vlf, vbs, 32, &lf, &bs);
+        sep |= mask16(p + 48, vsep, vlf, vbs, 48, &lf, &bs);
+        uint64_t upto = lf ? (lf & (0 - lf)) - 1 : ~(uint64_t)0; /* bytes before the LF */
+        if (bs & upto)
+            return 0;
+        for (sep &= upto; sep; sep &= sep - 1) {
+            char *q = p + __builtin_ctzll(sep);
+            push_field(r, fb, (size_t)(q - fb));
+            fb = q + 1;
+        }
+        if (lf) {
+            char *q = p + __builtin_ctzll(lf);
+            char *end = q > s && q[-1] == '\r' ? q - 1 : q;
+            push_field(r, fb, (size_t)(end - fb));
+            r->bad = NULL;
+            r->bad_col = 0;
+            r->rec.p = s;
+            r->rec.n = (size_t)(end - s);
+            r->escaped = 0;
+            r->line = r->next_line++;
+            r->pos = r->scan = (size_t)(q + 1 - r->buf);
+            return 1;
+        }
+    }
+    return 0;
+}
+#endif
+
 /* Find the next raw record of the current file and split it. */
 static int next_in_file(struct tsv_reader *r)
 {
     if (r->o.csv)
         return csvin_next(r);
+#ifdef __SSE2__
+    if (r->o.sep != '\n' && r->o.sep != '\\' && r->o.sep != '\r' && next_fast(r))
+        return 1;
+#endif
     for (;;) {
         char *base = r->buf;
         char *lf = r->scan < r->end ? memchr(base + r->scan, '\n', r->end - r->scan) : NULL;
