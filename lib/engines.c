@@ -72,6 +72,8 @@ struct engines {
     struct row *rows; /* later rows take precedence: searched from the end */
     size_t n, cap;
     char host[256];
+    char miss[256]; /* the last host that was no engine, as it came */
+    size_t miss_n;
     char *kw;
     size_t kwcap;
 };
@@ -196,6 +198,9 @@ int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
 {
     struct url u;
     url_split(ref, n, &u);
+    /* Most referrers are the site's own pages: one host, over and over. */
+    if (u.host_n == e->miss_n && memcmp(u.host, e->miss, u.host_n) == 0)
+        return 0;
     size_t hn = u.host_n;
     while (hn > 0 && u.host[hn - 1] == '.')
         hn--;
@@ -266,6 +271,10 @@ int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
             *kw_n = len;
         }
         return 1;
+    }
+    if (u.host_n < sizeof e->miss) {
+        memcpy(e->miss, u.host, u.host_n);
+        e->miss_n = u.host_n;
     }
     return 0;
 }

@@ -15,4 +15,9 @@ struct field;
 
 uint64_t hash_fields(const struct field *f, const size_t *idx, size_t n);
 
+/* A fast hash of bytes for in-memory tables (hit-agg's groups): eight bytes
+ * at a time, well mixed in the low bits that pick a bucket.  Unlike
+ * hash_fields it is no stable contract: never store it or shard by it. */
+uint64_t hash_bytes(const void *p, size_t n);
+
 #endif

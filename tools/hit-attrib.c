@@ -27,6 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+/* uthash over hitkit's fast in-memory hash (the default Jenkins hash was
+ * the largest single cost per hit). */
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = (unsigned)hash_bytes(keyptr, keylen))
+/* Most lookups are for visitors that are not tracked and walk a whole
+ * chain: start with enough buckets that chains stay short. */
+#define HASH_INITIAL_NUM_BUCKETS_LOG2 16U
+#define HASH_INITIAL_NUM_BUCKETS (1U << HASH_INITIAL_NUM_BUCKETS_LOG2)
 #include <uthash.h>
 
 static const char usage[] =
