@@ -1,0 +1,419 @@
+/*
+ * extsort: see extsort.h.  Why this shape: the records are copied once, into
+ * the arena, and never move again; the sort moves 16-byte items, and the
+ * radix sort touches each item a fixed number of times with no comparisons,
+ * which is what makes a numeric sort of ten million rows take a second
+ * rather than ten.  Comparisons (keys_cmp_lines) only run on groups of equal
+ * codes and in the merge, so their cost depends on how much the first key
+ * ties, not on the input size.
+ */
+#include "extsort.h"
+
+#include "err.h"
+#include "io.h"
+#include "keys.h"
+#include "tsv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RESERVE_MAX ((uint64_t)1 << 32)
+
+enum { ITEM_COST = 32, RUN_LEVEL = 1, MAX_FANIN = 16, SMALL = 16, AHEAD = 32 };
+
+struct item {
+    uint64_t code;
+    uint64_t off;
+};
+
+struct extsort {
+    struct keys *ks;
+    size_t ncols;
+    uint64_t mem;
+    const char *tmpdir;
+    char *dir; /* private directory of the runs, made at the first spill */
+    int dirh;
+    char *arena;
+    size_t alen, acap;
+    struct item *it;
+    size_t n, icap;
+    char **runs; /* paths, oldest first */
+    size_t nruns, runcap;
+    unsigned seq;
+    size_t fanin;
+    struct extsort_stats st;
+};
+
+struct extsort *extsort_new(struct keys *ks, size_t ncols, uint64_t mem, const char *tmpdir)
+{
+    struct extsort *s = xcalloc(1, sizeof *s);
+    s->ks = ks;
+    s->ncols = ncols;
+    s->mem = mem;
+    s->tmpdir = tmpdir;
+    s->dirh = -1;
+    uint64_t f = mem / (4u << 20);
+    s->fanin = f < 2 ? 2 : f > MAX_FANIN ? MAX_FANIN : (size_t)f;
+    return s;
+}
+
+const struct extsort_stats *extsort_stats(const struct extsort *s)
+{
+    return &s->st;
+}
+
+static size_t line_len(const char *line)
+{
+    return (size_t)((char *)rawmemchr(line, '\n') - line) + 1;
+}
+
+/* ---- sorting the items in memory ------------------------------------------ */
+
+static int item_cmp(struct extsort *s, const struct item *a, const struct item *b)
+{
+    if (a->code != b->code)
+        return a->code < b->code ? -1 : 1;
+    return keys_cmp_lines(s->ks, s->arena + a->off, s->arena + b->off);
+}
+
+/* Stable merge sort of a[0..n) using tmp[0..n). */
+static void msort(struct extsort *s, struct item *a, struct item *tmp, size_t n)
+{
+    if (n <= SMALL) {
+        for (size_t i = 1; i < n; i++) {
+            struct item x = a[i];
+            size_t j = i;
+            for (; j > 0 && item_cmp(s, &a[j - 1], &x) > 0; j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return;
+    }
+    size_t h = n / 2;
+    msort(s, a, tmp, h);
+    msort(s, a + h, tmp, n - h);
+    if (item_cmp(s, &a[h - 1], &a[h]) <= 0)
+        return;
+    memcpy(tmp, a, h * sizeof *a);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        a[k++] = item_cmp(s, &a[j], &tmp[i]) < 0 ? a[j++] : tmp[i++];
+    while (i < h)
+        a[k++] = tmp[i++];
+}
+
+/* LSD radix sort on the code, 11 bits at a time (6 passes, 2048 buckets:
+ * fewer passes than bytes, and the counts still fit in L2); stable.  Digits
+ * that are the same in every item are skipped. */
+enum { RBITS = 11, RPASSES = (64 + RBITS - 1) / RBITS, RBUCKETS = 1 << RBITS };
+
+static void radix(struct item *a, struct item *tmp, size_t n)
+{
+    size_t(*cnt)[RBUCKETS] = xcalloc(RPASSES, sizeof *cnt);
+    const uint64_t mask = RBUCKETS - 1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c = a[i].code;
+        for (int b = 0; b < RPASSES; b++)
+            cnt[b][(c >> (RBITS * b)) & mask]++;
+    }
+    struct item *src = a, *dst = tmp;
+    for (int b = 0; b < RPASSES; b++) {
+        int sh = RBITS * b;
+        if (cnt[b][(a[0].code >> sh) & mask] == n)
+            continue;
+        size_t sum = 0;
+        for (size_t d = 0; d < RBUCKETS; d++) {
+            size_t c = cnt[b][d];
+            cnt[b][d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[b][(src[i].code >> sh) & mask]++] = src[i];
+        struct item *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+    free(cnt);
+}
+
+static void sort_items(struct extsort *s)
+{
+    if (s->n < 2)
+        return;
+    struct item *tmp = xmalloc(s->n * sizeof *tmp);
+    if (s->n <= 64) {
+        msort(s, s->it, tmp, s->n);
+        free(tmp);
+        return;
+    }
+    radix(s->it, tmp, s->n);
+    /* Equal codes that do not settle the order: sort the group again. */
+    for (size_t i = 0, j; i < s->n; i = j) {
+        for (j = i + 1; j < s->n && s->it[j].code == s->it[i].code; j++)
+            ;
+        if (j - i > 1 && !keys_prefix_decisive(s->ks, s->it[i].code))
+            msort(s, s->it + i, tmp, j - i);
+    }
+    free(tmp);
+}
+
+/* ---- runs ------------------------------------------------------------------- */
+
+static char *new_run_path(struct extsort *s)
+{
+    if (!s->dir) {
+        size_t n = strlen(s->tmpdir) + strlen(err_prog()) + 16;
+        s->dir = xmalloc(n);
+        snprintf(s->dir, n, "%s/%s.XXXXXX", s->tmpdir, err_prog());
+        if (!mkdtemp(s->dir))
+            die_sys("%s: cannot make a temporary directory", s->tmpdir);
+        s->dirh = tmp_register_dir(s->dir);
+    }
+    size_t n = strlen(s->dir) + 32;
+    char *p = xmalloc(n);
+    snprintf(p, n, "%s/run-%u.zst", s->dir, s->seq++);
+    return p;
+}
+
+static void run_done(struct extsort *s, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        s->st.run_bytes += (uint64_t)st.st_size;
+    s->st.runs++;
+}
+
+static void put_line(void *ctx, const char *line, size_t len, uint64_t code)
+{
+    (void)code;
+    struct tsv_writer *w = ctx;
+    tsv_put_clean(w, line, len - 1);
+    tsv_end(w);
+}
+
+/* Sort what is in memory and write it to a new run. */
+static void spill(struct extsort *s)
+{
+    sort_items(s);
+    char *path = new_run_path(s);
+    struct tsv_writer w;
+    tsv_writer_open(&w, path, RUN_LEVEL);
+    for (size_t i = 0; i < s->n; i++) {
+        const char *line = s->arena + s->it[i].off;
+        if (i + AHEAD < s->n)
+            __builtin_prefetch(s->arena + s->it[i + AHEAD].off);
+        put_line(&w, line, line_len(line), 0);
+    }
+    tsv_writer_close(&w);
+    run_done(s, path);
+    xgrow((void **)&s->runs, &s->runcap, s->nruns + 1, sizeof *s->runs);
+    s->runs[s->nruns++] = path;
+    s->n = 0;
+    s->alen = 0;
+}
+
+void extsort_add(struct extsort *s, const struct field *f, const struct field *raw)
+{
+    size_t off = s->alen;
+    if (s->acap == 0) {
+        /* Reserve the budget up front (pages cost nothing until touched),
+         * so the buffers are not moved and re-faulted as they grow. */
+        uint64_t m = s->mem < RESERVE_MAX ? s->mem : RESERVE_MAX;
+        xgrow((void **)&s->arena, &s->acap, (size_t)m, 1);
+        xgrow((void **)&s->it, &s->icap, (size_t)(m / ITEM_COST) + 1, sizeof *s->it);
+    }
+    if (raw) {
+        xgrow((void **)&s->arena, &s->acap, s->alen + raw->n + 1, 1);
+        memcpy(s->arena + s->alen, raw->p, raw->n);
+        s->arena[s->alen + raw->n] = '\n';
+        s->alen += raw->n + 1;
+    } else {
+        tsv_format_record(&s->arena, &s->alen, &s->acap, f, s->ncols);
+    }
+    xgrow((void **)&s->it, &s->icap, s->n + 1, sizeof *s->it);
+    s->it[s->n].code = keys_prefix(s->ks, f);
+    s->it[s->n].off = off;
+    s->n++;
+    s->st.records++;
+    if (s->alen + (uint64_t)s->n * ITEM_COST > s->mem)
+        spill(s);
+}
+
+/* ---- merging ------------------------------------------------------------------ */
+
+struct src {
+    size_t rank; /* position in input order: ties go to the lower rank */
+    int mem;     /* the records still in memory, else a run file */
+    size_t i;
+    struct tsv_reader r;
+    const char *line;
+    size_t len;
+    uint64_t code;
+    char *buf;
+    size_t blen, bcap;
+};
+
+/* Load the source's next record; 0 at its end. */
+static int src_next(struct extsort *s, struct src *x)
+{
+    if (x->mem) {
+        if (x->i == s->n)
+            return 0;
+        const struct item *it = &s->it[x->i++];
+        x->line = s->arena + it->off;
+        x->len = line_len(x->line);
+        x->code = it->code;
+        return 1;
+    }
+    if (!tsv_next(&x->r))
+        return 0;
+    const struct field *raw = tsv_raw_clean(&x->r);
+    x->blen = 0;
+    if (raw) {
+        xgrow((void **)&x->buf, &x->bcap, raw->n + 1, 1);
+        memcpy(x->buf, raw->p, raw->n);
+        x->buf[raw->n] = '\n';
+        x->blen = raw->n + 1;
+    } else {
+        tsv_format_record(&x->buf, &x->blen, &x->bcap, x->r.f, x->r.nf);
+    }
+    x->line = x->buf;
+    x->len = x->blen;
+    x->code = keys_prefix(s->ks, x->r.f);
+    return 1;
+}
+
+static int src_less(struct extsort *s, const struct src *a, const struct src *b)
+{
+    if (a->code != b->code)
+        return a->code < b->code;
+    int c = keys_cmp_lines(s->ks, a->line, b->line);
+    return c ? c < 0 : a->rank < b->rank;
+}
+
+static void sift(struct extsort *s, struct src **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && src_less(s, h[l], h[m]))
+            m = l;
+        if (l + 1 < n && src_less(s, h[l + 1], h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        struct src *t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* Merge runs[lo..hi) (and the memory chunk when mem) into emit. */
+static void merge(struct extsort *s, size_t lo, size_t hi, int mem, extsort_emit_fn emit, void *ctx)
+{
+    size_t k = hi - lo + (mem != 0);
+    struct src *v = xcalloc(k, sizeof *v);
+    struct src **h = xmalloc(k * sizeof *h);
+    struct tsv_opts o = {.no_header = 1};
+    size_t nh = 0;
+    for (size_t i = 0; i < k; i++) {
+        struct src *x = &v[i];
+        x->rank = i;
+        x->mem = mem && i == k - 1;
+        if (!x->mem) {
+            tsv_open(&x->r, &s->runs[lo + i], 1, &o);
+            char **names = xmalloc(s->ncols * sizeof *names);
+            for (size_t c = 0; c < s->ncols; c++)
+                names[c] = "";
+            tsv_set_names(&x->r, names, s->ncols);
+            free(names);
+        }
+        if (src_next(s, x))
+            h[nh++] = x;
+    }
+    for (size_t i = nh; i-- > 0;)
+        sift(s, h, nh, i);
+    while (nh > 0) {
+        struct src *x = h[0];
+        emit(ctx, x->line, x->len, x->code);
+        if (!src_next(s, x))
+            h[0] = h[--nh];
+        sift(s, h, nh, 0);
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (!v[i].mem)
+            tsv_close(&v[i].r);
+        free(v[i].buf);
+    }
+    for (size_t i = lo; i < hi; i++) {
+        unlink(s->runs[i]);
+        free(s->runs[i]);
+    }
+    free(h);
+    free(v);
+}
+
+/* One pass: merge the runs in groups of fanin, keeping their order. */
+static void merge_pass(struct extsort *s)
+{
+    size_t out = 0;
+    for (size_t lo = 0; lo < s->nruns; lo += s->fanin) {
+        size_t hi = lo + s->fanin < s->nruns ? lo + s->fanin : s->nruns;
+        if (hi - lo == 1) {
+            s->runs[out++] = s->runs[lo];
+            continue;
+        }
+        char *path = new_run_path(s);
+        struct tsv_writer w;
+        tsv_writer_open(&w, path, RUN_LEVEL);
+        merge(s, lo, hi, 0, put_line, &w);
+        tsv_writer_close(&w);
+        run_done(s, path);
+        s->runs[out++] = path;
+    }
+    s->nruns = out;
+}
+
+void extsort_finish(struct extsort *s, extsort_emit_fn emit, void *ctx)
+{
+    sort_items(s);
+    if (s->nruns == 0) {
+        for (size_t i = 0; i < s->n; i++) {
+            const char *line = s->arena + s->it[i].off;
+            /* The lines are read in sorted, so random, order: ask for them
+             * early, or each one is a cache miss. */
+            if (i + AHEAD < s->n)
+                __builtin_prefetch(s->arena + s->it[i + AHEAD].off);
+            emit(ctx, line, line_len(line), s->it[i].code);
+        }
+        return;
+    }
+    while (s->nruns + 1 > s->fanin)
+        merge_pass(s);
+    merge(s, 0, s->nruns, 1, emit, ctx);
+    s->nruns = 0;
+}
+
+void extsort_free(struct extsort *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nruns; i++) {
+        unlink(s->runs[i]);
+        free(s->runs[i]);
+    }
+    if (s->dir) {
+        rmdir(s->dir);
+        tmp_release(s->dirh);
+        free(s->dir);
+    }
+    free(s->runs);
+    free(s->arena);
+    free(s->it);
+    free(s);
+}

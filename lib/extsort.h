@@ -1,0 +1,49 @@
+/*
+ * extsort: a stable sort of hitkit records by keys (keys.h), in memory when
+ * they fit and through zstd-compressed runs on disk when they do not.
+ *
+ * Records are kept as their canonical lines (escaped as the writer does)
+ * packed one after another in one arena, next to an array of 16-byte items
+ * (first-key code, arena offset).  The items are sorted by an LSD radix sort
+ * on the code, which is stable, and only groups of equal codes that do not
+ * settle the order (keys_prefix_decisive) are sorted again with the full
+ * comparison by a stable merge sort.
+ *
+ * Memory: arena + 2 x 16 bytes a record (items and the radix scratch) is
+ * kept under the budget; when the next record would pass it, the sorted
+ * records go to a run file in a private directory under tmpdir, registered
+ * with tmp_register_dir() so it disappears on exit, error or signal.  At the
+ * end the runs and the records still in memory are merged with a heap,
+ * ties going to the earlier run, so the whole sort stays stable.  At most
+ * `fanin` runs are open at once (each costs about 3 MB of buffers); more are
+ * first merged in groups into longer runs.
+ */
+#ifndef HK_EXTSORT_H
+#define HK_EXTSORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct field;
+struct keys;
+struct extsort;
+
+struct extsort_stats {
+    uint64_t records;
+    uint64_t runs;      /* runs written to disk (merge passes included) */
+    uint64_t run_bytes; /* compressed bytes written to them */
+};
+
+/* ks must outlive the sorter; mem is the budget in bytes. */
+struct extsort *extsort_new(struct keys *ks, size_t ncols, uint64_t mem, const char *tmpdir);
+/* Add one record: its decoded fields, and its bytes when they already are a
+ * canonical line without the LF (tsv_raw_clean), else NULL. */
+void extsort_add(struct extsort *s, const struct field *f, const struct field *raw);
+/* Hand every record to emit in order: the line with its LF, and the code of
+ * its first key.  The line is valid only during the call. */
+typedef void (*extsort_emit_fn)(void *ctx, const char *line, size_t len, uint64_t code);
+void extsort_finish(struct extsort *s, extsort_emit_fn emit, void *ctx);
+const struct extsort_stats *extsort_stats(const struct extsort *s);
+void extsort_free(struct extsort *s);
+
+#endif
