@@ -90,6 +90,10 @@ bench-smoke: check-deps
 	@$(MAKE) -s --no-print-directory all
 	@BENCH_SIZE=10M BENCH_RUNS=1 bench/run
 
+bench-large: check-deps
+	@$(MAKE) -s --no-print-directory all
+	@bench/large
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	cp $(TOOLS) $(DESTDIR)$(BINDIR)/
@@ -105,5 +109,5 @@ clean:
 format:
 	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c
 
-.PHONY: all deps check-deps check san demo bench bench-smoke install uninstall clean format
+.PHONY: all deps check-deps check san demo bench bench-smoke bench-large install uninstall clean format
 .SECONDARY:
