@@ -30,10 +30,6 @@
 /* uthash over hitkit's fast in-memory hash (the default Jenkins hash was
  * the largest single cost per hit). */
 #define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = (unsigned)hash_bytes(keyptr, keylen))
-/* Most lookups are for visitors that are not tracked and walk a whole
- * chain: start with enough buckets that chains stay short. */
-#define HASH_INITIAL_NUM_BUCKETS_LOG2 16U
-#define HASH_INITIAL_NUM_BUCKETS (1U << HASH_INITIAL_NUM_BUCKETS_LOG2)
 #include <uthash.h>
 
 static const char usage[] =
@@ -89,9 +85,17 @@ struct visitor {
     size_t cap, key_n, dom_n, kw_n;
 };
 
+/* Most hits belong to visitors with no live referral, and a failed hash
+ * lookup walks a chain of nodes spread over memory.  A small table of
+ * counters by hash bits (a counting filter, 128 KiB) answers most of
+ * those lookups with one load. */
+enum { FILTER_BITS = 16 };
+#define FILTER_SLOT(hv) (((hv) >> 16) & ((1U << FILTER_BITS) - 1))
+
 struct state {
     struct visitor *hash, *oldest, *newest, *free;
     uint64_t tracked, peak;
+    uint16_t filter[1U << FILTER_BITS];
 };
 
 static int64_t parse_duration(const char *s)
@@ -216,6 +220,7 @@ static void append_node(struct state *s, struct visitor *v)
 
 static void drop(struct state *s, struct visitor *v)
 {
+    s->filter[FILTER_SLOT(v->hh.hashv)]--;
     HASH_DEL(s->hash, v);
     unlink_node(s, v);
     v->next = s->free;
@@ -246,6 +251,7 @@ static struct visitor *track(struct state *s, const char *key, size_t kn, const 
         v = xcalloc(1, sizeof *v);
     fill(v, key, kn, d, dn, kw, kwn);
     HASH_ADD_KEYPTR(hh, s->hash, v->buf, kn, v);
+    s->filter[FILTER_SLOT(v->hh.hashv)]++;
     append_node(s, v);
     if (++s->tracked > s->peak)
         s->peak = s->tracked;
@@ -422,8 +428,11 @@ int main(int argc, char **argv)
             memcpy(key + kn, v->p, v->n);
             kn += v->n;
         }
-        struct visitor *vis;
-        HASH_FIND(hh, st.hash, key, kn, vis);
+        struct visitor *vis = NULL;
+        unsigned hv;
+        HASH_VALUE(key, kn, hv);
+        if (st.filter[FILTER_SLOT(hv)])
+            HASH_FIND_BYHASHVALUE(hh, st.hash, key, kn, hv, vis);
         if (vis && o.expire >= 0 && t - vis->last > o.expire) {
             drop(&st, vis);
             vis = NULL;
