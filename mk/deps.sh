@@ -4,13 +4,22 @@
 #   sh mk/deps.sh install   apt-get install what is missing (root or sudo);
 #                           otherwise print the command and exit 2
 set -u
-PKGS="build-essential pkg-config libcsv-dev libzstd-dev uthash-dev zstd python3 postgresql"
+# Build: a C compiler, pkg-config, libcsv, libzstd, uthash.  Tests: zstd,
+# python3 (csv-spectrum JSON), postgresql (\copy round trip), awscli (S3
+# end to end), parallel + openssh-server + rsync (sharded runs over ssh),
+# man-db (man pages against --help), node and npm (s3rver, DuckDB).
+PKGS="build-essential pkg-config libcsv-dev libzstd-dev uthash-dev zstd python3 postgresql
+      awscli parallel openssh-server rsync man-db"
 
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
 done
+# node may come from elsewhere than Debian (NodeSource bundles npm): ask for
+# Debian's packages only when the commands are missing.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 [ "${1:-check}" = check ] && exit 1
 
