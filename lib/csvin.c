@@ -8,8 +8,8 @@
  * blocks are kept when the arena is recycled.  Options: strict quoting
  * (a quote inside an unquoted field, or EOF inside quotes, is an error) and
  * no trimming of spaces (libcsv trims by default; we keep bytes exact).
- * Blank lines are skipped, as libcsv does; line numbers count records plus
- * the newlines inside quoted fields.
+ * Blank lines are skipped, as libcsv does; with CSV_REPALL_NL libcsv still
+ * reports their line ends, so line numbers count every physical line.
  */
 #include "csvin.h"
 
@@ -44,6 +44,7 @@ struct csvin {
     size_t rec_f0; /* first field of the record being parsed */
     long line, rec_lfs;
     int done;
+    int prev_cr; /* the last thing seen was a record end at CR */
 };
 
 static int keep_spaces(unsigned char c)
@@ -55,6 +56,7 @@ static int keep_spaces(unsigned char c)
 static void on_field(void *s, size_t len, void *data)
 {
     struct csvin *c = data;
+    c->prev_cr = 0;
     xgrow((void **)&c->bytes, &c->cb, c->nb + len + 1, 1);
     if (len)
         memcpy(c->bytes + c->nb, s, len);
@@ -70,15 +72,23 @@ static void on_field(void *s, size_t len, void *data)
 
 static void on_record(int ch, void *data)
 {
-    (void)ch;
     struct csvin *c = data;
+    /* Every unquoted CR and LF comes here (CSV_REPALL_NL), also those of
+     * blank lines, which have no fields.  A line ends at LF, or at a CR
+     * not followed by LF. */
+    long nl = ch == '\r' || (ch == '\n' && !c->prev_cr);
+    c->prev_cr = ch == '\r';
+    if (c->nfl == c->rec_f0) {
+        c->line += nl;
+        return;
+    }
     xgrow((void **)&c->recs, &c->crec, c->nrec + 1, sizeof *c->recs);
     c->recs[c->nrec].f0 = c->rec_f0;
     c->recs[c->nrec].nf = c->nfl - c->rec_f0;
     c->recs[c->nrec].line = c->line;
     c->nrec++;
     c->rec_f0 = c->nfl;
-    c->line += 1 + c->rec_lfs;
+    c->line += nl + c->rec_lfs;
     c->rec_lfs = 0;
 }
 
@@ -91,7 +101,7 @@ void csvin_reset(struct tsv_reader *r)
     } else {
         csv_free(&c->p);
     }
-    if (csv_init(&c->p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+    if (csv_init(&c->p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
         die(EXIT_TROUBLE, "out of memory");
     csv_set_space_func(&c->p, keep_spaces);
     if (r->o.sep && r->o.sep != '\t')
@@ -100,6 +110,7 @@ void csvin_reset(struct tsv_reader *r)
     c->line = 1;
     c->rec_lfs = 0;
     c->done = 0;
+    c->prev_cr = 0;
 }
 
 /* Recycle the arena, keeping the fields of a record still being parsed. */

@@ -1,0 +1,524 @@
+/* Unit tests for lib/tsv: the reader (both escape styles, line numbers,
+ * CRLF, records longer than the read buffer, soft errors, several files,
+ * other separators, CSV, zstd) and the writer (escaping, atomic output,
+ * .zst), checked on temporary files. */
+#include "tsv.h"
+#include "check.h"
+#include "err.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <zstd.h>
+
+static char tmpdir[] = "/tmp/hk-unit-tsv.XXXXXX";
+static char *paths[4];
+
+static char *path_of(const char *name)
+{
+    size_t n = strlen(tmpdir) + strlen(name) + 2;
+    char *p = xmalloc(n);
+    snprintf(p, n, "%s/%s", tmpdir, name);
+    return p;
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp || fwrite(data, 1, n, fp) != n || fclose(fp) != 0)
+        abort();
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        *n = 0;
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0, r;
+    char *buf = xmalloc(cap);
+    while ((r = fread(buf + len, 1, cap - len, fp)) > 0) {
+        len += r;
+        if (len == cap)
+            buf = xrealloc(buf, cap *= 2);
+    }
+    fclose(fp);
+    *n = len;
+    return buf;
+}
+
+/* Open a reader on the given bytes (one file named "in<k>"). */
+static void open_mem(struct tsv_reader *r, const char *data, size_t n, struct tsv_opts *o)
+{
+    static int k;
+    char name[32];
+    snprintf(name, sizeof name, "in%d", k++);
+    free(paths[0]);
+    paths[0] = path_of(name);
+    write_file(paths[0], data, n);
+    tsv_open(r, paths, 1, o);
+}
+#define OPEN(r, lit, o) open_mem(r, lit, sizeof lit - 1, o)
+
+/* Check the current record: its line and fields (NULL-terminated list). */
+static void rec(struct tsv_reader *r, long line, int lineno, ...)
+{
+    va_list ap;
+    va_start(ap, lineno);
+    size_t i = 0;
+    int ok = r->line == line && r->bad == NULL;
+    const char *want;
+    while ((want = va_arg(ap, const char *)) != NULL) {
+        if (i >= r->nf || r->f[i].n != strlen(want) || memcmp(r->f[i].p, want, r->f[i].n))
+            ok = 0;
+        i++;
+    }
+    va_end(ap);
+    if (!ok || i != r->nf) {
+        fprintf(stderr,
+                "tsv.c:%d: FAIL: record at line %ld (want %ld), bad %s, %zu fields:", lineno,
+                r->line, line, r->bad ? r->bad : "-", r->nf);
+        for (size_t j = 0; j < r->nf; j++)
+            fprintf(stderr, " [%.*s]", (int)r->f[j].n, r->f[j].p);
+        fprintf(stderr, "\n");
+        check_failures++;
+    }
+}
+#define NEXT(r, line, ...)                                                                         \
+    do {                                                                                           \
+        CHECK(tsv_next(r) == 1);                                                                   \
+        rec(r, line, __LINE__, __VA_ARGS__, (const char *)NULL);                                   \
+    } while (0)
+#define END(r) CHECK(tsv_next(r) == 0)
+
+static void test_escapes(void)
+{
+    struct tsv_reader r;
+    OPEN(&r,
+         "a\tb\n"
+         "x\\ty\tl1\\nl2\\rl3\n"
+         "back\\\\slash\tq\\\ty\n"
+         "adobe\\\nlf\tcr\\\rx\n"
+         "z\t\n"
+         "\\\\\\\\\t\\\\\\\n",
+         NULL);
+    CHECK(r.ncols == 2 && strcmp(r.names[0], "a") == 0 && strcmp(r.names[1], "b") == 0);
+    NEXT(&r, 2, "x\ty", "l1\nl2\rl3");
+    NEXT(&r, 3, "back\\slash", "q\ty");
+    NEXT(&r, 4, "adobe\nlf", "cr\rx");
+    NEXT(&r, 6, "z", "");
+    NEXT(&r, 7, "\\\\", "\\\n");
+    END(&r);
+    CHECK(r.records == 5);
+    tsv_close(&r);
+
+    /* Escapes in the header decode too. */
+    OPEN(&r, "a\\tb\tc\\\\\n", NULL);
+    CHECK(r.ncols == 2 && strcmp(r.names[0], "a\tb") == 0 && strcmp(r.names[1], "c\\") == 0);
+    END(&r);
+    tsv_close(&r);
+}
+
+static void test_lines_and_crlf(void)
+{
+    struct tsv_reader r;
+    OPEN(&r, "h\r\na\\\n\\\nb\r\nc\r\n\r\nd", NULL);
+    NEXT(&r, 2, "a\n\nb");
+    NEXT(&r, 5, "c");
+    NEXT(&r, 6, "");
+    NEXT(&r, 7, "d");
+    END(&r);
+    tsv_close(&r);
+
+    OPEN(&r, "a\tb\r\n1\t2\\\r\n3\t4\\\\\r\n5\t6\r", NULL);
+    NEXT(&r, 2, "1", "2\r"); /* escaped CR is part of the value */
+    NEXT(&r, 3, "3", "4\\"); /* escaped backslash, then the CRLF */
+    NEXT(&r, 4, "5", "6");   /* CR at end of input without LF */
+    END(&r);
+    tsv_close(&r);
+
+    OPEN(&r, "", NULL);
+    CHECK(r.ncols == 0);
+    END(&r);
+    tsv_close(&r);
+
+    OPEN(&r, "a\tb", NULL);
+    CHECK(r.ncols == 2);
+    END(&r);
+    tsv_close(&r);
+}
+
+static void test_long_record(void)
+{
+    /* A 3 MiB record, with an Adobe backslash-LF across the first 1 MiB
+     * read and PostgreSQL escapes scattered through it. */
+    size_t mib = 1 << 20, n = 3 * mib + 100;
+    char *data = xmalloc(n), *want = xmalloc(n);
+    size_t k = 0, w = 0;
+    memcpy(data, "a\tb\n", 4);
+    k = 4;
+    while (k < mib - 2)
+        data[k++] = 'x', want[w++] = 'x';
+    data[k++] = '\\', data[k++] = '\n', want[w++] = '\n'; /* bytes mib-2, mib-1 */
+    data[k++] = '\\', data[k++] = '\n', want[w++] = '\n'; /* across mib */
+    for (int i = 0; k < 3 * mib; i++) {
+        if (i % 100000 == 7)
+            data[k++] = '\\', data[k++] = 't', want[w++] = '\t';
+        else
+            data[k++] = (char)('a' + i % 26), want[w++] = (char)('a' + i % 26);
+    }
+    memcpy(data + k, "\tend\nq\tr\n", 9);
+    k += 9;
+    struct tsv_reader r;
+    open_mem(&r, data, k, NULL);
+    CHECK(tsv_next(&r) == 1 && r.nf == 2 && r.line == 2 && !r.bad);
+    CHECK_MEM(r.f[1].p, r.f[1].n, "end", 3);
+    CHECK(r.f[0].n == w && memcmp(r.f[0].p, want, w) == 0);
+    NEXT(&r, 5, "q", "r"); /* the record took lines 2-4 */
+    END(&r);
+    CHECK(tsv_bytes(&r) == k);
+    tsv_close(&r);
+    free(data);
+    free(want);
+}
+
+static void test_soft(void)
+{
+    struct tsv_opts o = {.soft = 1};
+    struct tsv_reader r;
+    OPEN(&r,
+         "a\tb\n"
+         "1\t2\\q\n"
+         "x\\\ny\t\\z\n"
+         "5\t6\n"
+         "7\n"
+         "8\t9\t10\n"
+         "3\t4\\",
+         &o);
+    CHECK(tsv_next(&r) && r.line == 2 && r.bad && r.bad_col == 2);
+    CHECK(r.bad && strcmp(r.bad, "broken escape: unknown escape sequence") == 0);
+    CHECK_MEM(r.raw.p, r.raw.n, "1\t2\\q", 5);
+    CHECK(tsv_next(&r) && r.line == 3 && r.bad && r.bad_col == 2);
+    CHECK_MEM(r.raw.p, r.raw.n, "x\\\ny\t\\z", 7);
+    NEXT(&r, 5, "5", "6"); /* the escaped LF above counted */
+    CHECK(tsv_next(&r) && r.line == 6 && r.bad && strcmp(r.bad, "too few fields") == 0 &&
+          r.bad_col == 2 && r.nf == 1);
+    CHECK(tsv_next(&r) && r.line == 7 && r.bad && strcmp(r.bad, "too many fields") == 0 &&
+          r.bad_col == 3 && r.nf == 3);
+    CHECK(tsv_next(&r) && r.line == 8 && r.bad &&
+          strcmp(r.bad, "broken escape: backslash at end of record") == 0 && r.bad_col == 2);
+    END(&r);
+    CHECK(r.records == 6);
+    tsv_close(&r);
+}
+
+static void read_all(void *path)
+{
+    struct tsv_reader r;
+    char *p[1] = {path};
+    tsv_open(&r, p, 1, NULL);
+    while (tsv_next(&r))
+        ;
+}
+
+static void die_header(void *arg)
+{
+    (void)arg;
+    struct tsv_reader r;
+    tsv_open(&r, paths + 1, 2, NULL);
+    while (tsv_next(&r))
+        ;
+}
+
+static void test_fatal(void)
+{
+    char err[1024], want[1024];
+    char *f = path_of("broken");
+    write_file(f, "a\tb\n1\t2\n3\tx\\y\n", 13);
+    int rc = check_child(read_all, f, err, sizeof err);
+    snprintf(want, sizeof want, "unit: %s:3:2: broken escape: unknown escape sequence\n", f);
+    CHECK(rc == 1);
+    CHECK_STR(err, want);
+    write_file(f, "a\tb\n1\t2\t3\n", 10);
+    rc = check_child(read_all, f, err, sizeof err);
+    snprintf(want, sizeof want, "unit: %s:2:3: too many fields: expected 2, found 3\n", f);
+    CHECK(rc == 1);
+    CHECK_STR(err, want);
+    free(f);
+    paths[1] = path_of("h1");
+    paths[2] = path_of("h2");
+    write_file(paths[1], "a\tb\n1\t2\n", 8);
+    write_file(paths[2], "a\tB\n1\t2\n", 8);
+    rc = check_child(die_header, NULL, err, sizeof err);
+    snprintf(want, sizeof want, "unit: %s:1: header differs from the first input's header\n",
+             paths[2]);
+    CHECK(rc == 1);
+    CHECK_STR(err, want);
+    free(paths[1]);
+    free(paths[2]);
+}
+
+static void test_several_files(void)
+{
+    char *p[3] = {path_of("f1"), path_of("f2"), path_of("f3")};
+    write_file(p[0], "a\tb\n1\t2\n", 8);
+    write_file(p[1], "", 0);
+    write_file(p[2], "a\tb\r\n3\t4\r\n5\t6", 13);
+    struct tsv_reader r;
+    tsv_open(&r, p, 3, NULL);
+    CHECK(r.ncols == 2);
+    NEXT(&r, 2, "1", "2");
+    CHECK(strcmp(r.file, p[0]) == 0);
+    NEXT(&r, 2, "3", "4");
+    CHECK(strcmp(r.file, p[2]) == 0);
+    NEXT(&r, 3, "5", "6");
+    END(&r);
+    CHECK(r.records == 3 && tsv_bytes(&r) == 8 + 13);
+    tsv_close(&r);
+
+    /* Without a header, every line of every file is data. */
+    struct tsv_opts o = {.no_header = 1};
+    write_file(p[0], "1\t2\n", 4);
+    write_file(p[1], "3\t4\n5\t6\n", 8);
+    tsv_open(&r, p, 2, &o);
+    char *names[] = {"x", "y"};
+    tsv_set_names(&r, names, 2);
+    CHECK(r.ncols == 2 && strcmp(r.names[1], "y") == 0);
+    NEXT(&r, 1, "1", "2");
+    NEXT(&r, 1, "3", "4");
+    NEXT(&r, 2, "5", "6");
+    END(&r);
+    tsv_close(&r);
+    for (int i = 0; i < 3; i++)
+        free(p[i]);
+}
+
+static void test_separators_csv_zstd(void)
+{
+    struct tsv_opts o = {.sep = ','};
+    struct tsv_reader r;
+    OPEN(&r, "a,b\nx\\,y,z\tw\n", &o);
+    NEXT(&r, 2, "x,y", "z\tw");
+    END(&r);
+    tsv_close(&r);
+
+    struct tsv_opts c = {.csv = 1, .sep = ','};
+    OPEN(&r, "a,b\r\n\"x\r\ny\",\"q\"\"\"\r\n\r\n3,4", &c);
+    CHECK(r.ncols == 2);
+    NEXT(&r, 2, "x\r\ny", "q\"");
+    NEXT(&r, 5, "3", "4");
+    END(&r);
+    tsv_close(&r);
+
+    /* zstd: two frames, detected by the magic number whatever the name. */
+    const char *plain1 = "a\tb\n1\tx\\ty\n", *plain2 = "2\t3\n";
+    size_t cap = ZSTD_compressBound(64) * 2;
+    char *z = xmalloc(cap);
+    size_t n1 = ZSTD_compress(z, cap, plain1, strlen(plain1), 3);
+    size_t n2 = ZSTD_compress(z + n1, cap - n1, plain2, strlen(plain2), 3);
+    CHECK(!ZSTD_isError(n1) && !ZSTD_isError(n2));
+    open_mem(&r, z, n1 + n2, NULL);
+    NEXT(&r, 2, "1", "x\ty");
+    NEXT(&r, 3, "2", "3");
+    END(&r);
+    CHECK(tsv_bytes(&r) == n1 + n2);
+    tsv_close(&r);
+    free(z);
+
+    char **names;
+    size_t n = tsv_split_names("visid\tpage\\x\turl\r\n", 18, &names);
+    CHECK(n == 3 && strcmp(names[0], "visid") == 0 && strcmp(names[1], "page\\x") == 0 &&
+          strcmp(names[2], "url") == 0);
+    tsv_free_names(names, n);
+    n = tsv_split_names("\n", 1, &names);
+    CHECK(n == 1 && strcmp(names[0], "") == 0);
+    tsv_free_names(names, n);
+}
+
+/* ---- writer ------------------------------------------------------------- */
+
+static int count_temps(void)
+{
+    DIR *d = opendir(tmpdir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strncmp(e->d_name, ".out", 4) == 0;
+    closedir(d);
+    return n;
+}
+
+static void test_writer(void)
+{
+    char *out = path_of("out.tsv");
+    unlink(out);
+    struct tsv_writer w;
+    tsv_writer_open(&w, out, 0);
+    struct stat st;
+    CHECK(stat(out, &st) != 0); /* nothing at the destination yet */
+    CHECK(count_temps() == 1);  /* but a temporary beside it */
+    tsv_put(&w, "a\tb", 3);
+    tsv_put_str(&w, "l1\nl2\r\\");
+    tsv_put(&w, "", 0);
+    tsv_put(&w, "nul\0\x01\x0b\x0c\x0e\x7f\xc3\xa9", 11);
+    tsv_end(&w);
+    tsv_put_clean(&w, "12", 2);
+    struct field jf[] = {{"x", 1}, {"y\tz", 3}, {"", 0}};
+    tsv_put_joined(&w, jf, 3);
+    tsv_end(&w);
+    tsv_put_record(&w, jf, 3);
+    char *nm[] = {"n\\1", "n2"};
+    tsv_put_names(&w, nm, 2);
+    tsv_writer_close(&w);
+    CHECK(count_temps() == 0);
+    size_t n;
+    char *got = slurp(out, &n);
+    static const char want[] = "a\\tb\tl1\\nl2\\r\\\\\t\tnul\0\x01\x0b\x0c\x0e\x7f\xc3\xa9\n"
+                               "12\tx\\ty\\tz\\t\n"
+                               "x\ty\\tz\t\n"
+                               "n\\\\1\tn2\n";
+    CHECK_MEM(got, n, want, sizeof want - 1);
+    free(got);
+
+    /* Each special byte at every position around the 8-byte scan, and bytes
+     * that look special to a careless word trick but are not. */
+    tsv_writer_open(&w, out, 0);
+    char want2[4096];
+    size_t wn = 0;
+    static const char specials[] = "\t\n\r\\";
+    static const char *const escs[] = {"\\t", "\\n", "\\r", "\\\\"};
+    for (int s = 0; s < 4; s++)
+        for (int pos = 0; pos < 20; pos++) {
+            char v[20];
+            memset(v, 'x', sizeof v);
+            v[pos] = specials[s];
+            tsv_put(&w, v, sizeof v);
+            tsv_end(&w);
+            memset(want2 + wn, 'x', (size_t)pos);
+            wn += (size_t)pos;
+            memcpy(want2 + wn, escs[s], 2);
+            wn += 2;
+            memset(want2 + wn, 'x', (size_t)(19 - pos));
+            wn += (size_t)(19 - pos);
+            want2[wn++] = '\n';
+        }
+    static const char quiet[] = "\x0e\x0f\x1f\x5b\x5d\x8e\x8a\x89\x8d\xdc\xdc\xff\x80 ~";
+    tsv_put(&w, quiet, sizeof quiet - 1);
+    tsv_end(&w);
+    memcpy(want2 + wn, quiet, sizeof quiet - 1);
+    wn += sizeof quiet - 1;
+    want2[wn++] = '\n';
+    tsv_writer_close(&w);
+    got = slurp(out, &n);
+    CHECK_MEM(got, n, want2, wn);
+    free(got);
+
+    /* A field bigger than the write buffer, with escapes. */
+    size_t big = 1000000;
+    char *v = xmalloc(big), *wb = xmalloc(2 * big + 1);
+    size_t bn = 0;
+    for (size_t i = 0; i < big; i++) {
+        v[i] = i % 1000 == 999 ? '\t' : (char)('0' + i % 10);
+        if (v[i] == '\t')
+            wb[bn++] = '\\', wb[bn++] = 't';
+        else
+            wb[bn++] = v[i];
+    }
+    wb[bn++] = '\n';
+    tsv_writer_open(&w, out, 0);
+    tsv_put(&w, v, big);
+    tsv_end(&w);
+    tsv_writer_close(&w);
+    got = slurp(out, &n);
+    CHECK(n == bn && memcmp(got, wb, bn) == 0);
+    free(got);
+    free(v);
+    free(wb);
+
+    /* Abort leaves the old file alone and removes the temporary. */
+    tsv_writer_open(&w, out, 0);
+    tsv_put_str(&w, "new");
+    tsv_end(&w);
+    tsv_writer_flush(&w);
+    tsv_writer_abort(&w);
+    CHECK(count_temps() == 0);
+    got = slurp(out, &n);
+    CHECK(n == bn);
+    free(got);
+    free(out);
+}
+
+static void test_writer_zst_roundtrip(void)
+{
+    /* Random values of any byte, written to a .zst file, read back equal. */
+    char *out = path_of("out.tsv.zst");
+    enum { ROWS = 300, COLS = 3, MAXV = 40 };
+    static char vals[ROWS][COLS][MAXV];
+    static size_t lens[ROWS][COLS];
+    uint32_t seed = 12345;
+    struct tsv_writer w;
+    tsv_writer_open(&w, out, 0);
+    char *hdr[] = {"a", "b", "c"};
+    tsv_put_names(&w, hdr, COLS);
+    for (int i = 0; i < ROWS; i++) {
+        for (int j = 0; j < COLS; j++) {
+            seed = seed * 1103515245 + 12345;
+            lens[i][j] = (seed >> 16) % MAXV;
+            for (size_t k = 0; k < lens[i][j]; k++) {
+                seed = seed * 1103515245 + 12345;
+                unsigned b = (seed >> 16) & 0xff;
+                vals[i][j][k] = b < 96 ? "\t\n\r\\"[b % 4] : (char)b;
+            }
+            tsv_put(&w, vals[i][j], lens[i][j]);
+        }
+        tsv_end(&w);
+    }
+    tsv_writer_close(&w);
+    size_t n;
+    char *got = slurp(out, &n);
+    CHECK(n > 4 && memcmp(got, "\x28\xb5\x2f\xfd", 4) == 0);
+    free(got);
+    struct tsv_reader r;
+    char *p[1] = {out};
+    tsv_open(&r, p, 1, NULL);
+    int bad = 0;
+    for (int i = 0; i < ROWS; i++) {
+        if (tsv_next(&r) != 1 || r.nf != COLS || r.line != i + 2) {
+            bad++;
+            continue;
+        }
+        for (int j = 0; j < COLS; j++)
+            bad += r.f[j].n != lens[i][j] || memcmp(r.f[j].p, vals[i][j], lens[i][j]) != 0;
+    }
+    CHECK(bad == 0);
+    END(&r);
+    tsv_close(&r);
+    unlink(out);
+    free(out);
+}
+
+int main(void)
+{
+    err_init("unit");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_escapes();
+    test_lines_and_crlf();
+    test_long_record();
+    test_soft();
+    test_fatal();
+    test_several_files();
+    test_separators_csv_zstd();
+    test_writer();
+    test_writer_zst_roundtrip();
+    free(paths[0]);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        check_failures++;
+    return check_done("tsv");
+}
