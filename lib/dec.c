@@ -31,11 +31,43 @@ static const int64_t pow10[DEC_MAX_SCALE + 1] = {
     1000000000000000000LL,
 };
 
+/* The common case, made fast for hit-agg's speed target: at most 18 bytes
+ * hold at most 18 digits, which fit in 63 bits and at most 17 decimals, so
+ * the range checks of the general loop cannot fire and are left out.  The
+ * result, and every error, is the same as the general path's. */
+static int parse_short(const char *p, const char *e, struct dec *d)
+{
+    int neg = 0, scale = 0, point = 0;
+    const char *first;
+    int64_t v = 0;
+    if (p < e && (*p == '-' || *p == '+'))
+        neg = *p++ == '-';
+    first = p;
+    for (; p < e; p++) {
+        unsigned c = (unsigned char)*p - '0';
+        if (c < 10) {
+            v = v * 10 + (int64_t)c;
+            scale += point;
+        } else if (c == (unsigned)('.' - '0') && !point) {
+            point = 1;
+        } else {
+            return DEC_SYNTAX;
+        }
+    }
+    if (e - first == point) /* no digit */
+        return DEC_SYNTAX;
+    d->v = neg ? -v : v;
+    d->scale = scale;
+    return DEC_OK;
+}
+
 int dec_parse(const char *p, size_t n, struct dec *d)
 {
     const char *e = p + n;
     int neg = 0, scale = 0, digits = 0, point = 0;
     uint64_t v = 0;
+    if (n <= 18)
+        return parse_short(p, e, d);
     if (p < e && (*p == '-' || *p == '+'))
         neg = *p++ == '-';
     for (; p < e; p++) {

@@ -1,0 +1,550 @@
+/*
+ * hit-agg: group-by aggregation, exact.  Rows are grouped by the values of
+ * some columns and each group gets counts, exact decimal sums and means,
+ * minimums, maximums, first and last values and distinct counts.
+ *
+ * The groups are lib/groups' table (uthash, keys and states carved from an
+ * arena): a row of an existing group costs one hash of its key fields, one
+ * lookup and the updates, with no allocation; memory grows with the number
+ * of groups only.  The states of a group's aggregations are its payload.
+ * With --sorted (input already grouped) the table holds the current group
+ * only, and each group is written as soon as the next begins.
+ * Counts, sums, minimums, maximums, firsts and lasts of several runs merge
+ * by running hit-agg again over their concatenated outputs.
+ */
+#include "arena.h"
+#include "cols.h"
+#include "dec.h"
+#include "err.h"
+#include "groups.h"
+#include "hash.h"
+#include "tsv.h"
+#include "units.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define uthash_fatal(msg) die(EXIT_TROUBLE, "%s", msg)
+#include <uthash.h>
+
+static const char usage[] =
+    "Usage: hit-agg [OPTION]... [FILE]...\n"
+    "Group rows by some columns and aggregate others: counts, exact sums, means,\n"
+    "minimums, maximums, first and last values, distinct counts.\n"
+    "With no FILE, or when FILE is -, read standard input.\n"
+    "\n"
+    "  -g, --group-by=COLS     group by these columns (names, numbers, ranges);\n"
+    "                          without it, one row of totals\n"
+    "  -a, --agg=SPEC[,SPEC]...  aggregations, in output order (repeatable;\n"
+    "                          default count); SPEC is [NAME=]OP[:COLUMN]:\n"
+    "                            count           rows (count:COLUMN: non-empty values)\n"
+    "                            sum:COLUMN      exact decimal sum\n"
+    "                            mean:COLUMN     exact mean, rounded\n"
+    "                            min:COLUMN      smallest number\n"
+    "                            max:COLUMN      largest number\n"
+    "                            first:COLUMN    first non-empty value\n"
+    "                            last:COLUMN     last non-empty value\n"
+    "                            nunique:COLUMN  distinct non-empty values\n"
+    "                          NAME names the output column (default OP_COLUMN);\n"
+    "                          empty values are skipped by every OP but count\n"
+    "  -s, --sorted            input is already grouped: constant memory, each\n"
+    "                          group is written as soon as it ends\n"
+    "      --decimals=N        write sums, means, minimums and maximums with N\n"
+    "                          decimals (0-18), rounding half away from zero;\n"
+    "                          default: sums, minimums and maximums keep the most\n"
+    "                          decimals seen, means 2 more than that\n"
+    "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
+    "  -v, --verbose           print counts and speed to standard error\n"
+    "      --help              display this help and exit\n"
+    "      --version           output version information and exit\n"
+    "\n"
+    "Exit status: 0 success, 1 bad input, 2 usage or system error.\n"
+    "Full documentation: man hit-agg\n";
+
+enum op { OP_COUNT, OP_SUM, OP_MEAN, OP_MIN, OP_MAX, OP_FIRST, OP_LAST, OP_NUNIQUE };
+static const char *const op_names[] = {"count", "sum",   "mean", "min",
+                                       "max",   "first", "last", "nunique"};
+enum { NOPS = sizeof op_names / sizeof op_names[0], MEAN_EXTRA = 2 };
+
+struct agg {
+    enum op op;
+    char *name;   /* output column; NULL until defaulted */
+    char *colarg; /* column as given; NULL for a bare count */
+    long col;     /* 0-based input column, -1 for a bare count */
+    char *label;  /* "op:column" for messages */
+};
+
+/* The running value of one aggregation in one group: 32 bytes. */
+struct state {
+    union {
+        struct dec d; /* sum, mean's sum, min, max */
+        struct {
+            char *p; /* first, last: the value */
+            size_t len, cap;
+        } s;
+    } u;
+    uint64_t n; /* count, nunique; for the others the values seen so far */
+};
+
+/* An entry of the nunique sets: key = group id, aggregation, value. */
+struct seen {
+    UT_hash_handle hh;
+    char key[];
+};
+
+struct opts {
+    const char *group_by, *output;
+    int sorted, verbose, decimals; /* decimals < 0: not fixed */
+};
+
+struct ctx {
+    struct agg *aggs;
+    size_t naggs;
+    size_t *gidx; /* group columns */
+    size_t ngidx;
+    int decimals;
+    struct groups *groups; /* payload: naggs states */
+    struct seen *seen;
+    struct arena vals, seen_mem; /* first values; nunique entries */
+    char *nbuf;                  /* nunique key scratch */
+    size_t nbufcap;
+    struct field *gv; /* a group's values, for output */
+    struct tsv_writer w;
+    struct state *spare; /* sorted mode: see restart */
+};
+
+/* ---- options ------------------------------------------------------------ */
+
+/* Split one SPEC ("[NAME=]OP[:COLUMN]", backslash escapes the next byte) into
+ * a new aggregation. */
+static void parse_one(const char *s, size_t n, struct agg *a)
+{
+    char *part[3] = {xmalloc(n + 1), xmalloc(n + 1), xmalloc(n + 1)}; /* name, op, col */
+    size_t len[3] = {0, 0, 0};
+    int at = 1, had_name = 0, had_col = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\\' && i + 1 < n) {
+            part[at][len[at]++] = s[++i];
+        } else if (c == '=' && at == 1 && !had_name) {
+            memcpy(part[0], part[1], len[1]);
+            len[0] = len[1];
+            len[1] = 0;
+            had_name = 1;
+        } else if (c == ':' && at == 1) {
+            at = 2;
+            had_col = 1;
+        } else {
+            part[at][len[at]++] = c;
+        }
+    }
+    for (int k = 0; k < 3; k++)
+        part[k][len[k]] = '\0';
+    const char *spec = xmemdup(s, n);
+    int op = -1;
+    for (int k = 0; k < NOPS; k++)
+        if (strcmp(part[1], op_names[k]) == 0)
+            op = k;
+    if (op < 0)
+        die_usage("--agg: unknown operation '%s' in '%s' (operations: count, sum, mean, min, "
+                  "max, first, last, nunique)",
+                  part[1], spec);
+    if (had_name && !len[0])
+        die_usage("--agg: empty output name in '%s'", spec);
+    if (had_col && !len[2])
+        die_usage("--agg: empty column name in '%s'", spec);
+    if (op != OP_COUNT && !had_col)
+        die_usage("--agg: '%s' needs a column, as in %s:COLUMN", spec, part[1]);
+    free((void *)spec);
+    a->op = (enum op)op;
+    a->name = had_name ? part[0] : (free(part[0]), NULL);
+    a->colarg = had_col ? part[2] : (free(part[2]), NULL);
+    free(part[1]);
+    a->col = -1;
+    a->label = NULL;
+}
+
+/* Split a --agg argument at the commas not escaped by a backslash. */
+static void parse_aggs(const char *arg, struct agg **aggs, size_t *n, size_t *cap)
+{
+    const char *b = arg;
+    for (const char *s = arg;; s++) {
+        if (*s == '\\' && s[1]) {
+            s++;
+        } else if (*s == ',' || !*s) {
+            xgrow((void **)aggs, cap, *n + 1, sizeof **aggs);
+            parse_one(b, (size_t)(s - b), &(*aggs)[(*n)++]);
+            if (!*s)
+                break;
+            b = s + 1;
+        }
+    }
+}
+
+static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
+{
+    static const struct option longs[] = {
+        {"group-by", required_argument, NULL, 'g'},
+        {"agg", required_argument, NULL, 'a'},
+        {"sorted", no_argument, NULL, 's'},
+        {"decimals", required_argument, NULL, 3},
+        {"output", required_argument, NULL, 'o'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 1},
+        {"version", no_argument, NULL, 2},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->decimals = -1;
+    size_t cap = 0;
+    uint64_t v;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "g:a:so:v", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'g': o->group_by = optarg; break;
+        case 'a': parse_aggs(optarg, &c->aggs, &c->naggs, &cap); break;
+        case 's': o->sorted = 1; break;
+        case 3:
+            if (units_count(optarg, 0, &v) || v > DEC_MAX_SCALE)
+                die_usage("--decimals: expected a number from 0 to %d, not '%s'", DEC_MAX_SCALE,
+                          optarg);
+            o->decimals = (int)v;
+            break;
+        case 'o': o->output = optarg; break;
+        case 'v': o->verbose = 1; break;
+        case 1: err_help(usage);
+        case 2: err_version();
+        default: die_usage("invalid usage");
+        }
+    }
+    if (c->naggs == 0)
+        parse_aggs("count", &c->aggs, &c->naggs, &cap);
+}
+
+/* Columns by the header; default names; every output name once. */
+static void resolve(struct ctx *c, const struct opts *o, const struct tsv_reader *r)
+{
+    if (o->group_by)
+        c->ngidx = cols_select(o->group_by, r->names, r->ncols, &c->gidx, "--group-by");
+    for (size_t i = 0; i < c->naggs; i++) {
+        struct agg *a = &c->aggs[i];
+        const char *op = op_names[a->op];
+        const char *col = "";
+        if (a->colarg) {
+            a->col = (long)cols_one(a->colarg, r->names, r->ncols, "--agg");
+            col = r->names[a->col];
+        }
+        size_t n = strlen(op) + strlen(col) + 2;
+        a->label = xmalloc(n);
+        snprintf(a->label, n, a->colarg ? "%s:%s" : "%s", op, col);
+        if (!a->name) {
+            a->name = xmalloc(n);
+            snprintf(a->name, n, a->colarg ? "%s_%s" : "%s", op, col);
+        }
+        for (size_t k = 0; k < c->ngidx + i; k++) {
+            const char *other = k < c->ngidx ? r->names[c->gidx[k]] : c->aggs[k - c->ngidx].name;
+            if (strcmp(other, a->name) == 0)
+                die_usage("--agg: output column '%s' named twice (name one: NAME=%s)", a->name,
+                          a->label);
+        }
+    }
+    for (size_t i = 1; i < c->ngidx; i++)
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(r->names[c->gidx[i]], r->names[c->gidx[k]]) == 0)
+                die_usage("--group-by: column '%s' named twice", r->names[c->gidx[i]]);
+}
+
+/* ---- updates ------------------------------------------------------------ */
+
+static _Noreturn void bad_value(const struct tsv_reader *r, const struct agg *a, int err)
+{
+    const struct field *v = &r->f[a->col];
+    die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: %s: '%.*s'", a->label, dec_strerror(err),
+           v->n > 40 ? 40 : (int)v->n, v->p);
+}
+
+static const int64_t pow10[DEC_MAX_SCALE + 1] = {
+    1,
+    10,
+    100,
+    1000,
+    10000,
+    100000,
+    1000000,
+    10000000,
+    100000000,
+    1000000000,
+    10000000000,
+    100000000000,
+    1000000000000,
+    10000000000000,
+    100000000000000,
+    1000000000000000,
+    10000000000000000,
+    100000000000000000,
+    1000000000000000000,
+};
+
+/* s += x.  A value with no more decimals than the sum (the usual case) is
+ * scaled up and added here without a branch on the scales; anything else,
+ * or a step that overflows 64 bits, goes to dec_add, whose 128-bit
+ * arithmetic gives the exact answer or the overflow. */
+static inline __attribute__((always_inline)) void
+add(const struct tsv_reader *r, const struct agg *a, struct state *s, struct dec x)
+{
+    int64_t m, sum;
+    if (x.scale <= s->u.d.scale &&
+        !__builtin_mul_overflow(x.v, pow10[s->u.d.scale - x.scale], &m) &&
+        !__builtin_add_overflow(s->u.d.v, m, &sum)) {
+        s->u.d.v = sum;
+        return;
+    }
+    if (dec_add(&s->u.d, x) != DEC_OK)
+        die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: the %s is out of range", a->label,
+               a->op == OP_SUM ? "sum" : "sum for the mean");
+}
+
+static void keep(char **p, size_t *len, size_t *cap, const struct field *v)
+{
+    if (v->n > *cap) {
+        *cap = v->n < 16 ? 16 : v->n * 2;
+        free(*p);
+        *p = xmalloc(*cap);
+    }
+    memcpy(*p, v->p, v->n);
+    *len = v->n;
+}
+
+/* nunique: is (group, aggregation, value) new? */
+static int first_seen(struct ctx *c, const struct state *st, size_t i, const struct field *v)
+{
+    size_t len = 16 + v->n;
+    if (len > c->nbufcap)
+        xgrow((void **)&c->nbuf, &c->nbufcap, len, 1);
+    uint64_t gi[2] = {groups_id(st), i};
+    memcpy(c->nbuf, gi, 16);
+    memcpy(c->nbuf + 16, v->p, v->n);
+    uint64_t h = hash_bytes(c->nbuf, len);
+    struct seen *e;
+    HASH_FIND_BYHASHVALUE(hh, c->seen, c->nbuf, len, (unsigned)h, e);
+    if (e)
+        return 0;
+    e = arena_alloc(&c->seen_mem, sizeof *e + len);
+    memcpy(e->key, c->nbuf, len);
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, c->seen, e->key, len, (unsigned)h, e);
+    return 1;
+}
+
+static inline __attribute__((always_inline)) void update(struct ctx *c, struct state *st,
+                                                         const struct tsv_reader *r)
+{
+    for (size_t i = 0; i < c->naggs; i++) {
+        const struct agg *a = &c->aggs[i];
+        struct state *s = &st[i];
+        if (a->col < 0) {
+            s->n++;
+            continue;
+        }
+        const struct field *v = &r->f[a->col];
+        if (v->n == 0)
+            continue;
+        struct dec x;
+        int e;
+        switch (a->op) {
+        case OP_COUNT: s->n++; break;
+        case OP_SUM:
+        case OP_MEAN:
+            if ((e = dec_parse(v->p, v->n, &x)) != DEC_OK)
+                bad_value(r, a, e);
+            add(r, a, s, x);
+            s->n++;
+            break;
+        case OP_MIN:
+        case OP_MAX:
+            if ((e = dec_parse(v->p, v->n, &x)) != DEC_OK)
+                bad_value(r, a, e);
+            if (s->n++) {
+                /* Equal values: keep the one written with more decimals, so
+                 * the result does not depend on the order of the rows. */
+                int k = dec_cmp(x, s->u.d);
+                if (a->op == OP_MAX)
+                    k = -k;
+                if (k > 0 || (k == 0 && x.scale <= s->u.d.scale))
+                    break;
+            }
+            s->u.d = x;
+            break;
+        case OP_FIRST:
+            if (!s->n++) {
+                s->u.s.p = arena_memdup(&c->vals, v->p, v->n);
+                s->u.s.len = v->n;
+            }
+            break;
+        case OP_LAST:
+            keep(&s->u.s.p, &s->u.s.len, &s->u.s.cap, v);
+            s->n++;
+            break;
+        case OP_NUNIQUE: s->n += (uint64_t)first_seen(c, st, i, v); break;
+        }
+    }
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static void put_dec(struct ctx *c, const struct agg *a, struct dec d)
+{
+    char buf[DEC_BUFSZ];
+    if (c->decimals >= 0 && dec_rescale(&d, c->decimals) != DEC_OK)
+        die(EXIT_DATA, "%s: a result does not fit with %d decimals", a->label, c->decimals);
+    tsv_put_clean(&c->w, buf, dec_format(d, buf));
+}
+
+static void put_u64(struct ctx *c, uint64_t n)
+{
+    char buf[24];
+    tsv_put_clean(&c->w, buf, (size_t)snprintf(buf, sizeof buf, "%llu", (unsigned long long)n));
+}
+
+static void emit(struct ctx *c, const struct state *st)
+{
+    groups_values(c->groups, st, c->gv);
+    for (size_t i = 0; i < c->ngidx; i++)
+        tsv_put(&c->w, c->gv[i].p, c->gv[i].n);
+    for (size_t i = 0; i < c->naggs; i++) {
+        const struct agg *a = &c->aggs[i];
+        const struct state *s = &st[i];
+        struct dec m;
+        switch (a->op) {
+        case OP_COUNT:
+        case OP_NUNIQUE: put_u64(c, s->n); break;
+        case OP_SUM: put_dec(c, a, s->u.d); break;
+        case OP_MEAN:
+            if (!s->n) {
+                tsv_put_clean(&c->w, "", 0);
+                break;
+            }
+            int scale = c->decimals >= 0 ? c->decimals : s->u.d.scale + MEAN_EXTRA;
+            if (scale > DEC_MAX_SCALE)
+                scale = DEC_MAX_SCALE;
+            if (dec_div(s->u.d, (int64_t)s->n, scale, &m) != DEC_OK)
+                die(EXIT_DATA, "%s: a mean does not fit with %d decimals", a->label, scale);
+            put_dec(c, a, m);
+            break;
+        case OP_MIN:
+        case OP_MAX:
+            if (s->n)
+                put_dec(c, a, s->u.d);
+            else
+                tsv_put_clean(&c->w, "", 0);
+            break;
+        case OP_FIRST:
+        case OP_LAST: tsv_put(&c->w, s->n ? s->u.s.p : "", s->n ? s->u.s.len : 0); break;
+        }
+    }
+    tsv_end(&c->w);
+}
+
+/* Sorted mode: the row starts a new group; the one before is written and
+ * forgotten.  The buffers of the last values are handed on, so a run
+ * allocates them once. */
+static struct state *next_group(struct ctx *c, struct state *cur, const struct field *f)
+{
+    if (cur) {
+        emit(c, cur);
+        memcpy(c->spare, cur, c->naggs * sizeof *cur);
+    }
+    groups_clear(c->groups);
+    HASH_CLEAR(hh, c->seen);
+    arena_reset(&c->seen_mem);
+    arena_reset(&c->vals);
+    struct state *st = groups_find(c->groups, f);
+    for (size_t i = 0; cur && i < c->naggs; i++)
+        if (c->aggs[i].op == OP_LAST) {
+            st[i].u.s.p = c->spare[i].u.s.p;
+            st[i].u.s.cap = c->spare[i].u.s.cap;
+        }
+    return st;
+}
+
+int main(int argc, char **argv)
+{
+    err_init("hit-agg");
+    struct opts o;
+    struct ctx c;
+    memset(&c, 0, sizeof c);
+    parse_args(argc, argv, &o, &c);
+    c.decimals = o.decimals;
+    arena_init(&c.vals);
+    arena_init(&c.seen_mem);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+
+    struct tsv_reader r;
+    tsv_open(&r, argv + optind, (size_t)(argc - optind), NULL);
+    tsv_writer_open(&c.w, o.output, 0);
+    if (r.ncols > 0) {
+        resolve(&c, &o, &r);
+        for (size_t i = 0; i < c.ngidx; i++)
+            tsv_put_str(&c.w, r.names[c.gidx[i]]);
+        for (size_t i = 0; i < c.naggs; i++)
+            tsv_put_str(&c.w, c.aggs[i].name);
+        tsv_end(&c.w);
+    }
+    c.groups = groups_new(c.gidx, c.ngidx, c.naggs * sizeof(struct state));
+    c.gv = xmalloc((c.ngidx ? c.ngidx : 1) * sizeof *c.gv);
+    c.spare = xmalloc((c.naggs ? c.naggs : 1) * sizeof *c.spare);
+    /* No groups: the one group of totals exists even with no rows. */
+    if (r.ncols > 0 && c.ngidx == 0)
+        groups_find(c.groups, NULL);
+
+    if (o.sorted && c.ngidx > 0) {
+        struct state *cur = NULL;
+        while (tsv_next(&r)) {
+            if (!cur || !groups_same(c.groups, cur, r.f))
+                cur = next_group(&c, cur, r.f);
+            update(&c, cur, &r);
+        }
+    } else {
+        while (tsv_next(&r))
+            update(&c, groups_find(c.groups, r.f), &r);
+    }
+    for (struct state *st = groups_next(c.groups, NULL); st; st = groups_next(c.groups, st))
+        emit(&c, st);
+    tsv_writer_close(&c.w);
+
+    if (o.verbose) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        double mb = (double)tsv_bytes(&r) / 1e6;
+        fprintf(stderr,
+                "hit-agg: rows %llu, groups %llu, bytes %llu, %.3f s, %.1f MB/s, "
+                "group memory %.1f MB\n",
+                (unsigned long long)r.records, (unsigned long long)groups_made(c.groups),
+                (unsigned long long)tsv_bytes(&r), s, s > 0 ? mb / s : 0.0,
+                (double)(groups_bytes(c.groups) + c.vals.used + c.seen_mem.used) / 1e6);
+    }
+    for (struct state *st = groups_next(c.groups, NULL); st; st = groups_next(c.groups, st))
+        for (size_t i = 0; i < c.naggs; i++)
+            if (c.aggs[i].op == OP_LAST)
+                free(st[i].u.s.p);
+    groups_free(c.groups);
+    HASH_CLEAR(hh, c.seen);
+    arena_free(&c.vals);
+    arena_free(&c.seen_mem);
+    for (size_t i = 0; i < c.naggs; i++) {
+        free(c.aggs[i].name);
+        free(c.aggs[i].colarg);
+        free(c.aggs[i].label);
+    }
+    free(c.aggs);
+    free(c.gidx);
+    free(c.gv);
+    free(c.nbuf);
+    free(c.spare);
+    tsv_close(&r);
+    return EXIT_OK;
+}
