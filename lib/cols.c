@@ -29,6 +29,9 @@ static size_t number(const char *s)
 static _Noreturn void unknown(const char *item, char *const *names, size_t ncols,
                               const char *what)
 {
+    /* Before the list is built: dying with it unreferenced is a leak. */
+    if (ncols == 0)
+        die(EXIT_TROUBLE, "%s: no column '%s': the input has no columns", what, item);
     size_t len = 0;
     for (size_t i = 0; i < ncols; i++)
         len += strlen(names[i]) + 2;
@@ -36,8 +39,6 @@ static _Noreturn void unknown(const char *item, char *const *names, size_t ncols
     *p = '\0';
     for (size_t i = 0; i < ncols; i++)
         p += sprintf(p, "%s%s", i ? ", " : "", names[i]);
-    if (ncols == 0)
-        die(EXIT_TROUBLE, "%s: no column '%s': the input has no columns", what, item);
     die(EXIT_TROUBLE, "%s: no column '%s' (columns: %s)", what, item, list);
 }
 
@@ -117,4 +118,23 @@ size_t cols_select(const char *spec, char *const *names, size_t ncols, size_t **
     }
     free(buf);
     return n;
+}
+
+size_t cols_visitor(const char *spec, char *const *names, size_t ncols, size_t **idx,
+                    const char *what)
+{
+    if (spec)
+        return cols_select(spec, names, ncols, idx, what);
+    static const char *const pairs[2][2] = {{"post_visid_high", "post_visid_low"},
+                                            {"visid_high", "visid_low"}};
+    for (int i = 0; i < 2; i++) {
+        long a = cols_find(pairs[i][0], names, ncols), b = cols_find(pairs[i][1], names, ncols);
+        if (a >= 0 && b >= 0) {
+            *idx = xmalloc(2 * sizeof **idx);
+            (*idx)[0] = (size_t)a;
+            (*idx)[1] = (size_t)b;
+            return 2;
+        }
+    }
+    return cols_select("ip", names, ncols, idx, what);
 }

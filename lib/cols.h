@@ -19,6 +19,11 @@ size_t cols_select(const char *spec, char *const *names, size_t ncols, size_t **
                    const char *what);
 /* One column (no lists or ranges); dies like cols_select. */
 size_t cols_one(const char *spec, char *const *names, size_t ncols, const char *what);
+/* The visitor of Adobe hit data, as every tool reads it: the columns of
+ * spec when given, else post_visid_high,post_visid_low when both exist,
+ * else visid_high,visid_low, else ip.  what names the option in messages. */
+size_t cols_visitor(const char *spec, char *const *names, size_t ncols, size_t **idx,
+                    const char *what);
 /* Index of a column by exact name, or -1. */
 long cols_find(const char *name, char *const *names, size_t ncols);
 

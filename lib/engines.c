@@ -72,7 +72,8 @@ struct engines {
     struct row *rows; /* later rows take precedence: searched from the end */
     size_t n, cap;
     char host[256];
-    char miss[256]; /* the last host that was no engine, as it came */
+    char miss[512]; /* the start of the last referrer that was no engine, up
+                     * to the end of its host ("http://www.shop.com") */
     size_t miss_n;
     char *kw;
     size_t kwcap;
@@ -196,11 +197,14 @@ static size_t tidy(char *s, size_t n, int keep_case)
 int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
                   const char **domain, size_t *domain_n, const char **kw, size_t *kw_n)
 {
+    /* Most referrers are the site's own pages, one host over and over: the
+     * same scheme and host as the last miss, then the end or a delimiter,
+     * is the same host, and no URL needs parsing. */
+    if (e->miss_n && n >= e->miss_n && memcmp(ref, e->miss, e->miss_n) == 0 &&
+        (n == e->miss_n || memchr("/?#:", ref[e->miss_n], 4)))
+        return 0;
     struct url u;
     url_split(ref, n, &u);
-    /* Most referrers are the site's own pages: one host, over and over. */
-    if (u.host_n == e->miss_n && memcmp(u.host, e->miss, u.host_n) == 0)
-        return 0;
     size_t hn = u.host_n;
     while (hn > 0 && u.host[hn - 1] == '.')
         hn--;
@@ -272,9 +276,10 @@ int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
         }
         return 1;
     }
-    if (u.host_n < sizeof e->miss) {
-        memcpy(e->miss, u.host, u.host_n);
-        e->miss_n = u.host_n;
+    size_t pre = (size_t)(u.host + u.host_n - ref);
+    if (u.host_n && pre < sizeof e->miss) {
+        memcpy(e->miss, ref, pre);
+        e->miss_n = pre;
     }
     return 0;
 }

@@ -549,6 +549,12 @@ void tsv_put_record(struct tsv_writer *w, const struct field *f, size_t n)
     tsv_end(w);
 }
 
+void tsv_put_line(struct tsv_writer *w, const char *p, size_t n)
+{
+    put_bytes(w, p, n);
+    tsv_end(w);
+}
+
 void tsv_put_names(struct tsv_writer *w, char *const *names, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -116,6 +116,9 @@ void tsv_put_clean(struct tsv_writer *w, const char *p, size_t n);
 void tsv_end(struct tsv_writer *w);
 /* Write a whole record of fields. */
 void tsv_put_record(struct tsv_writer *w, const struct field *f, size_t n);
+/* Write a whole record given as bytes already in canonical form (see
+ * tsv_raw_clean), adding the LF. */
+void tsv_put_line(struct tsv_writer *w, const char *p, size_t n);
 void tsv_put_names(struct tsv_writer *w, char *const *names, size_t n);
 void tsv_writer_flush(struct tsv_writer *w);
 /* Append a record, escaped as the writer does and ended by LF, to a

@@ -315,24 +315,6 @@ static size_t pick(const struct tsv_reader *r, const char *given, const char *a,
     return (size_t)i;
 }
 
-static size_t visitor_cols(const struct tsv_reader *r, const char *given, size_t **idx)
-{
-    if (given)
-        return cols_select(given, r->names, r->ncols, idx, "--visitor");
-    const char *pairs[2][2] = {{"post_visid_high", "post_visid_low"},
-                               {"visid_high", "visid_low"}};
-    for (int i = 0; i < 2; i++) {
-        long a = opt_col(r, pairs[i][0]), b = opt_col(r, pairs[i][1]);
-        if (a >= 0 && b >= 0) {
-            *idx = xmalloc(2 * sizeof **idx);
-            (*idx)[0] = (size_t)a;
-            (*idx)[1] = (size_t)b;
-            return 2;
-        }
-    }
-    return cols_select("ip", r->names, r->ncols, idx, "--visitor");
-}
-
 /* 1 when an exclusion column says the hit does not count. */
 static int excluded(const struct field *f, long exclude_col, long source_col)
 {
@@ -377,7 +359,7 @@ int main(int argc, char **argv)
     size_t pcol = pick(&r, o.products, "post_product_list", "product_list", "--products");
     size_t rcol = cols_one(o.referrer, r.names, r.ncols, "--referrer");
     size_t *vcols, *wcols = NULL, nw = 0;
-    size_t nv = visitor_cols(&r, o.visitor, &vcols);
+    size_t nv = cols_visitor(o.visitor, r.names, r.ncols, &vcols, "--visitor");
     if (o.with)
         nw = cols_select(o.with, r.names, r.ncols, &wcols, "--with");
     long xcol = opt_col(&r, "exclude_hit"), scol = opt_col(&r, "hit_source");

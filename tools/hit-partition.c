@@ -43,8 +43,12 @@ static const char usage[] =
     "  -b, --by=time|column|hash  partition by time, by a column's value, or by a hash\n"
     "  -k, --key=COLS          time: the time column, epoch seconds or YYYY-MM-DD HH:MM:SS\n"
     "                          (default hit_time_gmt); column: the column; hash: the columns\n"
+    "                          (default: the visitor, post_visid_high,post_visid_low, else\n"
+    "                          visid_high,visid_low, else ip)\n"
     "  -g, --granularity=year|month|day|hour  time partitions (default day)\n"
     "  -n, --shards=N          hash: the number of shards\n"
+    "      --outputs=FILE,...  hash: stream shard K to the K-th FILE (say FIFOs read by\n"
+    "                          parallel workers) instead of a directory of partitions\n"
     "  -o, --output=DIR        the partitioned data set (created if missing)\n"
     "  -l, --level=N           zstd level 1-19 (default 3)\n"
     "      --no-compress       write plain .tsv files\n"
@@ -66,7 +70,7 @@ enum { CHUNK = 1 << 20 };
 struct opts {
     enum by by;
     int by_set, gran, level, plain, verbose;
-    const char *key, *dir, *name, *ddl_table;
+    const char *key, *dir, *name, *ddl_table, *outputs;
     uint64_t shards, budget;
 };
 
@@ -97,7 +101,7 @@ struct run {
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum { HELP = 256, VERSION, PLAIN, NAME, DDL };
+    enum { HELP = 256, VERSION, PLAIN, NAME, DDL, OUTPUTS };
     static const struct option longs[] = {
         {"by", required_argument, NULL, 'b'},     {"key", required_argument, NULL, 'k'},
         {"granularity", required_argument, NULL, 'g'},
@@ -105,6 +109,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"level", required_argument, NULL, 'l'},  {"no-compress", no_argument, NULL, PLAIN},
         {"name", required_argument, NULL, NAME},  {"buffer-size", required_argument, NULL, 'S'},
         {"athena-ddl", required_argument, NULL, DDL},
+        {"outputs", required_argument, NULL, OUTPUTS},
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, HELP},
         {"version", no_argument, NULL, VERSION},  {NULL, 0, NULL, 0},
     };
@@ -158,6 +163,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
                 die_usage("--buffer-size: expected a size of at least 1M, not '%s'", optarg);
             break;
         case DDL: o->ddl_table = optarg; break;
+        case OUTPUTS: o->outputs = optarg; break;
         case 'v': o->verbose = 1; break;
         case HELP: err_help(usage);
         case VERSION: err_version();
@@ -166,15 +172,28 @@ static void parse_args(int argc, char **argv, struct opts *o)
     }
     if (!o->by_set)
         die_usage("--by is required");
+    if (o->outputs) {
+        uint64_t n = 1;
+        for (const char *c = o->outputs; *c; c++)
+            n += *c == ',';
+        if (o->by != BY_HASH)
+            die_usage("--outputs goes with --by hash");
+        if (o->dir)
+            die_usage("--outputs and --output exclude each other");
+        if (o->shards && o->shards != n)
+            die_usage("--outputs names %llu files for %llu shards", (unsigned long long)n,
+                      (unsigned long long)o->shards);
+        o->shards = n;
+    }
     if (o->by == BY_HASH && !o->shards)
         die_usage("--by hash needs --shards");
     if (o->by != BY_HASH && o->shards)
         die_usage("--shards goes with --by hash");
-    if (o->by != BY_TIME && !o->key)
-        die_usage("--by %s needs --key", o->by == BY_HASH ? "hash" : "column");
-    if (!o->key)
+    if (o->by == BY_COLUMN && !o->key)
+        die_usage("--by column needs --key");
+    if (o->by == BY_TIME && !o->key)
         o->key = "hit_time_gmt";
-    if (!o->dir && !o->ddl_table)
+    if (!o->dir && !o->ddl_table && !o->outputs)
         die_usage("--output DIR is required");
 }
 
@@ -446,6 +465,32 @@ static void print_ddl(const struct opts *o, const char *table, const char *locat
     printf("-- then: MSCK REPAIR TABLE `%s`;\n", table);
 }
 
+/* --outputs: shard K of the stream goes to the K-th file as it comes,
+ * each with the header; a record already in canonical form is copied. */
+static void stream(const struct opts *o, struct tsv_reader *rd, const size_t *kidx, size_t nk)
+{
+    struct tsv_writer *w = xcalloc(o->shards, sizeof *w);
+    char *list = xstrdup(o->outputs), *save = NULL;
+    size_t k = 0;
+    for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save))
+        tsv_writer_open(&w[k++], f, 0);
+    for (k = 0; k < o->shards; k++)
+        if (rd->ncols)
+            tsv_put_names(&w[k], rd->names, rd->ncols);
+    while (tsv_next(rd)) {
+        struct tsv_writer *out = &w[hash_fields(rd->f, kidx, nk) % o->shards];
+        const struct field *raw = tsv_raw_clean(rd);
+        if (raw)
+            tsv_put_line(out, raw->p, raw->n);
+        else
+            tsv_put_record(out, rd->f, rd->nf);
+    }
+    for (k = 0; k < o->shards; k++)
+        tsv_writer_close(&w[k]);
+    free(w);
+    free(list);
+}
+
 int main(int argc, char **argv)
 {
     err_init("hit-partition");
@@ -464,7 +509,16 @@ int main(int argc, char **argv)
     tsv_open(&rd, argv + optind, (size_t)(argc - optind), NULL);
     if (o.by == BY_COLUMN && strchr(o.key, ','))
         die_usage("--by column takes one column");
-    size_t *kidx, nk = rd.ncols ? cols_select(o.key, rd.names, rd.ncols, &kidx, "--key") : 0;
+    size_t *kidx = NULL, nk = 0;
+    if (rd.ncols)
+        nk = o.by == BY_HASH ? cols_visitor(o.key, rd.names, rd.ncols, &kidx, "--key")
+                             : cols_select(o.key, rd.names, rd.ncols, &kidx, "--key");
+    if (o.outputs) {
+        stream(&o, &rd, kidx, nk);
+        free(kidx);
+        tsv_close(&rd);
+        return EXIT_OK;
+    }
     if (o.ddl_table) {
         if (o.by == BY_COLUMN)
             o.key = rd.names[kidx[0]];
