@@ -136,5 +136,9 @@ size_t cols_visitor(const char *spec, char *const *names, size_t ncols, size_t *
             return 2;
         }
     }
+    if (cols_find("ip", names, ncols) < 0)
+        die(EXIT_TROUBLE,
+            "%s: no visitor columns (post_visid_high,post_visid_low, visid_high,visid_low or ip)",
+            what);
     return cols_select("ip", names, ncols, idx, what);
 }
