@@ -90,6 +90,7 @@ struct visitor {
  * counters by hash bits (a counting filter, 128 KiB) answers most of
  * those lookups with one load. */
 enum { FILTER_BITS = 16 };
+enum { DISORDER = 3600 }; /* seconds of out-of-order hits tolerated exactly */
 #define FILTER_SLOT(hv) (((hv) >> 16) & ((1U << FILTER_BITS) - 1))
 
 struct state {
@@ -392,8 +393,13 @@ int main(int argc, char **argv)
             cnt.out_of_order++;
         else
             now = t;
-        /* Referrals that have seen no hit for longer than --expire end. */
-        while (o.expire >= 0 && st.oldest && now - st.oldest->last > o.expire)
+        /* Memory, not results: a referral whose visitor's last hit is more
+         * than --expire plus DISORDER before this hit can no longer be
+         * credited unless hits come out of time order by more than
+         * DISORDER, so it is dropped.  Measured against this hit's time,
+         * not the latest seen, input grouped by visitor and then time (a
+         * Hadoop shuffle) gives the same answer as time order. */
+        while (o.expire >= 0 && st.oldest && t - st.oldest->last > o.expire + DISORDER)
             drop(&st, st.oldest);
 
         if (o.nshards > 1 && hash_fields(f, vcols, nv) % o.nshards != o.shard)
