@@ -24,29 +24,28 @@ static void block(uint32_t h[4], const unsigned char *p)
     for (int i = 0; i < 16; i++)
         m[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 | (uint32_t)p[4 * i + 2] << 16 |
                (uint32_t)p[4 * i + 3] << 24;
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
-    for (int i = 0; i < 64; i++) {
-        uint32_t f;
-        int g;
-        if (i < 16) {
-            f = (b & c) | (~b & d);
-            g = i;
-        } else if (i < 32) {
-            f = (d & b) | (~d & c);
-            g = (5 * i + 1) % 16;
-        } else if (i < 48) {
-            f = b ^ c ^ d;
-            g = (3 * i + 5) % 16;
-        } else {
-            f = c ^ (b | ~d);
-            g = (7 * i) % 16;
-        }
-        f += a + K[i] + m[g];
-        a = d;
-        d = c;
-        c = b;
-        b += rotl(f, S[i]);
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], f, t;
+    /* The four rounds as four loops: no branch on the round inside a step. */
+#define STEP(F, g, i)                                                                          \
+    f = (F) + a + K[i] + m[g];                                                                 \
+    a = d;                                                                                     \
+    d = c;                                                                                     \
+    c = b;                                                                                     \
+    b += rotl(f, S[i])
+    for (int i = 0; i < 16; i++) {
+        STEP((b & c) | (~b & d), i, i);
     }
+    for (int i = 16; i < 32; i++) {
+        STEP((d & b) | (~d & c), (5 * i + 1) % 16, i);
+    }
+    for (int i = 32; i < 48; i++) {
+        STEP(b ^ c ^ d, (3 * i + 5) % 16, i);
+    }
+    for (int i = 48; i < 64; i++) {
+        STEP(c ^ (b | ~d), (7 * i) % 16, i);
+    }
+#undef STEP
+    (void)t;
     h[0] += a;
     h[1] += b;
     h[2] += c;
