@@ -95,20 +95,16 @@ static void item(const char *it, char *const *names, size_t ncols, size_t **idx,
     unknown(it, names, ncols, what);
 }
 
-size_t cols_select(const char *spec, char *const *names, size_t ncols, size_t **idx,
-                   const char *what)
+void cols_each(const char *spec, void (*fn)(const char *item, void *ctx), void *ctx)
 {
-    size_t n = 0, cap = 0;
-    size_t len = strlen(spec);
-    char *buf = xmalloc(len + 1);
-    *idx = NULL;
+    char *buf = xmalloc(strlen(spec) + 1);
     size_t k = 0;
     for (const char *s = spec;; s++) {
         if (*s == '\\' && s[1]) {
             buf[k++] = *++s;
         } else if (*s == ',' || !*s) {
             buf[k] = '\0';
-            item(buf, names, ncols, idx, &n, &cap, what);
+            fn(buf, ctx);
             k = 0;
             if (!*s)
                 break;
@@ -117,7 +113,28 @@ size_t cols_select(const char *spec, char *const *names, size_t ncols, size_t **
         }
     }
     free(buf);
-    return n;
+}
+
+struct select_ctx {
+    char *const *names;
+    size_t ncols, n, cap;
+    size_t **idx;
+    const char *what;
+};
+
+static void select_item(const char *it, void *ctx)
+{
+    struct select_ctx *c = ctx;
+    item(it, c->names, c->ncols, c->idx, &c->n, &c->cap, c->what);
+}
+
+size_t cols_select(const char *spec, char *const *names, size_t ncols, size_t **idx,
+                   const char *what)
+{
+    struct select_ctx c = {names, ncols, 0, 0, idx, what};
+    *idx = NULL;
+    cols_each(spec, select_item, &c);
+    return c.n;
 }
 
 size_t cols_visitor(const char *spec, char *const *names, size_t ncols, size_t **idx,

@@ -17,6 +17,9 @@
  * list of available names; what names the option in messages. */
 size_t cols_select(const char *spec, char *const *names, size_t ncols, size_t **idx,
                    const char *what);
+/* Call fn for each item of a comma-separated list, with backslash escapes
+ * ("a\,b" is one item) removed: the list syntax of every option. */
+void cols_each(const char *spec, void (*fn)(const char *item, void *ctx), void *ctx);
 /* One column (no lists or ranges); dies like cols_select. */
 size_t cols_one(const char *spec, char *const *names, size_t ncols, const char *what);
 /* The visitor of Adobe hit data, as every tool reads it: the columns of

@@ -13,6 +13,7 @@
  * Values are written with small pointer-returning helpers (cpy, str, num)
  * into the caller's buffer: no printf, no allocation per row.
  */
+#include "fmt.h"
 #include "hitmodel.h"
 
 #include "dtime.h"
@@ -81,26 +82,6 @@ struct hm_model {
     char dt[20];
 };
 
-static char *cpy(char *d, const char *s, size_t n)
-{
-    return (char *)memcpy(d, s, n) + n;
-}
-static char *str(char *d, const char *s)
-{
-    return cpy(d, s, strlen(s));
-}
-
-static char *num(char *d, uint64_t v)
-{
-    char t[20];
-    int k = 0;
-    do
-        t[k++] = (char)('0' + v % 10);
-    while (v /= 10);
-    while (k)
-        *d++ = t[--k];
-    return d;
-}
 
 static char *two(char *d, int v)
 {
@@ -111,7 +92,7 @@ static char *two(char *d, int v)
 
 static char *price(char *d, uint64_t cents, int decimals)
 {
-    d = num(d, cents / 100);
+    d = fmt_u64(d, cents / 100);
     if (decimals > 0) {
         *d++ = '.';
         *d++ = (char)('0' + cents % 100 / 10);
@@ -148,9 +129,9 @@ static size_t phrase(uint32_t rank, int style, char *out)
 {
     uint32_t np = (uint32_t)gd_nproducts, prod = rank % np, var = rank / np % 3;
     rank /= np * 3;
-    char *d = str(out, gd_prefixes[rank % gd_nprefixes]);
-    d = str(d, gd_products[prod].terms[var]);
-    d = str(d, gd_suffixes[rank / gd_nprefixes]);
+    char *d = fmt_str(out, gd_prefixes[rank % gd_nprefixes]);
+    d = fmt_str(d, gd_products[prod].terms[var]);
+    d = fmt_str(d, gd_suffixes[rank / gd_nprefixes]);
     for (char *p = out; p < d; p++) {
         int word = p == out || p[-1] == ' ';
         if (*p >= 'a' && *p <= 'z' &&
@@ -176,36 +157,36 @@ static char *search_ref(const struct visitor *v, char *d, int bare)
 {
     const struct gd_engine *e = &gd_engines[v->engine];
     const struct gd_city *c = &gd_cities[v->city];
-    d = str(d, bare ? e->bare : e->before);
+    d = fmt_str(d, bare ? e->bare : e->before);
     if (e->cc) {
-        d = str(d, c->gtld);
+        d = fmt_str(d, c->gtld);
         if (bare)
-            return cpy(d, "/", 1);
-        d = str(str(str(d, "/search?hl="), c->hl), "&q=");
+            return fmt_cpy(d, "/", 1);
+        d = fmt_str(fmt_str(fmt_str(d, "/search?hl="), c->hl), "&q=");
     }
     if (bare)
         return d;
     char kw[160];
     d = urlenc(d, kw, phrase(v->kw, v->style, kw), e->pct20);
-    return str(d, e->after);
+    return fmt_str(d, e->after);
 }
 
 static char *page_url(const struct visitor *v, int kind, uint32_t arg, char *d)
 {
     char kw[160];
-    d = cpy(d, SITE, sizeof SITE - 1);
+    d = fmt_cpy(d, SITE, sizeof SITE - 1);
     switch (kind) {
-    case P_SEARCH: d = str(d, "/search/?k="); return urlenc(d, kw, phrase(arg, v->style, kw), 0);
+    case P_SEARCH: d = fmt_str(d, "/search/?k="); return urlenc(d, kw, phrase(arg, v->style, kw), 0);
     case P_CATEGORY:
-        return urlenc(str(d, "/category/?c="), gd_products[arg].cat, strlen(gd_products[arg].cat),
+        return urlenc(fmt_str(d, "/category/?c="), gd_products[arg].cat, strlen(gd_products[arg].cat),
                       0);
-    case P_PRODUCT: return str(str(d, "/product/?pid="), gd_products[arg].pid);
+    case P_PRODUCT: return fmt_str(fmt_str(d, "/product/?pid="), gd_products[arg].pid);
     case P_CART:
-    case P_CART_ADD: return str(d, "/cart.do");
-    case P_CHECKOUT: return str(d, "/checkout/?a=checkout");
-    case P_CONFIRM: return str(d, "/checkout/?a=confirm");
-    case P_COMPLETE: return str(d, "/checkout/?a=complete");
-    case P_INFO: return str(cpy(d, "/", 1), gd_info_pages[arg].path);
+    case P_CART_ADD: return fmt_str(d, "/cart.do");
+    case P_CHECKOUT: return fmt_str(d, "/checkout/?a=checkout");
+    case P_CONFIRM: return fmt_str(d, "/checkout/?a=confirm");
+    case P_COMPLETE: return fmt_str(d, "/checkout/?a=complete");
+    case P_INFO: return fmt_str(fmt_cpy(d, "/", 1), gd_info_pages[arg].path);
     default: return d;
     }
 }
@@ -230,12 +211,12 @@ static const char *page_name(int kind, uint32_t arg)
 static char *product(char *d, uint32_t p, unsigned qty, int priced)
 {
     const struct gd_product *x = &gd_products[p];
-    d = str(cpy(str(d, x->cat), ";", 1), x->name);
-    d = num(cpy(d, ";", 1), qty);
-    d = cpy(d, ";", 1);
+    d = fmt_str(fmt_cpy(fmt_str(d, x->cat), ";", 1), x->name);
+    d = fmt_u64(fmt_cpy(d, ";", 1), qty);
+    d = fmt_cpy(d, ";", 1);
     if (priced)
         d = price(d, (uint64_t)x->cents * qty, x->decimals);
-    return cpy(d, ";", 1);
+    return fmt_cpy(d, ";", 1);
 }
 
 /* ---- visitors and visits -------------------------------------------------- */
@@ -246,10 +227,10 @@ static void new_visitor(struct hm_model *m, struct visitor *v)
     memset(v, 0, sizeof *v);
     uint32_t a = 1 + rng_below(r, 223);
     a += a == 10 || a == 127;
-    char *d = num(v->ip, a);
-    d = num(cpy(d, ".", 1), rng_below(r, 256));
-    d = num(cpy(d, ".", 1), rng_below(r, 256));
-    d = num(cpy(d, ".", 1), 1 + rng_below(r, 254));
+    char *d = fmt_u64(v->ip, a);
+    d = fmt_u64(fmt_cpy(d, ".", 1), rng_below(r, 256));
+    d = fmt_u64(fmt_cpy(d, ".", 1), rng_below(r, 256));
+    d = fmt_u64(fmt_cpy(d, ".", 1), 1 + rng_below(r, 254));
     v->ip_n = (uint8_t)(d - v->ip);
     v->ua = (uint8_t)rng_pick(r, m->acum, gd_nagents);
     v->city = (uint8_t)rng_pick(r, m->ccum, gd_ncities);
@@ -411,7 +392,7 @@ static void events(struct hm_model *m, const struct visitor *v, int kind, uint32
         ev->p = d;
         *d++ = '1';
         if (x < 30)
-            d = num(cpy(d, ",200=", 5), units);
+            d = fmt_u64(fmt_cpy(d, ",200=", 5), units);
         ev->n = (size_t)(d - ev->p);
         pl->n = (size_t)(ev->p - pl->p);
         *dp = d;
@@ -449,13 +430,13 @@ static const char *date_time(struct hm_model *m, int64_t sec)
             struct dtime_parts p;
             dtime_split(sec, &p);
             char *d = two(two(m->dt, p.year / 100), p.year % 100);
-            d = two(cpy(d, "-", 1), p.month);
-            two(cpy(d, "-", 1), p.day)[0] = ' ';
+            d = two(fmt_cpy(d, "-", 1), p.month);
+            two(fmt_cpy(d, "-", 1), p.day)[0] = ' ';
             m->dday = sec / 86400;
         }
         int s = (int)(sec % 86400);
         char *d = two(m->dt + 11, s / 3600);
-        two(cpy(two(cpy(d, ":", 1), s / 60 % 60), ":", 1), s % 60);
+        two(fmt_cpy(two(fmt_cpy(d, ":", 1), s / 60 % 60), ":", 1), s % 60);
         m->dsec = sec;
     }
     return m->dt;
@@ -470,7 +451,7 @@ static char *emit(struct hm_model *m, struct visitor *v, int64_t t, struct hm_va
     uint32_t arg;
     int kind = choose_page(m, v, &arg);
 
-    f[0].p = d, d = num(d, (uint64_t)(t / SEC)), f[0].n = (size_t)(d - f[0].p);
+    f[0].p = d, d = fmt_u64(d, (uint64_t)(t / SEC)), f[0].n = (size_t)(d - f[0].p);
     f[1].p = date_time(m, t / SEC), f[1].n = 19;
     f[2].p = gd_agents[v->ua].s, f[2].n = strlen(f[2].p);
     f[3].p = v->ip, f[3].n = v->ip_n;
@@ -486,7 +467,7 @@ static char *emit(struct hm_model *m, struct visitor *v, int64_t t, struct hm_va
     else if (v->src == SRC_SEARCH || v->src == SRC_BARE)
         d = search_ref(v, d, v->src == SRC_BARE);
     else if (v->src == SRC_OTHER)
-        d = str(d, gd_other_sites[rng_below(&m->r, (uint32_t)gd_nother_sites)]);
+        d = fmt_str(d, gd_other_sites[rng_below(&m->r, (uint32_t)gd_nother_sites)]);
     else if (v->src == SRC_INTERNAL)
         d = page_url(v, v->prev_kind, v->prev_arg, d);
     f[11].n = (size_t)(d - f[11].p);

@@ -69,25 +69,26 @@ static void one_item(struct keys *ks, char *it, char *const *names, size_t ncols
     add_key(ks, cols_one(it, names, ncols, what), numeric, reverse);
 }
 
+struct parse_ctx {
+    struct keys *ks;
+    char *const *names;
+    size_t ncols;
+    const char *what;
+};
+
+static void parse_item(const char *it, void *ctx)
+{
+    struct parse_ctx *c = ctx;
+    char *copy = xstrdup(it); /* one_item marks the modifiers in place */
+    one_item(c->ks, copy, c->names, c->ncols, c->what);
+    free(copy);
+}
+
 void keys_parse(struct keys *ks, const char *spec, char *const *names, size_t ncols,
                 const char *what)
 {
-    char *buf = xmalloc(strlen(spec) + 1);
-    size_t k = 0;
-    for (const char *s = spec;; s++) {
-        if (*s == '\\' && s[1] == ',') {
-            buf[k++] = *++s;
-        } else if (*s == ',' || !*s) {
-            buf[k] = '\0';
-            one_item(ks, buf, names, ncols, what);
-            k = 0;
-            if (!*s)
-                break;
-        } else {
-            buf[k++] = *s;
-        }
-    }
-    free(buf);
+    struct parse_ctx c = {ks, names, ncols, what};
+    cols_each(spec, parse_item, &c);
 }
 
 void keys_all(struct keys *ks, size_t ncols)

@@ -11,6 +11,7 @@
  * in the rows it reports.  Rows go from a scratch buffer to the tsv writer:
  * no allocation and no printf per row.
  */
+#include "fmt.h"
 #include "dec.h"
 #include "dtime.h"
 #include "err.h"
@@ -62,26 +63,6 @@ struct gen {
     char esc[8192];               /* one value in data-feed escapes */
 };
 
-static char *cpy(char *d, const char *s, size_t n)
-{
-    return (char *)memcpy(d, s, n) + n;
-}
-static char *str(char *d, const char *s)
-{
-    return cpy(d, s, strlen(s));
-}
-
-static char *num(char *d, uint64_t v)
-{
-    char t[20];
-    int k = 0;
-    do
-        t[k++] = (char)('0' + v % 10);
-    while (v /= 10);
-    while (k)
-        *d++ = t[--k];
-    return d;
-}
 
 /* ---- rows ------------------------------------------------------------------ */
 
@@ -156,23 +137,23 @@ static long inject(struct gen *g, struct hm_val *f, size_t *nf, int *raw, char *
             return NCOLS + 1;
         }
         j = 4 + rng_below(r, 7); /* two neighbours run together */
-        d = cpy(cpy(cpy(d, f[j].p, f[j].n), " ", 1), f[j + 1].p, f[j + 1].n);
+        d = fmt_cpy(fmt_cpy(fmt_cpy(d, f[j].p, f[j].n), " ", 1), f[j + 1].p, f[j + 1].n);
         f[j].p = s, f[j].n = (size_t)(d - s);
         memmove(f + j + 1, f + j + 2, (10 - j) * sizeof *f);
         *nf = NCOLS - 1;
         return NCOLS;
     case A_BAD_NUMBER:
-        d = cpy(d, f[0].p, f[0].n);
+        d = fmt_cpy(d, f[0].p, f[0].n);
         switch (rng_below(r, 4)) {
         case 0: s[4] = 'O'; break;                                  /* a letter for a digit */
-        case 1: d = cpy(d, "000", 3); break;                        /* milliseconds */
-        case 2: d = cpy(d, ".5", 2); break;                         /* a fraction */
+        case 1: d = fmt_cpy(d, "000", 3); break;                        /* milliseconds */
+        case 2: d = fmt_cpy(d, ".5", 2); break;                         /* a fraction */
         default: memmove(s + 1, s, f[0].n), s[0] = '-', d++; break; /* negative */
         }
         f[0].p = s, f[0].n = (size_t)(d - s);
         return 1;
     case A_BAD_DATE:
-        d = cpy(d, f[1].p, 19);
+        d = fmt_cpy(d, f[1].p, 19);
         switch (rng_below(r, 5)) {
         case 0: s[10] = 'T'; break;              /* ISO 8601 */
         case 1: s[5] = '1', s[6] = '3'; break;   /* month 13 */
@@ -199,8 +180,8 @@ static long inject(struct gen *g, struct hm_val *f, size_t *nf, int *raw, char *
             cand[nc++] = 11;
         j = cand[rng_below(r, (uint32_t)nc)];
         size_t at = rng_below(r, (uint32_t)f[j].n + 1);
-        d = str(cpy(d, f[j].p, at), esc[rng_below(r, 4)]);
-        d = cpy(d, f[j].p + at, f[j].n - at);
+        d = fmt_str(fmt_cpy(d, f[j].p, at), esc[rng_below(r, 4)]);
+        d = fmt_cpy(d, f[j].p + at, f[j].n - at);
         f[j].p = s, f[j].n = (size_t)(d - s);
         *raw = (int)j;
         return (long)j + 1;
@@ -225,9 +206,9 @@ static void generate(struct gen *g, struct hm_model *m, uint64_t max_rows, uint6
             g->bad++;
             if (g->logging) {
                 char b[24];
-                tsv_put_clean(&g->log, b, (size_t)(num(b, line) - b));
+                tsv_put_clean(&g->log, b, (size_t)(fmt_u64(b, line) - b));
                 tsv_put_str(&g->log, kind_names[k]);
-                tsv_put_clean(&g->log, b, (size_t)(num(b, (uint64_t)col) - b));
+                tsv_put_clean(&g->log, b, (size_t)(fmt_u64(b, (uint64_t)col) - b));
                 tsv_end(&g->log);
             }
         }
