@@ -16,6 +16,7 @@
 #include "dtime.h"
 #include "err.h"
 #include "hash.h"
+#include "hive.h"
 #include "io.h"
 #include "md5.h"
 #include "tsv.h"
@@ -64,7 +65,6 @@ static const char usage[] =
     "Full documentation: man hit-partition\n";
 
 enum by { BY_TIME, BY_COLUMN, BY_HASH };
-enum gran { G_YEAR, G_MONTH, G_DAY, G_HOUR };
 enum { CHUNK = 1 << 20 };
 
 struct opts {
@@ -115,7 +115,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     };
     static const char *const grans[] = {"year", "month", "day", "hour"};
     memset(o, 0, sizeof *o);
-    o->gran = G_DAY;
+    o->gran = HIVE_DAY;
     o->level = 3;
     o->budget = 64 << 20;
     uint64_t v;
@@ -282,153 +282,31 @@ static void add_row(struct run *r, struct part *p, const struct tsv_reader *rd)
             flush(r, q);
 }
 
-/* ---- keys ------------------------------------------------------------- */
-
-static int safe_value(const char *p, size_t n)
-{
-    if (n == 0 || n > 200 || p[0] == '.')
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-' || c == '+' || c == ':' || c == ' '))
-            return 0;
-    }
-    return 1;
-}
-
-/* The time bucket [lo, hi) holding t, and its directory. */
-static size_t time_key(int64_t t, int gran, char *out, size_t outsz, int64_t *lo, int64_t *hi)
-{
-    struct dtime_parts d;
-    dtime_split(t, &d);
-    size_t n;
-    switch (gran) {
-    case G_YEAR:
-        *lo = dtime_days_from_civil(d.year, 1, 1);
-        *hi = dtime_days_from_civil(d.year + 1, 1, 1);
-        n = (size_t)snprintf(out, outsz, "year=%04d", d.year);
-        break;
-    case G_MONTH:
-        *lo = dtime_days_from_civil(d.year, d.month, 1);
-        *hi = d.month == 12 ? dtime_days_from_civil(d.year + 1, 1, 1)
-                            : dtime_days_from_civil(d.year, d.month + 1, 1);
-        n = (size_t)snprintf(out, outsz, "year=%04d/month=%02d", d.year, d.month);
-        break;
-    case G_DAY:
-        *lo = dtime_days_from_civil(d.year, d.month, d.day);
-        *hi = *lo + 86400;
-        n = (size_t)snprintf(out, outsz, "year=%04d/month=%02d/day=%02d", d.year, d.month, d.day);
-        break;
-    default:
-        *lo = dtime_days_from_civil(d.year, d.month, d.day) + d.hour * 3600;
-        *hi = *lo + 3600;
-        n = (size_t)snprintf(out, outsz, "year=%04d/month=%02d/day=%02d/hour=%02d", d.year,
-                             d.month, d.day, d.hour);
-    }
-    return n;
-}
-
 /* ---- finishing -------------------------------------------------------- */
-
-static void make_dirs(char *path)
-{
-    for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
-        *s = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            die_sys("%s", path);
-        *s = '/';
-    }
-}
 
 static int by_key(const struct part *a, const struct part *b)
 {
     return strcmp(a->key, b->key);
 }
 
-/* DIR/KEY/part-NAME.EXT, allocated. */
-static char *dest(const struct run *r, const struct part *p, const char *name, const char *ext)
-{
-    size_t len = strlen(r->o->dir) + p->key_n + strlen(name) + strlen(ext) + 8;
-    char *s = xmalloc(len);
-    snprintf(s, len, "%s/%s/part-%s%s", r->o->dir, p->key, name, ext);
-    return s;
-}
-
-/* Move every file into place (never over an existing one), then write
- * the manifest: the rows of an existing one, then this run's.  A name
- * already used fails before any file moves; should another process take
- * one meanwhile, the files this run moved are taken back out. */
+/* Move the files into place and write the manifest (lib/hive). */
 static void finish(struct run *r, const char *name, const char *ext)
 {
     HASH_SORT(r->parts, by_key);
-    for (struct part *p = r->parts; p; p = p->hh.next) {
-        char *dst = dest(r, p, name, ext);
-        if (access(dst, F_OK) == 0) {
-            errno = EEXIST;
-            die_sys("%s", dst);
-        }
-        free(dst);
-    }
-    char *man = xmalloc(strlen(r->o->dir) + 32);
-    sprintf(man, "%s/_manifest.tsv", r->o->dir);
-    struct tsv_writer w;
-    tsv_writer_open(&w, man, 0);
-    static char *const cols[] = {"file", "rows", "bytes", "md5"};
-    tsv_put_names(&w, cols, 4);
-    if (access(man, F_OK) == 0) {
-        struct tsv_reader old;
-        tsv_open(&old, &man, 1, NULL);
-        if (old.ncols != 4 || strcmp(old.names[0], "file"))
-            die_at(EXIT_DATA, man, 1, 0, "not a hit-partition manifest");
-        while (tsv_next(&old))
-            tsv_put_record(&w, old.f, old.nf);
-        tsv_close(&old);
-    }
-    for (struct part *p = r->parts; p; p = p->hh.next) {
-        size_t len = strlen(r->o->dir) + p->key_n + strlen(name) + 32;
-        char *rel = xmalloc(len), *dst = xmalloc(len), *src = xmalloc(strlen(r->tmpdir) + 16);
-        snprintf(rel, len, "%s/part-%s%s", p->key, name, ext);
-        snprintf(dst, len, "%s/%s", r->o->dir, rel);
+    struct hive_file *f = xcalloc(r->nparts ? r->nparts : 1, sizeof *f);
+    size_t n = 0;
+    for (struct part *p = r->parts; p; p = p->hh.next, n++) {
+        char *src = xmalloc(strlen(r->tmpdir) + 16);
         sprintf(src, "%s/%u", r->tmpdir, p->id);
-        make_dirs(dst);
-        if (link(src, dst) != 0) {
-            int e = errno;
-            for (struct part *q = r->parts; q != p; q = q->hh.next) {
-                char *done = dest(r, q, name, ext);
-                unlink(done);
-                free(done);
-            }
-            errno = e;
-            die_sys("%s", dst);
-        }
-        unlink(src);
-        char num[32], hex[33];
-        md5_hex(&p->md5, hex);
-        tsv_put_str(&w, rel);
-        tsv_put_clean(&w, num, (size_t)snprintf(num, sizeof num, "%llu",
-                                                (unsigned long long)p->rows));
-        tsv_put_clean(&w, num, (size_t)snprintf(num, sizeof num, "%llu",
-                                                (unsigned long long)p->bytes));
-        tsv_put_clean(&w, hex, 32);
-        tsv_end(&w);
-        free(rel);
-        free(dst);
-        free(src);
+        f[n] = (struct hive_file){p->key, src, p->rows, p->bytes, {0}};
+        md5_hex(&p->md5, f[n].md5);
     }
-    tsv_writer_close(&w);
-    free(man);
+    hive_commit(r->o->dir, f, n, name, ext);
+    for (size_t i = 0; i < n; i++)
+        free((char *)f[i].src);
+    free(f);
 }
 
-static int sql_name(const char *s)
-{
-    return *s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
-                     strlen(s);
-}
-
-/* Athena refuses a partition column named like a data column, and text
- * tables map columns by position, so such a data column is renamed
- * NAME_value in the statement; the files are unchanged. */
 static void print_ddl(const struct opts *o, const char *table, const char *location,
                       char *const *names, size_t ncols)
 {
@@ -440,29 +318,7 @@ static void print_ddl(const struct opts *o, const char *table, const char *locat
             parts[np] = tparts[np];
     else
         parts[np++] = o->by == BY_COLUMN ? o->key : "shard";
-    if (!sql_name(table))
-        die_usage("--athena-ddl: a table name takes letters, digits and '_' only");
-    if (strncmp(location, "s3://", 5) != 0 || strchr(location, '\'') || strchr(location, '\\'))
-        die_usage("--athena-ddl: LOCATION must be an s3:// URI without quotes or backslashes");
-    for (size_t i = 0; i < ncols; i++)
-        if (!sql_name(names[i]))
-            die(EXIT_DATA, "--athena-ddl: column '%s': use letters, digits and '_' only",
-                names[i]);
-    printf("CREATE EXTERNAL TABLE IF NOT EXISTS `%s` (\n", table);
-    for (size_t i = 0; i < ncols; i++) {
-        int clash = 0;
-        for (int k = 0; k < np; k++)
-            clash |= strcasecmp(names[i], parts[k]) == 0;
-        printf("  `%s%s` string%s\n", names[i], clash ? "_value" : "", i + 1 < ncols ? "," : "");
-    }
-    printf(")\nPARTITIONED BY (");
-    for (int k = 0; k < np; k++)
-        printf("%s`%s` string", k ? ", " : "", parts[k]);
-    printf(")\nROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'\n"
-           "  LINES TERMINATED BY '\\n'\nSTORED AS TEXTFILE\nLOCATION '%s'\n"
-           "TBLPROPERTIES ('skip.header.line.count'='1'%s);\n",
-           location, o->plain ? "" : ", 'compressionType'='zstd'");
-    printf("-- then: MSCK REPAIR TABLE `%s`;\n", table);
+    hive_athena_ddl(table, location, names, ncols, parts, np, !o->plain);
 }
 
 /* --outputs: shard K of the stream goes to the K-th file as it comes,
@@ -580,13 +436,13 @@ int main(int argc, char **argv)
                 die_at(EXIT_DATA, rd.file, rd.line, (long)kidx[0] + 1,
                        "%s: not epoch seconds or YYYY-MM-DD HH:MM:SS", colname);
             if (!last || t < lo || t >= hi) {
-                size_t kn = time_key(t, o.gran, key, 256, &lo, &hi);
+                size_t kn = hive_time_dir(t, o.gran, key, 256, &lo, &hi);
                 last = get_part(&r, key, kn);
             }
             p = last;
         } else if (o.by == BY_COLUMN) {
             const struct field *v = &f[kidx[0]];
-            if (v->n && !safe_value(v->p, v->n))
+            if (v->n && !hive_safe_value(v->p, v->n))
                 die_at(EXIT_DATA, rd.file, rd.line, (long)kidx[0] + 1,
                        "%s: value not allowed in a path (use letters, digits, '.', '_', '-', "
                        "'+', ':', ' '; not starting with '.')",
