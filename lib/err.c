@@ -96,6 +96,17 @@ void die_usage(const char *fmt, ...)
     exit(EXIT_TROUBLE);
 }
 
+void die_try_help(void)
+{
+    fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+    exit(EXIT_TROUBLE);
+}
+
+void err_getopt_name(char **argv)
+{
+    argv[0] = (char *)prog;
+}
+
 static _Noreturn void out_and_exit(void)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -34,6 +34,11 @@ void warn_at(const char *file, long line, long col, const char *fmt, ...)
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* prog: message, then the "Try --help" line; exit 2 */
 _Noreturn void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Only the "Try --help" line, exit 2: after getopt has said what is wrong. */
+_Noreturn void die_try_help(void);
+/* Make getopt's own messages ("invalid option -- 'x'") start with the
+ * program's name, however it was invoked. */
+void err_getopt_name(char **argv);
 
 /* --version output, exit 0 */
 _Noreturn void err_version(void);

@@ -217,7 +217,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
         case 'v': o->verbose = 1; break;
         case 1: err_help(usage);
         case 2: err_version();
-        default: die_usage("invalid usage");
+        default: die_try_help();
         }
     }
     if (c->naggs == 0)
@@ -472,6 +472,7 @@ static struct state *next_group(struct ctx *c, struct state *cur, const struct f
 int main(int argc, char **argv)
 {
     err_init("hit-agg");
+    err_getopt_name(argv);
     struct opts o;
     struct ctx c;
     memset(&c, 0, sizeof c);

@@ -186,7 +186,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'v': o->verbose = 1; break;
         case HELP: err_help(usage);
         case VERSION: err_version();
-        default: die_usage("invalid usage");
+        default: die_try_help();
         }
     }
     if (o->only_engines && !o->nengine_files)
@@ -333,6 +333,7 @@ static int excluded(const struct field *f, long exclude_col, long source_col)
 int main(int argc, char **argv)
 {
     err_init("hit-attrib");
+    err_getopt_name(argv);
     struct opts o;
     parse_args(argc, argv, &o);
 

@@ -305,7 +305,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'v': o->verbose = 1; break;
         case 1: err_help(usage);
         case 2: err_version();
-        default: die_usage("invalid usage");
+        default: die_try_help();
         }
     }
     if (optind < argc)
@@ -343,6 +343,7 @@ static void write_columns(const struct opts *o)
 int main(int argc, char **argv)
 {
     err_init("hit-gen");
+    err_getopt_name(argv);
     struct opts o;
     parse_args(argc, argv, &o);
     struct timespec t0;

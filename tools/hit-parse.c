@@ -95,7 +95,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'v': o->verbose = 1; break;
         case 1: err_help(usage);
         case 2: err_version();
-        default: die_usage("invalid usage");
+        default: die_try_help();
         }
     }
     if (o->in.csv && !o->in.sep)
@@ -170,6 +170,7 @@ static void reject(struct rejects *rj, const struct opts *o, const struct tsv_re
 int main(int argc, char **argv)
 {
     err_init("hit-parse");
+    err_getopt_name(argv);
     struct opts o;
     parse_args(argc, argv, &o);
     struct timespec t0;

@@ -167,7 +167,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'v': o->verbose = 1; break;
         case HELP: err_help(usage);
         case VERSION: err_version();
-        default: die_usage("invalid usage");
+        default: die_try_help();
         }
     }
     if (!o->by_set)
@@ -350,6 +350,7 @@ static void stream(const struct opts *o, struct tsv_reader *rd, const size_t *ki
 int main(int argc, char **argv)
 {
     err_init("hit-partition");
+    err_getopt_name(argv);
     struct opts o;
     parse_args(argc, argv, &o);
     const char *location = NULL;

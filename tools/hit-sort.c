@@ -94,7 +94,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'v': o->verbose = 1; break;
         case OPT_HELP: err_help(usage);
         case OPT_VERSION: err_version();
-        default: die_usage("invalid usage");
+        default: die_try_help();
         }
     }
     if (o->last && !o->unique)
@@ -251,6 +251,7 @@ static void top_finish(struct top *t, struct emitter *em)
 int main(int argc, char **argv)
 {
     err_init("hit-sort");
+    err_getopt_name(argv);
     struct opts o;
     parse_args(argc, argv, &o);
     struct timespec t0;
