@@ -60,7 +60,7 @@ build/san/bin/%: tools/%
 	@mkdir -p $(@D)
 	cp $< $@ && chmod +x $@
 
-build/san/unit/%: tests/unit/%.c build/san/libhitkit.a
+build/san/unit/%: tests/unit/%.c tests/unit/check.h build/san/libhitkit.a
 	@mkdir -p $(@D)
 	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -o $@ $< build/san/libhitkit.a $(HK_LIBS)
 

@@ -160,6 +160,8 @@ int csvin_next(struct tsv_reader *r)
     r->nf = rec->nf;
     r->line = rec->line;
     r->bad = NULL;
+    r->raw.p = NULL;
+    r->raw.n = 0;
     r->bad_col = 0;
     r->escaped = 1;
     return 1;

@@ -51,7 +51,10 @@ struct schema *schema_load(const char *path, char *const *names, size_t ncols)
 {
     struct tsv_reader rd;
     char *paths[1] = {(char *)path};
-    tsv_open(&rd, paths, 1, NULL);
+    /* A broken schema file is a setup error (exit 2), like every other
+     * schema problem, not bad data. */
+    struct tsv_opts to = {.soft = 1};
+    tsv_open(&rd, paths, 1, &to);
     if (rd.ncols < 2 || strcmp(rd.names[0], "column") != 0 || strcmp(rd.names[1], "type") != 0 ||
         (rd.ncols > 2 && strcmp(rd.names[2], "required") != 0))
         die_at(EXIT_TROUBLE, path, 1, 0, "schema header must be 'column<TAB>type<TAB>required'");
@@ -59,6 +62,10 @@ struct schema *schema_load(const char *path, char *const *names, size_t ncols)
     s->names = names;
     size_t cap = 0;
     while (tsv_next(&rd)) {
+        char msg[300];
+        if (rd.bad)
+            die_at(EXIT_TROUBLE, path, rd.line, rd.bad_col, "%s",
+                   tsv_bad_message(&rd, msg, sizeof msg));
         xgrow((void **)&s->r, &cap, s->n + 1, sizeof *s->r);
         struct rule *r = &s->r[s->n];
         memset(r, 0, sizeof *r);

@@ -11,6 +11,7 @@
 #include "io.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +137,8 @@ static void split(struct tsv_reader *r, char *s, size_t n)
     r->nf = 0;
     r->bad = NULL;
     r->bad_col = 0;
+    r->raw.p = NULL;
+    r->raw.n = 0;
     /* CRLF: drop the CR unless it is escaped (Adobe style). */
     if (n > 0 && s[n - 1] == '\r' && backslashes_before(s + n - 1, s) % 2 == 0)
         n--;
@@ -204,6 +207,8 @@ static int next_fast(struct tsv_reader *r)
             push_field(r, fb, (size_t)(end - fb));
             r->bad = NULL;
             r->bad_col = 0;
+            r->raw.p = NULL;
+            r->raw.n = 0;
             r->rec.p = s;
             r->rec.n = (size_t)(end - s);
             r->escaped = 0;
@@ -349,6 +354,15 @@ int tsv_next(struct tsv_reader *r)
                    r->ncols, r->nf);
     }
     return 1;
+}
+
+const char *tsv_bad_message(const struct tsv_reader *r, char *buf, size_t n)
+{
+    if (r->nf != r->ncols && !r->raw.p)
+        snprintf(buf, n, "%s: expected %zu, found %zu", r->bad, r->ncols, r->nf);
+    else
+        snprintf(buf, n, "%s", r->bad);
+    return buf;
 }
 
 const struct field *tsv_raw_clean(const struct tsv_reader *r)

@@ -86,6 +86,9 @@ int tsv_next(struct tsv_reader *r);
  * (TAB-separated, no backslash, no CR), so a tool that writes the whole
  * record can copy them instead of re-escaping each field; else NULL. */
 const struct field *tsv_raw_clean(const struct tsv_reader *r);
+/* soft mode: the full message for the current bad record ("too few
+ * fields: expected 3, found 2"), written into buf. */
+const char *tsv_bad_message(const struct tsv_reader *r, char *buf, size_t n);
 /* Bytes read from the files so far (compressed size for zstd input). */
 uint64_t tsv_bytes(const struct tsv_reader *r);
 void tsv_close(struct tsv_reader *r);

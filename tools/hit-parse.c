@@ -215,12 +215,7 @@ int main(int argc, char **argv)
     while (tsv_next(&r)) {
         if (r.bad) {
             char msg[300];
-            if (r.nf != r.ncols && !r.raw.p)
-                snprintf(msg, sizeof msg, "%s: expected %zu, found %zu", r.bad, r.ncols, r.nf);
-            else
-                snprintf(msg, sizeof msg, "%s", r.bad);
-            reject(&rj, &o, &r, r.bad_col, msg);
-            r.raw.p = NULL;
+            reject(&rj, &o, &r, r.bad_col, tsv_bad_message(&r, msg, sizeof msg));
             continue;
         }
         long col = sc ? schema_check(sc, r.f, why, sizeof why) : 0;
