@@ -25,6 +25,8 @@
 BEGIN {
     FS = "\t"
     EXPIRE = 1800
+    # google's subdomains that are no search (Gmail, Play, ...): lib/engines.c
+    GBAR = ",mail,play,maps,docs,drive,accounts,myaccount,translate,calendar,photos,sites,groups,support,developers,cloud,analytics,ads,chrome,"
     ENG = "google.{}||q,as_q;bing.com||q,Q;msn.com||q,Q;yahoo.{}|search|p,q,vp;" \
           "duckduckgo.com||q;baidu.{}||wd,word,kw;yandex.{}||text,q;ya.ru||text;" \
           "ask.com||q,ask,searchfor;ask.co.uk||q,ask;search-results.com||q;" \
@@ -46,6 +48,7 @@ BEGIN {
             RSUF[i] = ""
         RSUB[i] = c[2] == "" ? "" : "," c[2] ","
         RPAR[i] = c[3]
+        RBAR[i] = nm == "google" ? GBAR : ""
         ROWS[nm] = (nm in ROWS) ? i " " ROWS[nm] : i ""
     }
     split("co com net org ac gov edu ne or go gob nic mil", tt, " ")
@@ -149,6 +152,8 @@ function engine(ref,    f, cl, s, rest, he, auth, at, pc, tail, q, h, host, n, L
         if (RSUF[r] != "" && RSUF[r] != suf)
             continue
         if (RSUB[r] != "" && (n - k == 1 || !index(RSUB[r], "," sb ",")))
+            continue
+        if (RBAR[r] != "" && n - k > 1 && index(RBAR[r], "," sb ","))
             continue
         DOM = nm "." suf
         q = index(tail, "?"); h = index(tail, "#")

@@ -21,7 +21,7 @@ import pandas as pd
 
 EXPIRE = 1800
 ENGINES = [  # domain ({} = any suffix), subdomains, params: lib/engines.c
-    ("google.{}", "", "q,as_q"), ("bing.com", "", "q,Q"), ("msn.com", "", "q,Q"),
+    ("google.{}", "|".join("!" + b for b in "mail,play,maps,docs,drive,accounts,myaccount,translate,calendar,photos,sites,groups,support,developers,cloud,analytics,ads,chrome".split(",")), "q,as_q"), ("bing.com", "", "q,Q"), ("msn.com", "", "q,Q"),
     ("yahoo.{}", "search", "p,q,vp"), ("duckduckgo.com", "", "q"),
     ("baidu.{}", "", "wd,word,kw"), ("yandex.{}", "", "text,q"), ("ya.ru", "", "text"),
     ("ask.com", "", "q,ask,searchfor"), ("ask.co.uk", "", "q,ask"),
@@ -74,7 +74,10 @@ def match_host(host):
     for rsuf, subs, params in ROWS.get(name, ()):
         if rsuf is not None and rsuf != suf:
             continue
-        if subs and sub not in subs:
+        wanted = [x for x in subs if not x.startswith("!")]
+        if any(x[1:] == sub for x in subs if x.startswith("!")):
+            continue  # a barred subdomain (mail.google.com)
+        if wanted and sub not in wanted:
             continue
         return name + "." + suf, params
     return None

@@ -18,7 +18,7 @@ FROM read_csv({{input}}, delim = '\t', header = true, quote = '', escape = '',
 -- The built-in table of lib/engines.c; prio: later rows win.
 CREATE TEMP TABLE engines AS
 SELECT * FROM (VALUES
-  (1, 'google', NULL, [], ['q', 'as_q']), (2, 'bing', 'com', [], ['q', 'Q']),
+  (1, 'google', NULL, ['!mail', '!play', '!maps', '!docs', '!drive', '!accounts', '!myaccount', '!translate', '!calendar', '!photos', '!sites', '!groups', '!support', '!developers', '!cloud', '!analytics', '!ads', '!chrome'], ['q', 'as_q']), (2, 'bing', 'com', [], ['q', 'Q']),
   (3, 'msn', 'com', [], ['q', 'Q']), (4, 'yahoo', NULL, ['search'], ['p', 'q', 'vp']),
   (5, 'duckduckgo', 'com', [], ['q']), (6, 'baidu', NULL, [], ['wd', 'word', 'kw']),
   (7, 'yandex', NULL, [], ['text', 'q']), (8, 'ya', 'ru', [], ['text']),
@@ -71,7 +71,8 @@ refs AS (
          regexp_split_to_array(p.query, '[&;]') AS qt, regexp_split_to_array(p.frag, '[&;]') AS ft
   FROM parts p JOIN engines e ON e.name = p.name
    AND (e.suffix IS NULL OR e.suffix = p.suf)
-   AND (len(e.subs) = 0 OR list_contains(e.subs, p.sub))
+   AND NOT list_contains(e.subs, '!' || coalesce(p.sub, ''))
+   AND (len(list_filter(e.subs, x -> NOT starts_with(x, '!'))) = 0 OR list_contains(e.subs, p.sub))
   QUALIFY row_number() OVER (PARTITION BY p.rn ORDER BY e.prio DESC) = 1),
 kw AS (  -- the query, then the fragment; in each, the first parameter with
           -- a value (a present but empty one does not hide a later value)

@@ -19,7 +19,8 @@
 
 const char engines_builtin_tsv[] =
     "domain\tsubdomain\tparams\n"
-    "google.{}\t\tq,as_q\n"
+    "google.{}\t!mail|!play|!maps|!docs|!drive|!accounts|!myaccount|!translate|!calendar|"
+    "!photos|!sites|!groups|!support|!developers|!cloud|!analytics|!ads|!chrome\tq,as_q\n"
     "bing.com\t\tq,Q\n"
     "msn.com\t\tq,Q\n"
     "yahoo.{}\tsearch\tp,q,vp\n"
@@ -62,7 +63,8 @@ struct row {
     char *name;   /* "google" */
     size_t name_n;
     char *suffix; /* "com", or NULL for any */
-    char **subs;  /* required label before the name, alternatives */
+    char **subs;  /* required label before the name, alternatives; a '!'
+                   * one excludes that label instead (mail.google.com) */
     size_t nsubs;
     char **params;
     size_t nparams;
@@ -243,10 +245,17 @@ int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
             continue;
         if (r->suffix && !eq(h + suf, hn - suf, r->suffix))
             continue;
-        int ok = r->nsubs == 0;
-        for (size_t j = 0; !ok && j < r->nsubs; j++)
-            ok = sub && eq(sub, sub_n, r->subs[j]);
-        if (!ok)
+        /* Subdomains: one of the listed ones if any are, none of the '!' ones. */
+        int wanted = 0, found = 0, barred = 0;
+        for (size_t j = 0; j < r->nsubs; j++) {
+            const char *want = r->subs[j];
+            int no = want[0] == '!';
+            int hit = sub && eq(sub, sub_n, want + no);
+            barred |= no && hit;
+            wanted |= !no;
+            found |= !no && hit;
+        }
+        if (barred || (wanted && !found))
             continue;
         *domain = h + name;
         *domain_n = hn - name;

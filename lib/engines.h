@@ -4,7 +4,8 @@
  * A table row names an engine by its registrable domain, with "{}" for any
  * public suffix ("google.{}" matches google.com, google.de, google.co.uk),
  * an optional subdomain that must stand directly before it ("search" for
- * yahoo: search.yahoo.com, uk.search.yahoo.com; alternatives with '|'), and
+ * yahoo: search.yahoo.com, uk.search.yahoo.com; alternatives with '|'; a
+ * '!' before one bars it instead: google's "!mail" keeps Gmail out), and
  * the query parameters that carry the keyword, tried in order.  The table
  * is data: the built-in one (engines_builtin_tsv) is the same TSV format as
  * --engines files, with the header "domain subdomain params".
