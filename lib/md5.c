@@ -32,15 +32,19 @@ static void block(uint32_t h[4], const unsigned char *p)
     d = c;                                                                                     \
     c = b;                                                                                     \
     b += rotl(f, S[i])
+#pragma GCC unroll 16
     for (int i = 0; i < 16; i++) {
         STEP((b & c) | (~b & d), i, i);
     }
+#pragma GCC unroll 16
     for (int i = 16; i < 32; i++) {
         STEP((d & b) | (~d & c), (5 * i + 1) % 16, i);
     }
+#pragma GCC unroll 16
     for (int i = 32; i < 48; i++) {
         STEP(b ^ c ^ d, (3 * i + 5) % 16, i);
     }
+#pragma GCC unroll 16
     for (int i = 48; i < 64; i++) {
         STEP(c ^ (b | ~d), (7 * i) % 16, i);
     }
