@@ -9,7 +9,7 @@
 
 __extension__ typedef __int128 i128;
 
-static const int64_t pow10[DEC_MAX_SCALE + 1] = {
+const int64_t dec_pow10[DEC_MAX_SCALE + 1] = {
     1LL,
     10LL,
     100LL,
@@ -116,24 +116,24 @@ static int fit(i128 x, int scale, struct dec *out)
 int dec_add(struct dec *acc, struct dec x)
 {
     int s = acc->scale > x.scale ? acc->scale : x.scale;
-    i128 a = (i128)acc->v * pow10[s - acc->scale];
-    i128 b = (i128)x.v * pow10[s - x.scale];
+    i128 a = (i128)acc->v * dec_pow10[s - acc->scale];
+    i128 b = (i128)x.v * dec_pow10[s - x.scale];
     return fit(a + b, s, acc);
 }
 
 int dec_sub(struct dec *out, struct dec a, struct dec b)
 {
     int s = a.scale > b.scale ? a.scale : b.scale;
-    i128 x = (i128)a.v * pow10[s - a.scale];
-    i128 y = (i128)b.v * pow10[s - b.scale];
+    i128 x = (i128)a.v * dec_pow10[s - a.scale];
+    i128 y = (i128)b.v * dec_pow10[s - b.scale];
     return fit(x - y, s, out);
 }
 
 int dec_cmp(struct dec a, struct dec b)
 {
     int s = a.scale > b.scale ? a.scale : b.scale;
-    i128 x = (i128)a.v * pow10[s - a.scale];
-    i128 y = (i128)b.v * pow10[s - b.scale];
+    i128 x = (i128)a.v * dec_pow10[s - a.scale];
+    i128 y = (i128)b.v * dec_pow10[s - b.scale];
     return (x > y) - (x < y);
 }
 
@@ -153,8 +153,8 @@ int dec_rescale(struct dec *d, int scale)
     if (scale < 0 || scale > DEC_MAX_SCALE)
         return DEC_OVERFLOW;
     if (scale >= d->scale)
-        return fit((i128)d->v * pow10[scale - d->scale], scale, d);
-    return fit(div_round(d->v, pow10[d->scale - scale]), scale, d);
+        return fit((i128)d->v * dec_pow10[scale - d->scale], scale, d);
+    return fit(div_round(d->v, dec_pow10[d->scale - scale]), scale, d);
 }
 
 int dec_div(struct dec d, int64_t n, int scale, struct dec *out)
@@ -164,10 +164,10 @@ int dec_div(struct dec d, int64_t n, int scale, struct dec *out)
     /* value = d.v / 10^d.scale / n; want units of 10^-scale. */
     i128 x = d.v;
     if (scale >= d.scale) {
-        x *= pow10[scale - d.scale];
+        x *= dec_pow10[scale - d.scale];
         return fit(div_round(x, n), scale, out);
     }
-    return fit(div_round(x, (i128)n * pow10[d.scale - scale]), scale, out);
+    return fit(div_round(x, (i128)n * dec_pow10[d.scale - scale]), scale, out);
 }
 
 size_t dec_format(struct dec d, char *buf)

@@ -30,6 +30,25 @@ int dec_parse(const char *p, size_t n, struct dec *d);
 const char *dec_strerror(int code);
 /* *acc += x at the larger of the two scales. */
 int dec_add(struct dec *acc, struct dec x);
+
+/* 10^0 .. 10^18. */
+extern const int64_t dec_pow10[DEC_MAX_SCALE + 1];
+
+/* dec_add for hot loops: a value with no more decimals than the sum (the
+ * usual case) is scaled up and added inline, without a branch on the
+ * scales; anything else, or a step that overflows 64 bits, goes to dec_add,
+ * whose 128-bit arithmetic gives the exact answer or the overflow. */
+static inline int dec_add_fast(struct dec *acc, struct dec x)
+{
+    int64_t m, sum;
+    if (x.scale <= acc->scale &&
+        !__builtin_mul_overflow(x.v, dec_pow10[acc->scale - x.scale], &m) &&
+        !__builtin_add_overflow(acc->v, m, &sum)) {
+        acc->v = sum;
+        return DEC_OK;
+    }
+    return dec_add(acc, x);
+}
 /* a - b at the larger scale. */
 int dec_sub(struct dec *out, struct dec a, struct dec b);
 int dec_cmp(struct dec a, struct dec b);

@@ -266,43 +266,11 @@ static _Noreturn void bad_value(const struct tsv_reader *r, const struct agg *a,
            v->n > 40 ? 40 : (int)v->n, v->p);
 }
 
-static const int64_t pow10[DEC_MAX_SCALE + 1] = {
-    1,
-    10,
-    100,
-    1000,
-    10000,
-    100000,
-    1000000,
-    10000000,
-    100000000,
-    1000000000,
-    10000000000,
-    100000000000,
-    1000000000000,
-    10000000000000,
-    100000000000000,
-    1000000000000000,
-    10000000000000000,
-    100000000000000000,
-    1000000000000000000,
-};
-
-/* s += x.  A value with no more decimals than the sum (the usual case) is
- * scaled up and added here without a branch on the scales; anything else,
- * or a step that overflows 64 bits, goes to dec_add, whose 128-bit
- * arithmetic gives the exact answer or the overflow. */
+/* s += x, exactly (dec_add_fast), or a fatal out-of-range. */
 static inline __attribute__((always_inline)) void
 add(const struct tsv_reader *r, const struct agg *a, struct state *s, struct dec x)
 {
-    int64_t m, sum;
-    if (x.scale <= s->u.d.scale &&
-        !__builtin_mul_overflow(x.v, pow10[s->u.d.scale - x.scale], &m) &&
-        !__builtin_add_overflow(s->u.d.v, m, &sum)) {
-        s->u.d.v = sum;
-        return;
-    }
-    if (dec_add(&s->u.d, x) != DEC_OK)
+    if (dec_add_fast(&s->u.d, x) != DEC_OK)
         die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: the %s is out of range", a->label,
                a->op == OP_SUM ? "sum" : "sum for the mean");
 }
