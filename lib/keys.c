@@ -263,16 +263,6 @@ int keys_prefix_decisive(const struct keys *ks, uint64_t p)
     return ((p & 1) ^ (uint64_t)(ks->k[0].reverse != 0)) == 0;
 }
 
-static int esc_value(char c)
-{
-    switch (c) {
-    case 't': return '\t';
-    case 'n': return '\n';
-    case 'r': return '\r';
-    default: return c;
-    }
-}
-
 /* Field col of a canonical line, decoded into scratch slot s if it holds
  * escapes. */
 static struct field line_field(struct keys *ks, int s, const char *line, size_t col)
@@ -291,11 +281,8 @@ static struct field line_field(struct keys *ks, int s, const char *line, size_t 
     if (!esc)
         return f;
     xgrow((void **)&ks->scr[s], &ks->scrcap[s], f.n, 1);
-    char *w = ks->scr[s];
-    for (; p < q; p++)
-        *w++ = *p == '\\' ? (char)esc_value(*++p) : *p;
+    f.n = tsv_decode_field(p, f.n, ks->scr[s]);
     f.p = ks->scr[s];
-    f.n = (size_t)(w - ks->scr[s]);
     return f;
 }
 

@@ -87,6 +87,18 @@ static int unescape(char c, char sep, char *out)
     }
 }
 
+size_t tsv_decode_field(const char *p, size_t n, char *out)
+{
+    char *w = out;
+    for (const char *e = p + n; p < e; p++) {
+        if (*p == '\\' && p + 1 < e && unescape(p[1], '\t', w))
+            w++, p++;
+        else
+            *w++ = *p;
+    }
+    return (size_t)(w - out);
+}
+
 /* Slow path: a record that contains backslashes.  Check every escape
  * first, so a broken record is left undecoded for the rejects file. */
 static void split_escaped(struct tsv_reader *r, char *s, char *e)

@@ -86,6 +86,10 @@ int tsv_next(struct tsv_reader *r);
  * (TAB-separated, no backslash, no CR), so a tool that writes the whole
  * record can copy them instead of re-escaping each field; else NULL. */
 const struct field *tsv_raw_clean(const struct tsv_reader *r);
+/* Decode the escapes of one field of canonical hitkit TSV (as the writer
+ * makes it: \\ \t \n \r) into out, which has room for n bytes; returns the
+ * length.  For tools that keep records as escaped lines (hit-sort). */
+size_t tsv_decode_field(const char *p, size_t n, char *out);
 /* soft mode: the full message for the current bad record ("too few
  * fields: expected 3, found 2"), written into buf. */
 const char *tsv_bad_message(const struct tsv_reader *r, char *buf, size_t n);

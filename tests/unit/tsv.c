@@ -499,9 +499,24 @@ static void test_writer_zst_roundtrip(void)
     free(out);
 }
 
+/* tsv_decode_field undoes exactly what the writer does, and nothing else. */
+static void test_decode_field(void)
+{
+    char out[64];
+    static const char in[] = "a\\tb\\nc\\rd\\\\e\\qf";
+    size_t n = tsv_decode_field(in, sizeof in - 1, out);
+    CHECK_MEM(out, n, "a\tb\nc\rd\\e\\qf", 12);
+    const char plain[] = "no escapes";
+    n = tsv_decode_field(plain, 10, out);
+    CHECK_MEM(out, n, plain, 10);
+    n = tsv_decode_field("end\\", 4, out); /* a lone backslash at the end stays */
+    CHECK_MEM(out, n, "end\\", 4);
+}
+
 int main(void)
 {
     err_init("unit");
+    test_decode_field();
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;
