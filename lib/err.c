@@ -13,16 +13,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *prog = "hitkit";
+static struct timespec started;
 
 void err_init(const char *name)
 {
     prog = name;
+    clock_gettime(CLOCK_MONOTONIC, &started);
     signal(SIGPIPE, SIG_DFL);
 }
 
 const char *err_prog(void) { return prog; }
+
+double err_elapsed(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - started.tv_sec) + (double)(now.tv_nsec - started.tv_nsec) / 1e9;
+}
 
 static void vmsg(const char *file, long line, long col, const char *fmt, va_list ap)
 {

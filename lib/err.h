@@ -20,6 +20,8 @@ enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_TROUBLE = 2 };
  * action, so "hit-x | head" ends quietly even under a parent that ignores it. */
 void err_init(const char *prog);
 const char *err_prog(void);
+/* Seconds since err_init(), for the -v statistics of every tool. */
+double err_elapsed(void);
 
 /* prog: message */
 _Noreturn void die(int status, const char *fmt, ...)

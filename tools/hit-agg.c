@@ -448,8 +448,6 @@ int main(int argc, char **argv)
     c.decimals = o.decimals;
     arena_init(&c.vals);
     arena_init(&c.seen_mem);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
 
     struct tsv_reader r;
     tsv_open(&r, argv + optind, (size_t)(argc - optind), NULL);
@@ -485,9 +483,7 @@ int main(int argc, char **argv)
     tsv_writer_close(&c.w);
 
     if (o.verbose) {
-        struct timespec t1;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        double s = err_elapsed();
         double mb = (double)tsv_bytes(&r) / 1e6;
         fprintf(stderr,
                 "hit-agg: rows %llu, groups %llu, bytes %llu, %.3f s, %.1f MB/s, "

@@ -346,8 +346,6 @@ int main(int argc, char **argv)
     err_getopt_name(argv);
     struct opts o;
     parse_args(argc, argv, &o);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
 
     struct gen *g = xcalloc(1, sizeof *g);
     rng_seed(&g->ra, o.seed ^ 0x5bd1e9955bd1e995ULL);
@@ -381,11 +379,9 @@ int main(int argc, char **argv)
         tsv_writer_close(&g->log);
     tsv_writer_close(&g->w);
     if (o.verbose) {
-        struct timespec t1;
         struct hm_stats st;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
         hm_stats(m, &st);
-        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        double s = err_elapsed();
         fprintf(stderr,
                 "hit-gen: rows %llu, bytes %llu, visitors %llu (at most %u at once), "
                 "anomalies %llu, %.3f s, %.1f MB/s\n",

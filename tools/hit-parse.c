@@ -173,8 +173,6 @@ int main(int argc, char **argv)
     err_getopt_name(argv);
     struct opts o;
     parse_args(argc, argv, &o);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
 
     struct tsv_reader r;
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &o.in);
@@ -238,9 +236,7 @@ int main(int argc, char **argv)
         tsv_writer_close(&rj.w);
     tsv_writer_close(&w);
     if (o.verbose) {
-        struct timespec t1;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        double s = err_elapsed();
         double mb = (double)tsv_bytes(&r) / 1e6;
         fprintf(stderr, "hit-parse: rows in %llu, out %llu, rejected %llu, bytes %llu, "
                         "%.3f s, %.1f MB/s\n",

@@ -359,8 +359,6 @@ int main(int argc, char **argv)
             die_usage("--athena-ddl needs a LOCATION operand (s3://bucket/prefix/)");
         location = argv[optind++];
     }
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
 
     struct tsv_reader rd;
     tsv_open(&rd, argv + optind, (size_t)(argc - optind), NULL);
@@ -474,9 +472,7 @@ int main(int argc, char **argv)
     tmp_release(r.tmph);
 
     if (o.verbose) {
-        struct timespec t1;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        double s = err_elapsed();
         fprintf(stderr,
                 "hit-partition: rows %llu, partitions %u, bytes in %llu, out %llu, %.3f s, "
                 "%.1f MB/s\n",

@@ -254,8 +254,6 @@ int main(int argc, char **argv)
     err_getopt_name(argv);
     struct opts o;
     parse_args(argc, argv, &o);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
 
     struct tsv_reader r;
     tsv_open(&r, argv + optind, (size_t)(argc - optind), NULL);
@@ -285,9 +283,7 @@ int main(int argc, char **argv)
     }
     tsv_writer_close(&w);
     if (o.verbose) {
-        struct timespec t1;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        double s = err_elapsed();
         const struct extsort_stats *st = xs ? extsort_stats(xs) : NULL;
         fprintf(stderr,
                 "hit-sort: rows in %llu, out %llu, runs %llu (%llu bytes), bytes %llu, "
