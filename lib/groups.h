@@ -6,10 +6,11 @@
  * made) with the group's key stored right after it, both carved from an
  * arena: finding the group of a record that belongs to an existing group
  * allocates nothing, and memory grows with the number of groups only.  The
- * table is uthash, with a small cache of recent lookups in front of it, so
- * most records cost one hash of their key fields, one cache slot and one
- * compare against the key that sits beside the payload.  Groups are kept in
- * order of first appearance.
+ * table is an open-addressing index of the keys' hashes (see groups.c for
+ * why not uthash), so a record costs one hash of its key fields, one slot
+ * and one compare against the key that sits beside the payload; looked up
+ * in batches, the memory reads of many records overlap.  Groups are kept
+ * in order of first appearance.
  */
 #ifndef HK_GROUPS_H
 #define HK_GROUPS_H
@@ -26,22 +27,27 @@ struct groups;
 struct groups *groups_new(const size_t *cols, size_t ncols, size_t payload);
 /* The payload of the record's group, made (zeroed) if it is new. */
 void *groups_find(struct groups *t, const struct field *f);
+/* The payloads of n records at once: record i's fields are f + i * stride
+ * and its payload goes to out[i].  The same as n calls of groups_find in
+ * order, but the memory reads of up to GROUPS_BATCH lookups are started
+ * together, so with more groups than the CPU's caches hold a record costs
+ * a fraction of a memory latency instead of two. */
+enum { GROUPS_BATCH = 64 };
+void groups_find_many(struct groups *t, const struct field *f, size_t stride, size_t n, void **out);
 /* Is the record in the group of this payload? */
 int groups_same(const struct groups *t, const void *payload, const struct field *f);
 /* Forget every group (for input already grouped, where one at a time is
  * enough); their memory is reused. */
 void groups_clear(struct groups *t);
 
-/* The groups in order of first appearance: groups_next(t, NULL) is the
- * first, NULL after the last.  Not valid across groups_clear. */
-void *groups_next(const struct groups *t, const void *payload);
+/* The groups in order of first appearance: groups_at(t, i) for i from 0
+ * to groups_count(t) - 1.  Not valid across groups_clear. */
+size_t groups_count(const struct groups *t);
+void *groups_at(const struct groups *t, size_t i);
 /* The key's values of a group, pointing into the table (ncols fields). */
 void groups_values(const struct groups *t, const void *payload, struct field *out);
-/* Sequence number of a group, from 0, in order of creation (not reset by
- * groups_clear). */
-uint64_t groups_id(const void *payload);
 uint64_t groups_made(const struct groups *t); /* groups made so far */
-size_t groups_bytes(const struct groups *t);  /* memory held by groups */
+size_t groups_bytes(const struct groups *t);  /* memory held by the table */
 void groups_free(struct groups *t);
 
 #endif

@@ -30,11 +30,20 @@ static void open_file(struct tsv_reader *r)
         csvin_reset(r);
 }
 
+/* The bytes of the records returned are about to go (tsv_opts.release). */
+static void release(struct tsv_reader *r)
+{
+    if (r->o.release)
+        r->o.release(r->o.release_arg);
+}
+
 /* Make room and read more bytes; returns 0 at end of the current file. */
 static int fill(struct tsv_reader *r)
 {
     if (r->eof)
         return 0;
+    if (r->pos > 0 || r->cap - r->end < READ_BLOCK / 2)
+        release(r);
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->end - r->pos);
         r->end -= r->pos;
@@ -298,6 +307,7 @@ static void check_header(struct tsv_reader *r)
  * Returns 0 when there are no more files. */
 static int advance_file(struct tsv_reader *r)
 {
+    release(r);
     for (;;) {
         if (r->in)
             close_file(r);

@@ -37,6 +37,13 @@ struct tsv_opts {
     int no_header;  /* no header line: names come from tsv_set_names() */
     int csv;        /* RFC 4180 CSV through libcsv */
     int soft;       /* report bad records in r->bad instead of dying */
+    /* TSV only: the fields of the records returned, and their file names,
+     * stay valid until the reader calls release(release_arg), just before
+     * it moves or drops their bytes (about once per megabyte), so a caller
+     * may hold a batch of records without copying their bytes (it copies
+     * r->f, which the next record reuses). */
+    void (*release)(void *arg);
+    void *release_arg;
 };
 
 struct input;

@@ -95,6 +95,27 @@ struct seen {
     char key[];
 };
 
+/* Where a row came from, for messages. */
+struct row {
+    const char *file;
+    long line;
+};
+
+/* Rows are looked up BATCH at a time (groups_find_many).  A row held in a
+ * batch is its fields (the group columns, then one per aggregation, empty
+ * for a bare count), pointing into the reader's buffer, which keeps them
+ * until it calls flush (tsv_opts.release), and the numbers of its numeric
+ * aggregations, parsed when the row is read so that bad input is reported
+ * in the order of the rows. */
+enum { BATCH = GROUPS_BATCH * 2 };
+struct batch {
+    size_t n, nk;    /* rows held; fields per row */
+    struct field *f; /* BATCH rows of nk fields */
+    struct dec *x;   /* BATCH rows of naggs numbers */
+    struct row rows[BATCH];
+    void *st[BATCH];
+};
+
 struct opts {
     const char *group_by, *output;
     int sorted, verbose, decimals; /* decimals < 0: not fixed */
@@ -114,6 +135,7 @@ struct ctx {
     struct field *gv; /* a group's values, for output */
     struct tsv_writer w;
     struct state *spare; /* sorted mode: see restart */
+    struct batch b;
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -259,16 +281,16 @@ static void resolve(struct ctx *c, const struct opts *o, const struct tsv_reader
 
 /* ---- updates ------------------------------------------------------------ */
 
-static _Noreturn void bad_value(const struct tsv_reader *r, const struct agg *a, int err)
+static _Noreturn void bad_value(const struct row *r, const struct agg *a, const struct field *v,
+                                int err)
 {
-    const struct field *v = &r->f[a->col];
     die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: %s: '%.*s'", a->label, dec_strerror(err),
            v->n > 40 ? 40 : (int)v->n, v->p);
 }
 
 /* s += x, exactly (dec_add_fast), or a fatal out-of-range. */
-static inline __attribute__((always_inline)) void
-add(const struct tsv_reader *r, const struct agg *a, struct state *s, struct dec x)
+static inline __attribute__((always_inline)) void add(const struct row *r, const struct agg *a,
+                                                      struct state *s, struct dec x)
 {
     if (dec_add_fast(&s->u.d, x) != DEC_OK)
         die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: the %s is out of range", a->label,
@@ -292,7 +314,7 @@ static int first_seen(struct ctx *c, const struct state *st, size_t i, const str
     size_t len = 16 + v->n;
     if (len > c->nbufcap)
         xgrow((void **)&c->nbuf, &c->nbufcap, len, 1);
-    uint64_t gi[2] = {groups_id(st), i};
+    uint64_t gi[2] = {(uint64_t)(uintptr_t)st, i}; /* a group's payload is its identity */
     memcpy(c->nbuf, gi, 16);
     memcpy(c->nbuf + 16, v->p, v->n);
     uint64_t h = hash_bytes(c->nbuf, len);
@@ -307,7 +329,8 @@ static int first_seen(struct ctx *c, const struct state *st, size_t i, const str
 }
 
 static inline __attribute__((always_inline)) void update(struct ctx *c, struct state *st,
-                                                         const struct tsv_reader *r)
+                                                         const struct row *r, const struct field *f,
+                                                         const struct dec *num)
 {
     for (size_t i = 0; i < c->naggs; i++) {
         const struct agg *a = &c->aggs[i];
@@ -316,34 +339,29 @@ static inline __attribute__((always_inline)) void update(struct ctx *c, struct s
             s->n++;
             continue;
         }
-        const struct field *v = &r->f[a->col];
+        const struct field *v = &f[c->ngidx + i];
         if (v->n == 0)
             continue;
-        struct dec x;
-        int e;
+        const struct dec *x = &num[i]; /* parsed by take() for the numeric ops */
         switch (a->op) {
         case OP_COUNT: s->n++; break;
         case OP_SUM:
         case OP_MEAN:
-            if ((e = dec_parse(v->p, v->n, &x)) != DEC_OK)
-                bad_value(r, a, e);
-            add(r, a, s, x);
+            add(r, a, s, *x);
             s->n++;
             break;
         case OP_MIN:
         case OP_MAX:
-            if ((e = dec_parse(v->p, v->n, &x)) != DEC_OK)
-                bad_value(r, a, e);
             if (s->n++) {
                 /* Equal values: keep the one written with more decimals, so
                  * the result does not depend on the order of the rows. */
-                int k = dec_cmp(x, s->u.d);
+                int k = dec_cmp(*x, s->u.d);
                 if (a->op == OP_MAX)
                     k = -k;
-                if (k > 0 || (k == 0 && x.scale <= s->u.d.scale))
+                if (k > 0 || (k == 0 && x->scale <= s->u.d.scale))
                     break;
             }
-            s->u.d = x;
+            s->u.d = *x;
             break;
         case OP_FIRST:
             if (!s->n++) {
@@ -358,6 +376,49 @@ static inline __attribute__((always_inline)) void update(struct ctx *c, struct s
         case OP_NUNIQUE: s->n += (uint64_t)first_seen(c, st, i, v); break;
         }
     }
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+/* Update the groups of the rows held, in order, and forget them. */
+static void flush(void *arg)
+{
+    struct ctx *c = arg;
+    struct batch *b = &c->b;
+    if (b->n == 0)
+        return;
+    groups_find_many(c->groups, b->f, b->nk, b->n, b->st);
+    for (size_t i = 0; i < b->n; i++)
+        update(c, b->st[i], &b->rows[i], b->f + i * b->nk, b->x + i * c->naggs);
+    b->n = 0;
+}
+
+/* The reader's current record as a batch row (flushing the batch first
+ * when it is full), its numbers parsed. */
+static void take(struct ctx *c, const struct tsv_reader *r)
+{
+    struct batch *b = &c->b;
+    if (b->n == BATCH)
+        flush(c);
+    struct field *row = b->f + b->n * b->nk;
+    struct dec *num = b->x + b->n * c->naggs;
+    b->rows[b->n] = (struct row){r->file, r->line};
+    for (size_t k = 0; k < c->ngidx; k++)
+        row[k] = r->f[c->gidx[k]];
+    for (size_t i = 0; i < c->naggs; i++) {
+        const struct agg *a = &c->aggs[i];
+        struct field *v = &row[c->ngidx + i];
+        if (a->col < 0) {
+            v->n = 0;
+            continue;
+        }
+        *v = r->f[a->col];
+        int e;
+        if (v->n && (a->op == OP_SUM || a->op == OP_MEAN || a->op == OP_MIN || a->op == OP_MAX) &&
+            (e = dec_parse(v->p, v->n, &num[i])) != DEC_OK)
+            bad_value(&b->rows[b->n], a, v, e);
+    }
+    b->n++;
 }
 
 /* ---- output ------------------------------------------------------------- */
@@ -450,7 +511,8 @@ int main(int argc, char **argv)
     arena_init(&c.seen_mem);
 
     struct tsv_reader r;
-    tsv_open(&r, argv + optind, (size_t)(argc - optind), NULL);
+    struct tsv_opts to = {.release = flush, .release_arg = &c};
+    tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
     tsv_writer_open(&c.w, o.output, 0);
     if (r.ncols > 0) {
         resolve(&c, &o, &r);
@@ -460,7 +522,15 @@ int main(int argc, char **argv)
             tsv_put_str(&c.w, c.aggs[i].name);
         tsv_end(&c.w);
     }
-    c.groups = groups_new(c.gidx, c.ngidx, c.naggs * sizeof(struct state));
+    /* The table's key is the first ngidx fields of a batch row. */
+    size_t *first = xmalloc((c.ngidx ? c.ngidx : 1) * sizeof *first);
+    for (size_t i = 0; i < c.ngidx; i++)
+        first[i] = i;
+    c.groups = groups_new(first, c.ngidx, c.naggs * sizeof(struct state));
+    free(first);
+    c.b.nk = c.ngidx + c.naggs;
+    c.b.f = xmalloc(BATCH * (c.b.nk ? c.b.nk : 1) * sizeof *c.b.f);
+    c.b.x = xmalloc(BATCH * (c.naggs ? c.naggs : 1) * sizeof *c.b.x);
     c.gv = xmalloc((c.ngidx ? c.ngidx : 1) * sizeof *c.gv);
     c.spare = xmalloc((c.naggs ? c.naggs : 1) * sizeof *c.spare);
     /* No groups: the one group of totals exists even with no rows. */
@@ -470,16 +540,19 @@ int main(int argc, char **argv)
     if (o.sorted && c.ngidx > 0) {
         struct state *cur = NULL;
         while (tsv_next(&r)) {
-            if (!cur || !groups_same(c.groups, cur, r.f))
-                cur = next_group(&c, cur, r.f);
-            update(&c, cur, &r);
+            take(&c, &r);
+            if (!cur || !groups_same(c.groups, cur, c.b.f))
+                cur = next_group(&c, cur, c.b.f);
+            update(&c, cur, &c.b.rows[0], c.b.f, c.b.x);
+            c.b.n = 0;
         }
     } else {
         while (tsv_next(&r))
-            update(&c, groups_find(c.groups, r.f), &r);
+            take(&c, &r);
+        flush(&c);
     }
-    for (struct state *st = groups_next(c.groups, NULL); st; st = groups_next(c.groups, st))
-        emit(&c, st);
+    for (size_t g = 0; g < groups_count(c.groups); g++)
+        emit(&c, groups_at(c.groups, g));
     tsv_writer_close(&c.w);
 
     if (o.verbose) {
@@ -492,10 +565,10 @@ int main(int argc, char **argv)
                 (unsigned long long)tsv_bytes(&r), s, s > 0 ? mb / s : 0.0,
                 (double)(groups_bytes(c.groups) + c.vals.used + c.seen_mem.used) / 1e6);
     }
-    for (struct state *st = groups_next(c.groups, NULL); st; st = groups_next(c.groups, st))
+    for (size_t g = 0; g < groups_count(c.groups); g++)
         for (size_t i = 0; i < c.naggs; i++)
             if (c.aggs[i].op == OP_LAST)
-                free(st[i].u.s.p);
+                free(((struct state *)groups_at(c.groups, g))[i].u.s.p);
     groups_free(c.groups);
     HASH_CLEAR(hh, c.seen);
     arena_free(&c.vals);
@@ -510,6 +583,8 @@ int main(int argc, char **argv)
     free(c.gv);
     free(c.nbuf);
     free(c.spare);
+    free(c.b.f);
+    free(c.b.x);
     tsv_close(&r);
     return EXIT_OK;
 }

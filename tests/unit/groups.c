@@ -1,4 +1,4 @@
-/* Unit tests for lib/groups: find, same, values, order, ids, clear. */
+/* Unit tests for lib/groups: find, find_many, same, values, order, clear. */
 #include "groups.h"
 #include "check.h"
 #include "err.h"
@@ -28,21 +28,22 @@ int main(void)
     CHECK(groups_same(t, p1, r4) && !groups_same(t, p1, r2) && groups_same(t, p3, r3));
     struct field r5[3] = {F("cd"), F("-"), F("ab")}, r6[3] = {F("c"), F("-"), F("abc")};
     CHECK(!groups_same(t, p1, r5) && !groups_same(t, p1, r6));
-    CHECK(groups_id(p1) == 0 && groups_id(p2) == 1 && groups_id(p3) == 2);
     CHECK(groups_made(t) == 3);
     /* order of first appearance, values decoded back (varint of 299) */
     struct field v[2];
-    CHECK(groups_next(t, NULL) == p1 && groups_next(t, p1) == p2);
-    CHECK(groups_next(t, p2) == p3 && groups_next(t, p3) == NULL);
+    CHECK(groups_count(t) == 3 && groups_at(t, 0) == p1);
+    CHECK(groups_at(t, 1) == p2 && groups_at(t, 2) == p3);
     groups_values(t, p3, v);
     CHECK_MEM(v[0].p, v[0].n, big, strlen(big));
     CHECK(v[1].n == 0);
     groups_values(t, p2, v);
     CHECK_MEM(v[0].p, v[0].n, "a", 1);
     CHECK_MEM(v[1].p, v[1].n, "bc", 2);
-    /* many groups: every one found again (through the cache or uthash) */
-    char keys[5000][16];
-    void *seen[5000];
+    /* many groups (the index grows): every one found again, one at a time
+     * and in batches that repeat keys and make new groups midway */
+    static char keys[5000][16];
+    static void *seen[5000], *got[100];
+    static struct field rows[100][3];
     for (int i = 0; i < 5000; i++) {
         snprintf(keys[i], sizeof keys[i], "k%d", i);
         struct field r[3] = {F(keys[i]), F(""), F("z")};
@@ -54,11 +55,28 @@ int main(void)
         ok &= groups_find(t, r) == seen[i];
     }
     CHECK(ok);
-    CHECK(groups_made(t) == 5003);
+    CHECK(groups_made(t) == 5003 && groups_count(t) == 5003);
+    static char fresh[50][16];
+    for (int i = 0; i < 100; i++) {
+        const char *k = keys[(i * 37) % 5000];
+        if (i % 2) { /* a new key, the same one twice in a row */
+            snprintf(fresh[i / 2], sizeof fresh[i / 2], "new%d", i / 4);
+            k = fresh[i / 2];
+        }
+        rows[i][0] = F(k), rows[i][1] = F("-"), rows[i][2] = F("z");
+    }
+    groups_find_many(t, &rows[0][0], 3, 100, got);
+    for (int i = 0; i < 100; i++)
+        ok &= got[i] == (i % 2 ? groups_at(t, 5003 + (size_t)(i / 4)) : seen[(i * 37) % 5000]);
+    CHECK(ok);
+    CHECK(groups_count(t) == 5003 + 25);
     groups_clear(t);
-    CHECK(groups_next(t, NULL) == NULL);
+    CHECK(groups_count(t) == 0);
     long *q = groups_find(t, r1);
-    CHECK(q[0] == 0 && groups_id(q) == 5003 && groups_next(t, q) == NULL);
+    CHECK(q[0] == 0 && groups_count(t) == 1 && groups_made(t) == 5029);
+    CHECK(groups_find(t, r2) != q && groups_find(t, r4) == q && groups_count(t) == 2);
+    groups_clear(t); /* a small table is cleared slot by slot */
+    CHECK(groups_count(t) == 0 && groups_find(t, r2) != NULL && groups_count(t) == 1);
     groups_free(t);
 
     /* no key columns: one group for every record */
