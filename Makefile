@@ -14,7 +14,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 HK_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
 	$(shell pkg-config --cflags libzstd 2>/dev/null)
-HK_LIBS = -lcsv -lm $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
+HK_LIBS = -lcsv -lm -pthread $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 

@@ -237,31 +237,37 @@ void *groups_find(struct groups *t, const struct field *f)
     return lookup(t, f, key_hash(t, f));
 }
 
-void groups_find_many(struct groups *t, const struct field *f, size_t stride, size_t n, void **out)
+uint64_t groups_hash(const struct groups *t, const struct field *f)
 {
-    if (t->ncols == 0 || n == 1) {
+    return key_hash(t, f);
+}
+
+void groups_find_many(struct groups *t, const struct field *f, size_t stride, const uint64_t *h,
+                      size_t n, void **out)
+{
+    if (t->ncols == 0) {
         for (size_t i = 0; i < n; i++)
             out[i] = groups_find(t, f + i * stride);
         return;
     }
-    uint64_t h[GROUPS_BATCH];
     for (size_t b = 0; b < n; b += GROUPS_BATCH) {
         size_t m = n - b < GROUPS_BATCH ? n - b : GROUPS_BATCH;
         const struct field *fb = f + b * stride;
-        /* 1: the slots where the keys should be */
+        const uint64_t *hb = h + b;
+        /* 1: the slots where the keys should be, and the records' key
+         * values (when another thread read them, they are in its cache) */
         for (size_t i = 0; i < m; i++) {
-            h[i] = key_hash(t, fb + i * stride);
-            __builtin_prefetch(&t->index[h[i] & t->mask]);
+            __builtin_prefetch(&t->index[hb[i] & t->mask]);
         }
         /* 2: the groups those slots hold, when the hashes match */
         for (size_t i = 0; i < m; i++) {
-            const struct islot *x = &t->index[h[i] & t->mask];
-            if (x->h == h[i] && x->g)
+            const struct islot *x = &t->index[hb[i] & t->mask];
+            if (x->h == hb[i] && x->g)
                 __builtin_prefetch(x->g, 1);
         }
         /* 3: in order, each record's group, made when new */
         for (size_t i = 0; i < m; i++)
-            out[b + i] = lookup(t, fb + i * stride, h[i]);
+            out[b + i] = lookup(t, fb + i * stride, hb[i]);
     }
 }
 

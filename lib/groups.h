@@ -27,13 +27,18 @@ struct groups;
 struct groups *groups_new(const size_t *cols, size_t ncols, size_t payload);
 /* The payload of the record's group, made (zeroed) if it is new. */
 void *groups_find(struct groups *t, const struct field *f);
-/* The payloads of n records at once: record i's fields are f + i * stride
- * and its payload goes to out[i].  The same as n calls of groups_find in
- * order, but the memory reads of up to GROUPS_BATCH lookups are started
- * together, so with more groups than the CPU's caches hold a record costs
- * a fraction of a memory latency instead of two. */
+/* The hash of a record's key, for groups_find_many. */
+uint64_t groups_hash(const struct groups *t, const struct field *f);
+/* The payloads of n records at once: record i's fields are f + i * stride,
+ * h[i] is groups_hash of them, and its payload goes to out[i].  The same
+ * as n calls of groups_find in order, but the memory reads of up to
+ * GROUPS_BATCH lookups are started together, so with more groups than the
+ * CPU's caches hold a record costs a fraction of a memory latency instead
+ * of two.  The hashes come from the caller so that another thread can
+ * compute them. */
 enum { GROUPS_BATCH = 64 };
-void groups_find_many(struct groups *t, const struct field *f, size_t stride, size_t n, void **out);
+void groups_find_many(struct groups *t, const struct field *f, size_t stride, const uint64_t *h,
+                      size_t n, void **out);
 /* Is the record in the group of this payload? */
 int groups_same(const struct groups *t, const void *payload, const struct field *f);
 /* Forget every group (for input already grouped, where one at a time is

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "groups.h"
 #include "hash.h"
+#include "relay.h"
 #include "tsv.h"
 #include "units.h"
 
@@ -56,6 +57,9 @@ static const char usage[] =
     "                          decimals (0-18), rounding half away from zero;\n"
     "                          default: sums, minimums and maximums keep the most\n"
     "                          decimals seen, means 2 more than that\n"
+    "      --threads=N         1: read and aggregate in one thread; 2 (the default\n"
+    "                          with more than one CPU): read and parse in one,\n"
+    "                          find and update the groups in another\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
     "  -v, --verbose           print counts and speed to standard error\n"
     "      --help              display this help and exit\n"
@@ -101,17 +105,22 @@ struct row {
     long line;
 };
 
-/* Rows are looked up BATCH at a time (groups_find_many).  A row held in a
- * batch is its fields (the group columns, then one per aggregation, empty
- * for a bare count), pointing into the reader's buffer, which keeps them
- * until it calls flush (tsv_opts.release), and the numbers of its numeric
- * aggregations, parsed when the row is read so that bad input is reported
- * in the order of the rows. */
-enum { BATCH = GROUPS_BATCH * 2 };
+/* Rows go through in batches: the reading thread splits them and hashes
+ * their keys; the other thread (lib/relay) finds their groups BATCH at a
+ * time (groups_find_many), parses their numbers and updates the groups.  A row
+ * held in a batch is its fields (the group columns, then one per
+ * aggregation, empty for a bare count), pointing into the reader's buffer,
+ * which keeps them until it calls release(); release waits until the other
+ * thread has done every batch handed over.
+ * Bad input is reported in the order of the rows, by the reading thread:
+ * the other one stops at the first bad row and notes it (bad); the reader
+ * reports it at its next wait (flush), and before a bad record of its own
+ * (read in soft mode) it waits for the rows before that one. */
+enum { BATCH = 2 * GROUPS_BATCH, NBATCH = 16 };
 struct batch {
-    size_t n, nk;    /* rows held; fields per row */
+    size_t n;        /* rows held */
     struct field *f; /* BATCH rows of nk fields */
-    struct dec *x;   /* BATCH rows of naggs numbers */
+    uint64_t h[BATCH];
     struct row rows[BATCH];
     void *st[BATCH];
 };
@@ -119,6 +128,7 @@ struct batch {
 struct opts {
     const char *group_by, *output;
     int sorted, verbose, decimals; /* decimals < 0: not fixed */
+    int threads;
 };
 
 struct ctx {
@@ -135,7 +145,15 @@ struct ctx {
     struct field *gv; /* a group's values, for output */
     struct tsv_writer w;
     struct state *spare; /* sorted mode: see restart */
-    struct batch b;
+    struct batch *b;     /* NBATCH, the relay's slots */
+    size_t nk;           /* fields in a batch row */
+    struct relay *relay;
+    struct batch *cur;  /* the batch being filled, or NULL */
+    struct dec *num;    /* a row's numbers, parsed */
+    struct row bad_row; /* the first bad row found by update: where, */
+    const struct agg *bad_agg; /* which aggregation, */
+    struct field bad_v;        /* which value, */
+    int bad_err;               /* dec_parse's error, or 0: a sum out of range */
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -213,6 +231,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
         {"agg", required_argument, NULL, 'a'},
         {"sorted", no_argument, NULL, 's'},
         {"decimals", required_argument, NULL, 3},
+        {"threads", required_argument, NULL, 4},
         {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 1},
@@ -221,6 +240,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
     };
     memset(o, 0, sizeof *o);
     o->decimals = -1;
+    o->threads = relay_cpus_allow() ? 2 : 1;
     size_t cap = 0;
     uint64_t v;
     int ch;
@@ -234,6 +254,11 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
                 die_usage("--decimals: expected a number from 0 to %d, not '%s'", DEC_MAX_SCALE,
                           optarg);
             o->decimals = (int)v;
+            break;
+        case 4:
+            if (strcmp(optarg, "1") && strcmp(optarg, "2"))
+                die_usage("--threads: expected 1 or 2, not '%s'", optarg);
+            o->threads = optarg[0] - '0';
             break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
@@ -281,20 +306,29 @@ static void resolve(struct ctx *c, const struct opts *o, const struct tsv_reader
 
 /* ---- updates ------------------------------------------------------------ */
 
-static _Noreturn void bad_value(const struct row *r, const struct agg *a, const struct field *v,
-                                int err)
+/* Report the bad row that update found (in the reading thread: only it
+ * may end the process). */
+static _Noreturn void bad_row(const struct ctx *c)
 {
-    die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: %s: '%.*s'", a->label, dec_strerror(err),
-           v->n > 40 ? 40 : (int)v->n, v->p);
+    const struct row *r = &c->bad_row;
+    const struct agg *a = c->bad_agg;
+    const struct field *v = &c->bad_v;
+    if (c->bad_err)
+        die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: %s: '%.*s'", a->label,
+               dec_strerror(c->bad_err), v->n > 40 ? 40 : (int)v->n, v->p);
+    die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: the %s is out of range", a->label,
+           a->op == OP_SUM ? "sum" : "sum for the mean");
 }
 
-/* s += x, exactly (dec_add_fast), or a fatal out-of-range. */
-static inline __attribute__((always_inline)) void add(const struct row *r, const struct agg *a,
-                                                      struct state *s, struct dec x)
+/* Note the row as bad (see bad_row); returns 1. */
+static int bad(struct ctx *c, const struct row *r, const struct agg *a, const struct field *v,
+               int err)
 {
-    if (dec_add_fast(&s->u.d, x) != DEC_OK)
-        die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: the %s is out of range", a->label,
-               a->op == OP_SUM ? "sum" : "sum for the mean");
+    c->bad_row = *r;
+    c->bad_agg = a;
+    c->bad_v = *v;
+    c->bad_err = err;
+    return 1;
 }
 
 static void keep(char **p, size_t *len, size_t *cap, const struct field *v)
@@ -328,10 +362,22 @@ static int first_seen(struct ctx *c, const struct state *st, size_t i, const str
     return 1;
 }
 
-static inline __attribute__((always_inline)) void update(struct ctx *c, struct state *st,
-                                                         const struct row *r, const struct field *f,
-                                                         const struct dec *num)
+/* Add the row (its fields f: the group columns, then one per aggregation)
+ * to its group's states.  Returns 0, or 1 for a value that is not a number
+ * or a sum out of range (see bad_row). */
+static inline __attribute__((always_inline)) int update(struct ctx *c, struct state *st,
+                                                        const struct row *r,
+                                                        const struct field *f)
 {
+    struct dec *num = c->num;
+    for (size_t i = 0; i < c->naggs; i++) {
+        const struct agg *a = &c->aggs[i];
+        const struct field *v = &f[c->ngidx + i];
+        int e;
+        if (v->n && (a->op == OP_SUM || a->op == OP_MEAN || a->op == OP_MIN || a->op == OP_MAX) &&
+            (e = dec_parse(v->p, v->n, &num[i])) != DEC_OK)
+            return bad(c, r, a, v, e);
+    }
     for (size_t i = 0; i < c->naggs; i++) {
         const struct agg *a = &c->aggs[i];
         struct state *s = &st[i];
@@ -342,12 +388,13 @@ static inline __attribute__((always_inline)) void update(struct ctx *c, struct s
         const struct field *v = &f[c->ngidx + i];
         if (v->n == 0)
             continue;
-        const struct dec *x = &num[i]; /* parsed by take() for the numeric ops */
+        const struct dec *x = &num[i]; /* for the numeric ops */
         switch (a->op) {
         case OP_COUNT: s->n++; break;
         case OP_SUM:
         case OP_MEAN:
-            add(r, a, s, *x);
+            if (dec_add_fast(&s->u.d, *x) != DEC_OK)
+                return bad(c, r, a, v, 0);
             s->n++;
             break;
         case OP_MIN:
@@ -376,48 +423,76 @@ static inline __attribute__((always_inline)) void update(struct ctx *c, struct s
         case OP_NUNIQUE: s->n += (uint64_t)first_seen(c, st, i, v); break;
         }
     }
+    return 0;
 }
 
 /* ---- batches ------------------------------------------------------------ */
 
-/* Update the groups of the rows held, in order, and forget them. */
+/* The other thread: find the groups of a batch's rows and update them. */
+static int work(void *arg, size_t slot)
+{
+    struct ctx *c = arg;
+    struct batch *b = &c->b[slot];
+    groups_find_many(c->groups, b->f, c->nk, b->h, b->n, b->st);
+    for (size_t i = 0; i < b->n; i++)
+        if (update(c, b->st[i], &b->rows[i], b->f + i * c->nk))
+            return 1;
+    return 0;
+}
+
+/* Hand over the batch being filled and wait until every batch is done
+ * (the reader's release hook, and the end); a sum out of range is
+ * reported here, in the reading thread. */
 static void flush(void *arg)
 {
     struct ctx *c = arg;
-    struct batch *b = &c->b;
-    if (b->n == 0)
-        return;
-    groups_find_many(c->groups, b->f, b->nk, b->n, b->st);
-    for (size_t i = 0; i < b->n; i++)
-        update(c, b->st[i], &b->rows[i], b->f + i * b->nk, b->x + i * c->naggs);
-    b->n = 0;
+    if (c->cur && c->cur->n)
+        relay_push(c->relay);
+    c->cur = NULL;
+    if (c->relay && relay_drain(c->relay))
+        bad_row(c);
 }
 
-/* The reader's current record as a batch row (flushing the batch first
- * when it is full), its numbers parsed. */
+/* The reader's current record as a batch row (the group columns, then a
+ * field per aggregation) in f. */
+static void pick(const struct ctx *c, const struct tsv_reader *r, struct field *f)
+{
+    for (size_t k = 0; k < c->ngidx; k++)
+        f[k] = r->f[c->gidx[k]];
+    for (size_t i = 0; i < c->naggs; i++)
+        f[c->ngidx + i] = c->aggs[i].col < 0 ? (struct field){NULL, 0} : r->f[c->aggs[i].col];
+}
+
+/* tsv_next, for a reader in soft mode: a bad record is reported after
+ * the rows before it. */
+static int next(struct ctx *c, struct tsv_reader *r)
+{
+    if (!tsv_next(r))
+        return 0;
+    if (r->bad) {
+        char buf[256];
+        flush(c);
+        die_at(EXIT_DATA, r->file, r->line, r->bad_col, "%s", tsv_bad_message(r, buf, sizeof buf));
+    }
+    return 1;
+}
+
+/* The reader's current record as a row of the batch being filled. */
 static void take(struct ctx *c, const struct tsv_reader *r)
 {
-    struct batch *b = &c->b;
-    if (b->n == BATCH)
-        flush(c);
-    struct field *row = b->f + b->n * b->nk;
-    struct dec *num = b->x + b->n * c->naggs;
-    b->rows[b->n] = (struct row){r->file, r->line};
-    for (size_t k = 0; k < c->ngidx; k++)
-        row[k] = r->f[c->gidx[k]];
-    for (size_t i = 0; i < c->naggs; i++) {
-        const struct agg *a = &c->aggs[i];
-        struct field *v = &row[c->ngidx + i];
-        if (a->col < 0) {
-            v->n = 0;
-            continue;
-        }
-        *v = r->f[a->col];
-        int e;
-        if (v->n && (a->op == OP_SUM || a->op == OP_MEAN || a->op == OP_MIN || a->op == OP_MAX) &&
-            (e = dec_parse(v->p, v->n, &num[i])) != DEC_OK)
-            bad_value(&b->rows[b->n], a, v, e);
+    if (c->cur && c->cur->n == BATCH) {
+        relay_push(c->relay);
+        c->cur = NULL;
     }
+    if (!c->cur) {
+        c->cur = &c->b[relay_slot(c->relay)];
+        c->cur->n = 0;
+    }
+    struct batch *b = c->cur;
+    struct field *row = b->f + b->n * c->nk;
+    b->rows[b->n] = (struct row){r->file, r->line};
+    pick(c, r, row);
+    b->h[b->n] = groups_hash(c->groups, row);
     b->n++;
 }
 
@@ -511,7 +586,7 @@ int main(int argc, char **argv)
     arena_init(&c.seen_mem);
 
     struct tsv_reader r;
-    struct tsv_opts to = {.release = flush, .release_arg = &c};
+    struct tsv_opts to = {.soft = 1, .release = flush, .release_arg = &c};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
     tsv_writer_open(&c.w, o.output, 0);
     if (r.ncols > 0) {
@@ -528,28 +603,36 @@ int main(int argc, char **argv)
         first[i] = i;
     c.groups = groups_new(first, c.ngidx, c.naggs * sizeof(struct state));
     free(first);
-    c.b.nk = c.ngidx + c.naggs;
-    c.b.f = xmalloc(BATCH * (c.b.nk ? c.b.nk : 1) * sizeof *c.b.f);
-    c.b.x = xmalloc(BATCH * (c.naggs ? c.naggs : 1) * sizeof *c.b.x);
+    c.nk = c.ngidx + c.naggs;
+    c.b = xcalloc(NBATCH, sizeof *c.b);
+    for (size_t i = 0; i < NBATCH; i++) {
+        c.b[i].f = xmalloc(BATCH * (c.nk ? c.nk : 1) * sizeof *c.b[i].f);
+    }
     c.gv = xmalloc((c.ngidx ? c.ngidx : 1) * sizeof *c.gv);
     c.spare = xmalloc((c.naggs ? c.naggs : 1) * sizeof *c.spare);
+    c.num = xmalloc((c.naggs ? c.naggs : 1) * sizeof *c.num);
     /* No groups: the one group of totals exists even with no rows. */
     if (r.ncols > 0 && c.ngidx == 0)
         groups_find(c.groups, NULL);
 
     if (o.sorted && c.ngidx > 0) {
         struct state *cur = NULL;
-        while (tsv_next(&r)) {
-            take(&c, &r);
-            if (!cur || !groups_same(c.groups, cur, c.b.f))
-                cur = next_group(&c, cur, c.b.f);
-            update(&c, cur, &c.b.rows[0], c.b.f, c.b.x);
-            c.b.n = 0;
+        struct field *row = c.b[0].f;
+        while (next(&c, &r)) {
+            struct row here = {r.file, r.line};
+            pick(&c, &r, row);
+            if (!cur || !groups_same(c.groups, cur, row))
+                cur = next_group(&c, cur, row);
+            if (update(&c, cur, &here, row))
+                bad_row(&c);
         }
     } else {
-        while (tsv_next(&r))
+        c.relay = relay_new(NBATCH, work, &c, o.threads > 1);
+        while (next(&c, &r))
             take(&c, &r);
         flush(&c);
+        relay_end(c.relay);
+        c.relay = NULL;
     }
     for (size_t g = 0; g < groups_count(c.groups); g++)
         emit(&c, groups_at(c.groups, g));
@@ -583,8 +666,11 @@ int main(int argc, char **argv)
     free(c.gv);
     free(c.nbuf);
     free(c.spare);
-    free(c.b.f);
-    free(c.b.x);
+    free(c.num);
+    for (size_t i = 0; i < NBATCH; i++) {
+        free(c.b[i].f);
+    }
+    free(c.b);
     tsv_close(&r);
     return EXIT_OK;
 }

@@ -1,0 +1,39 @@
+/*
+ * relay: hand work from the thread that reads to one worker thread, in
+ * order, through a ring of slots that the caller owns (arrays indexed by
+ * slot number).  The reader fills relay_slot(), then relay_push() hands it
+ * over and the worker runs work(arg, slot) on it while the reader fills the
+ * next; with the ring full the reader waits.  A side that waits spins
+ * briefly, then sleeps until the other wakes it, so on a machine with a
+ * core for each the handover costs well under a microsecond and a waiting
+ * thread burns no CPU another process could use.
+ *
+ * Made with threaded 0 (one CPU, or a caller that wants one thread), the
+ * same calls run work() at once in the caller's thread: a tool has one code
+ * path for both.
+ *
+ * Errors: work() returns nonzero to stop; the worker then skips every slot
+ * after it, and relay_drain() returns that value to the reader, which
+ * reports it (only the reader's thread may exit the process).
+ */
+#ifndef HK_RELAY_H
+#define HK_RELAY_H
+
+#include <stddef.h>
+
+struct relay;
+
+struct relay *relay_new(size_t nslots, int (*work)(void *arg, size_t slot), void *arg,
+                        int threaded);
+/* The slot to fill next (waits while the worker still has it). */
+size_t relay_slot(struct relay *q);
+/* Hand the slot just filled to the worker. */
+void relay_push(struct relay *q);
+/* Wait until the worker has done every slot pushed; its stop value, or 0. */
+int relay_drain(struct relay *q);
+/* Drain, then end the worker thread; the stop value, or 0. */
+int relay_end(struct relay *q);
+/* Two threads are worth it here: more than one CPU online. */
+int relay_cpus_allow(void);
+
+#endif
