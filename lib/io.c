@@ -35,9 +35,17 @@ static char *tmp_paths[TMP_SLOTS];
 static char tmp_isdir[TMP_SLOTS];
 static volatile sig_atomic_t tmp_hooked;
 
+/* A directory is emptied and removed again while another thread of the
+ * process (a writer, lib/relay) still adds a file to it: once it is gone,
+ * nothing can be created in it. */
 static void remove_one(int i)
 {
-    if (tmp_isdir[i]) {
+    if (!tmp_isdir[i]) {
+        if (unlink(tmp_paths[i]) != 0)
+            rmdir(tmp_paths[i]);
+        return;
+    }
+    for (int tries = 0; tries < 100; tries++) {
         DIR *d = opendir(tmp_paths[i]);
         struct dirent *e;
         while (d && (e = readdir(d)))
@@ -45,9 +53,9 @@ static void remove_one(int i)
                 unlinkat(dirfd(d), e->d_name, 0);
         if (d)
             closedir(d);
+        if (rmdir(tmp_paths[i]) == 0 || errno != ENOTEMPTY)
+            return;
     }
-    if (unlink(tmp_paths[i]) != 0)
-        rmdir(tmp_paths[i]);
 }
 
 static void tmp_cleanup(void)

@@ -15,6 +15,7 @@
 #include "err.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -119,7 +120,13 @@ struct relay *relay_new(size_t nslots, int (*work)(void *arg, size_t slot), void
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake, NULL);
     if (threaded) {
+        /* The worker starts with every signal blocked: they go to the
+         * reading thread, whose handlers clean up (lib/io). */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
         int e = pthread_create(&q->worker, NULL, run, q);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (e)
             q->threaded = 0; /* no thread to be had: do the work in line */
     }
@@ -167,6 +174,11 @@ int relay_drain(struct relay *q)
         wait_until(q, all_done, FOR_DRAIN, &q->reader_sleeps);
         atomic_store(&q->draining, 0);
     }
+    return atomic_load(&q->stop);
+}
+
+int relay_stopped(struct relay *q)
+{
     return atomic_load(&q->stop);
 }
 

@@ -31,6 +31,8 @@ size_t relay_slot(struct relay *q);
 void relay_push(struct relay *q);
 /* Wait until the worker has done every slot pushed; its stop value, or 0. */
 int relay_drain(struct relay *q);
+/* The worker's stop value, or 0, without waiting. */
+int relay_stopped(struct relay *q);
 /* Drain, then end the worker thread; the stop value, or 0. */
 int relay_end(struct relay *q);
 /* Two threads are worth it here: more than one CPU online. */

@@ -3,11 +3,13 @@
  * DIR/year=2009/month=09/day=27/part-NAME.tsv.zst, by time, by a column's
  * value or by a hash of columns, for Athena, DuckDB or sharded runs.
  *
- * Rows wait in a per-partition buffer; a full buffer (1 MiB) is compressed
- * as one zstd frame and appended to the partition's file, which is opened
- * only for that write.  So any number of partitions costs at most one open
- * file and one compression context, and memory is the --buffer-size budget
- * (when pending rows pass it, every buffer is flushed).  A file of
+ * Rows wait in a per-partition buffer; a full buffer (1 MiB) is handed to
+ * a second thread (lib/relay), which compresses it as one zstd frame and
+ * appends it to the partition's file, opened only for that write, while
+ * the first thread reads on.  So any number of partitions costs at most
+ * one open file and one compression context, and memory is the
+ * --buffer-size budget (when pending rows pass it, every buffer is handed
+ * over) plus the NCHUNK buffers in flight.  A file of
  * concatenated frames is an ordinary .zst file.  Files are written flat in
  * a temporary directory under DIR and moved into place at the end, then
  * the manifest is written: an interrupted run leaves nothing behind.
@@ -19,6 +21,7 @@
 #include "hive.h"
 #include "io.h"
 #include "md5.h"
+#include "relay.h"
 #include "tsv.h"
 #include "units.h"
 
@@ -65,7 +68,7 @@ static const char usage[] =
     "Full documentation: man hit-partition\n";
 
 enum by { BY_TIME, BY_COLUMN, BY_HASH };
-enum { CHUNK = 1 << 20 };
+enum { CHUNK = 1 << 20, NCHUNK = 4 };
 
 struct opts {
     enum by by;
@@ -85,8 +88,19 @@ struct part {
     struct md5 md5;
 };
 
+/* A partition's rows on their way to its file: the buffer is the chunk's. */
+struct chunk {
+    struct part *p;
+    char *buf;
+    size_t n;
+};
+
 struct run {
     struct opts *o;
+    struct relay *relay;
+    struct chunk chunks[NCHUNK]; /* the relay's slots */
+    int werrno;                  /* the writing thread's error: errno (0: none), */
+    char wmsg[256];              /* and what failed */
     char *tmpdir;
     int tmph;
     struct part *parts;
@@ -199,43 +213,79 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 /* ---- partitions ------------------------------------------------------- */
 
-static void flush(struct run *r, struct part *p)
+/* The writing thread: compress a chunk and append it to its partition's
+ * file.  Returns 0, or 1 with the error noted in r->werrno and wmsg (the
+ * reading thread reports it: see report). */
+static int write_chunk(void *arg, size_t slot)
 {
-    if (p->n == 0)
-        return;
-    const char *data = p->buf;
-    size_t n = p->n;
+    struct run *r = arg;
+    struct chunk *c = &r->chunks[slot];
+    struct part *p = c->p;
+    const char *data = c->buf;
+    size_t n = c->n;
     if (r->z) {
-        size_t bound = ZSTD_compressBound(p->n);
+        size_t bound = ZSTD_compressBound(c->n);
         xgrow((void **)&r->zbuf, &r->zcap, bound, 1);
-        n = ZSTD_compress2(r->z, r->zbuf, r->zcap, p->buf, p->n);
-        if (ZSTD_isError(n))
-            die(EXIT_TROUBLE, "zstd: %s", ZSTD_getErrorName(n));
+        n = ZSTD_compress2(r->z, r->zbuf, r->zcap, c->buf, c->n);
+        if (ZSTD_isError(n)) {
+            snprintf(r->wmsg, sizeof r->wmsg, "zstd: %s", ZSTD_getErrorName(n));
+            r->werrno = -1;
+            return 1;
+        }
         data = r->zbuf;
     }
     char path[64];
     snprintf(path, sizeof path, "%u", p->id);
     int dfd = open(r->tmpdir, O_RDONLY | O_DIRECTORY);
     int fd = dfd < 0 ? -1 : openat(dfd, path, O_WRONLY | O_CREAT | O_APPEND, 0666);
-    if (fd < 0)
-        die_sys("%s/%s", r->tmpdir, path);
-    for (size_t off = 0; off < n;) {
+    const char *what = "";
+    for (size_t off = 0; fd >= 0 && off < n;) {
         ssize_t w = write(fd, data + off, n - off);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w < 0)
-            die_sys("%s/%s: write error", r->tmpdir, path);
+        if (w < 0) {
+            what = ": write error";
+            break;
+        }
         off += (size_t)w;
     }
-    if (close(fd) != 0 || close(dfd) != 0)
-        die_sys("%s/%s", r->tmpdir, path);
+    if (fd < 0 || *what || close(fd) != 0 || close(dfd) != 0) {
+        r->werrno = errno ? errno : EIO;
+        snprintf(r->wmsg, sizeof r->wmsg, "%s/%s%s", r->tmpdir, path, what);
+        return 1;
+    }
     md5_update(&p->md5, data, n);
     p->bytes += n;
     r->bytes_out += n;
+    free(c->buf);
+    return 0;
+}
+
+/* The writing thread stopped on an error: report it (only this thread may
+ * end the process). */
+static void report(struct run *r)
+{
+    if (!relay_drain(r->relay))
+        return;
+    if (r->werrno < 0)
+        die(EXIT_TROUBLE, "%s", r->wmsg);
+    errno = r->werrno;
+    die_sys("%s", r->wmsg);
+}
+
+/* Hand the partition's rows to the writing thread. */
+static void flush(struct run *r, struct part *p)
+{
+    if (p->n == 0)
+        return;
+    size_t slot = relay_slot(r->relay);
+    r->chunks[slot] = (struct chunk){p, p->buf, p->n};
     r->pending -= p->n;
-    free(p->buf);
     p->buf = NULL;
     p->n = p->cap = 0;
+    relay_push(r->relay);
+    if (relay_stopped(r->relay))
+        report(r);
 }
 
 static struct part *get_part(struct run *r, const char *key, size_t key_n)
@@ -412,6 +462,7 @@ int main(int argc, char **argv)
             die(EXIT_TROUBLE, "out of memory");
         ZSTD_CCtx_setParameter(r.z, ZSTD_c_compressionLevel, o.level);
     }
+    r.relay = relay_new(NCHUNK, write_chunk, &r, relay_cpus_allow());
 
     const char *colname = rd.ncols ? rd.names[kidx[0]] : "";
     struct part *last = NULL, **shard = NULL;
@@ -467,6 +518,8 @@ int main(int argc, char **argv)
     }
     for (struct part *p = r.parts; p; p = p->hh.next)
         flush(&r, p);
+    report(&r);
+    relay_end(r.relay);
     finish(&r, name, o.plain ? ".tsv" : ".tsv.zst");
     rmdir(r.tmpdir);
     tmp_release(r.tmph);
