@@ -202,12 +202,35 @@ static inline uint64_t mask16(const char *p, __m128i a, __m128i b, __m128i c, in
     return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, a)) << sh;
 }
 
+/* The first LF in [p, e) when no backslash comes before it, else NULL. */
+static char *clean_lf(char *p, char *e)
+{
+    const __m128i vlf = _mm_set1_epi8('\n'), vbs = _mm_set1_epi8('\\');
+    for (; e - p >= 16; p += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vlf));
+        unsigned bs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vbs));
+        if (bs & (lf ? (lf & (0 - lf)) - 1 : ~0u))
+            return NULL;
+        if (lf)
+            return p + __builtin_ctz(lf);
+    }
+    for (; p < e; p++)
+        if (*p == '\\' || *p == '\n')
+            return *p == '\n' ? p : NULL;
+    return NULL;
+}
+
+/* Returns 1 for a record split, 0 when the general path must take it, 2
+ * when the filter (tsv_opts.filter) dropped a record: call again. */
 static int next_fast(struct tsv_reader *r)
 {
     char *s = r->buf + r->pos, *e = r->buf + r->end, *fb = s;
     const __m128i vsep = _mm_set1_epi8(r->o.sep), vlf = _mm_set1_epi8('\n');
     const __m128i vbs = _mm_set1_epi8('\\');
+    int ask = r->filter != NULL;
     r->nf = 0;
+    r->filtered = 0;
     for (char *p = s; e - p >= 64; p += 64) {
         uint64_t lf = 0, bs = 0, sep = 0;
         sep |= mask16(p, vsep, vlf, vbs, 0, &lf, &bs);
@@ -221,6 +244,19 @@ static int next_fast(struct tsv_reader *r)
             char *q = p + __builtin_ctzll(sep);
             push_field(r, fb, (size_t)(q - fb));
             fb = q + 1;
+        }
+        if (ask && r->nf >= r->filter_cols) {
+            ask = 0;
+            r->filtered = 1;
+            if (!r->filter(r->filter_arg, r->f)) { /* dropped: skip to its end */
+                char *q = lf ? p + __builtin_ctzll(lf) : clean_lf(p + 64, e);
+                if (!q)
+                    return 0;
+                r->next_line++;
+                r->dropped++;
+                r->pos = r->scan = (size_t)(q + 1 - r->buf);
+                return 2;
+            }
         }
         if (lf) {
             char *q = p + __builtin_ctzll(lf);
@@ -248,9 +284,15 @@ static int next_in_file(struct tsv_reader *r)
     if (r->o.csv)
         return csvin_next(r);
 #ifdef __SSE2__
-    if (r->o.sep != '\n' && r->o.sep != '\\' && r->o.sep != '\r' && next_fast(r))
-        return 1;
+    if (r->o.sep != '\n' && r->o.sep != '\\' && r->o.sep != '\r') {
+        int k;
+        while ((k = next_fast(r)) == 2)
+            ;
+        if (k)
+            return 1;
+    }
 #endif
+    r->filtered = 0;
     for (;;) {
         char *base = r->buf;
         char *lf = r->scan < r->end ? memchr(base + r->scan, '\n', r->end - r->scan) : NULL;
@@ -359,11 +401,25 @@ void tsv_set_names(struct tsv_reader *r, char *const *names, size_t n)
     r->have_header = 1;
 }
 
+void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f), void *arg,
+                size_t cols)
+{
+    r->filter = fn;
+    r->filter_arg = arg;
+    r->filter_cols = cols;
+}
+
 int tsv_next(struct tsv_reader *r)
 {
     for (;;) {
-        if (r->in && next_in_file(r))
-            break;
+        if (r->in && next_in_file(r)) {
+            /* The filter, for a record the fast path did not ask about. */
+            if (!r->filter || r->filtered || r->bad || r->nf != r->ncols ||
+                r->filter(r->filter_arg, r->f))
+                break;
+            r->dropped++;
+            continue;
+        }
         if (!advance_file(r))
             return 0;
     }

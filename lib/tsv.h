@@ -61,6 +61,7 @@ struct tsv_reader {
     long bad_col;
     struct field raw;
     uint64_t records; /* data records read so far */
+    uint64_t dropped; /* records dropped by the filter */
     struct field rec; /* the record's bytes as read, before decoding */
     int escaped;      /* the record had backslashes (or came from CSV) */
 
@@ -79,6 +80,10 @@ struct tsv_reader {
     size_t fcap;
     long next_line;
     int have_header;
+    int (*filter)(void *arg, const struct field *f); /* see tsv_filter */
+    void *filter_arg;
+    size_t filter_cols;
+    int filtered; /* the filter was asked about the current record */
     void *csv;
 };
 
@@ -87,6 +92,15 @@ struct tsv_reader {
 void tsv_open(struct tsv_reader *r, char **paths, size_t npaths, const struct tsv_opts *o);
 /* Use these column names instead of a header line (opts.no_header). */
 void tsv_set_names(struct tsv_reader *r, char *const *names, size_t n);
+/* TSV only: from now on, records for which fn(arg, f) returns 0 are
+ * dropped: not returned, not counted in r->records (but in r->dropped).
+ * The reader asks as soon as the first cols fields f[0..cols) are split,
+ * and skips the rest of a dropped record unsplit and unchecked (a sharded
+ * run keeps a fraction of the records: hit-attrib --shard).  A record with
+ * a backslash, or a bad one, is split and checked whole before it is asked
+ * about, and a bad one is never dropped. */
+void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f), void *arg,
+                size_t cols);
 /* Read the next data record into r->f / r->nf.  Returns 0 at the end. */
 int tsv_next(struct tsv_reader *r);
 /* The current record's bytes when they already are canonical hitkit TSV

@@ -330,6 +330,19 @@ static int excluded(const struct field *f, long exclude_col, long source_col)
     return 0;
 }
 
+/* --shard K/N: is the hit's visitor in shard K (the reader's filter)? */
+struct shard {
+    const size_t *vcols;
+    size_t nv;
+    uint64_t k, n;
+};
+
+static int mine(void *arg, const struct field *f)
+{
+    const struct shard *sh = arg;
+    return hash_fields(f, sh->vcols, sh->nv) % sh->n == sh->k;
+}
+
 int main(int argc, char **argv)
 {
     err_init("hit-attrib");
@@ -362,6 +375,13 @@ int main(int argc, char **argv)
     size_t rcol = cols_one(o.referrer, r.names, r.ncols, "--referrer");
     size_t *vcols, *wcols = NULL, nw = 0;
     size_t nv = cols_visitor(o.visitor, r.names, r.ncols, &vcols, "--visitor");
+    struct shard sh = {vcols, nv, o.shard, o.nshards};
+    if (o.nshards > 1) { /* the reader drops the other shards' hits, mostly unsplit */
+        size_t upto = 0;
+        for (size_t i = 0; i < nv; i++)
+            upto = vcols[i] + 1 > upto ? vcols[i] + 1 : upto;
+        tsv_filter(&r, mine, &sh, upto);
+    }
     if (o.with)
         nw = cols_select(o.with, r.names, r.ncols, &wcols, "--with");
     long xcol = opt_col(&r, "exclude_hit"), scol = opt_col(&r, "hit_source");
@@ -403,8 +423,6 @@ int main(int argc, char **argv)
         while (o.expire >= 0 && st.oldest && t - st.oldest->last > o.expire + DISORDER)
             drop(&st, st.oldest);
 
-        if (o.nshards > 1 && hash_fields(f, vcols, nv) % o.nshards != o.shard)
-            continue;
         size_t kn = 0;
         for (size_t i = 0; i < nv; i++) {
             const struct field *v = &f[vcols[i]];
