@@ -11,8 +11,10 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 static const char *prog = "hitkit";
@@ -172,6 +174,17 @@ char *xmemdup(const char *p, size_t n)
     memcpy(s, p, n);
     s[n] = '\0';
     return s;
+}
+
+void xhuge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095; /* the first whole page */
+    if (n > (a - (uintptr_t)p) + (4u << 20))
+        madvise((void *)a, (n - (a - (uintptr_t)p)) & ~(size_t)4095, MADV_HUGEPAGE);
+#else
+    (void)p, (void)n;
+#endif
 }
 
 void xgrow(void **buf, size_t *cap, size_t need, size_t esz)

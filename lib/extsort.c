@@ -22,7 +22,7 @@
 
 #define RESERVE_MAX ((uint64_t)1 << 32)
 
-enum { ITEM_COST = 32, RUN_LEVEL = 1, MAX_FANIN = 16, SMALL = 16, AHEAD = 32 };
+enum { ITEM_COST = 32, RUN_LEVEL = 1, MAX_FANIN = 16, SMALL = 16, AHEAD = 8 };
 
 struct item {
     uint64_t code;
@@ -226,6 +226,11 @@ void extsort_add(struct extsort *s, const struct field *f, const struct field *r
         uint64_t m = s->mem < RESERVE_MAX ? s->mem : RESERVE_MAX;
         xgrow((void **)&s->arena, &s->acap, (size_t)m, 1);
         xgrow((void **)&s->it, &s->icap, (size_t)(m / ITEM_COST) + 1, sizeof *s->it);
+        /* Huge pages: a 4 KiB page fault per page, and a TLB miss per
+         * record when they are written out in sorted order, were a third
+         * of a 10-million-row sort. */
+        xhuge(s->arena, s->acap);
+        xhuge(s->it, s->icap * sizeof *s->it);
     }
     if (raw) {
         xgrow((void **)&s->arena, &s->acap, s->alen + raw->n + 1, 1);
