@@ -105,21 +105,22 @@ struct row {
     long line;
 };
 
-/* Rows go through in batches: the reading thread splits them and hashes
- * their keys; the other thread (lib/relay) finds their groups BATCH at a
- * time (groups_find_many), parses their numbers and updates the groups.  A row
+/* Rows go through in batches: the reading thread splits them and parses
+ * their numbers; the other thread (lib/relay) hashes their keys, finds
+ * their groups BATCH at a time (groups_find_many) and updates them.  A row
  * held in a batch is its fields (the group columns, then one per
  * aggregation, empty for a bare count), pointing into the reader's buffer,
  * which keeps them until it calls release(); release waits until the other
  * thread has done every batch handed over.
  * Bad input is reported in the order of the rows, by the reading thread:
- * the other one stops at the first bad row and notes it (bad); the reader
- * reports it at its next wait (flush), and before a bad record of its own
- * (read in soft mode) it waits for the rows before that one. */
+ * the other one stops at a sum out of range and notes it (bad); the reader
+ * reports it at its next wait (flush), and before a bad value or record of
+ * its own it waits for the rows before that one. */
 enum { BATCH = 2 * GROUPS_BATCH, NBATCH = 16 };
 struct batch {
     size_t n;        /* rows held */
     struct field *f; /* BATCH rows of nk fields */
+    struct dec *x;   /* BATCH rows of naggs numbers */
     uint64_t h[BATCH];
     struct row rows[BATCH];
     void *st[BATCH];
@@ -148,12 +149,11 @@ struct ctx {
     struct batch *b;     /* NBATCH, the relay's slots */
     size_t nk;           /* fields in a batch row */
     struct relay *relay;
-    struct batch *cur;  /* the batch being filled, or NULL */
-    struct dec *num;    /* a row's numbers, parsed */
-    struct row bad_row; /* the first bad row found by update: where, */
+    struct batch *cur;         /* the batch being filled, or NULL */
+    struct dec *num;           /* a row's numbers, parsed */
+    struct row bad_row;        /* a sum out of range, found by update: where, */
     const struct agg *bad_agg; /* which aggregation, */
-    struct field bad_v;        /* which value, */
-    int bad_err;               /* dec_parse's error, or 0: a sum out of range */
+    struct field bad_v;        /* which value */
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -227,16 +227,11 @@ static void parse_aggs(const char *arg, struct agg **aggs, size_t *n, size_t *ca
 static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
 {
     static const struct option longs[] = {
-        {"group-by", required_argument, NULL, 'g'},
-        {"agg", required_argument, NULL, 'a'},
-        {"sorted", no_argument, NULL, 's'},
-        {"decimals", required_argument, NULL, 3},
-        {"threads", required_argument, NULL, 4},
-        {"output", required_argument, NULL, 'o'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 1},
-        {"version", no_argument, NULL, 2},
-        {NULL, 0, NULL, 0},
+        {"group-by", required_argument, NULL, 'g'}, {"agg", required_argument, NULL, 'a'},
+        {"sorted", no_argument, NULL, 's'},         {"decimals", required_argument, NULL, 3},
+        {"threads", required_argument, NULL, 4},    {"output", required_argument, NULL, 'o'},
+        {"verbose", no_argument, NULL, 'v'},        {"help", no_argument, NULL, 1},
+        {"version", no_argument, NULL, 2},          {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->decimals = -1;
@@ -306,28 +301,43 @@ static void resolve(struct ctx *c, const struct opts *o, const struct tsv_reader
 
 /* ---- updates ------------------------------------------------------------ */
 
-/* Report the bad row that update found (in the reading thread: only it
- * may end the process). */
-static _Noreturn void bad_row(const struct ctx *c)
+/* Report a bad row: a value that is not a number (err: dec_parse's
+ * error), or, with err 0, a sum out of range that update found (reported
+ * in the reading thread: only it may end the process). */
+static _Noreturn void report(const struct row *r, const struct agg *a, const struct field *v,
+                             int err)
 {
-    const struct row *r = &c->bad_row;
-    const struct agg *a = c->bad_agg;
-    const struct field *v = &c->bad_v;
-    if (c->bad_err)
+    if (err)
         die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: %s: '%.*s'", a->label,
-               dec_strerror(c->bad_err), v->n > 40 ? 40 : (int)v->n, v->p);
+               dec_strerror(err), v->n > 40 ? 40 : (int)v->n, v->p);
     die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: the %s is out of range", a->label,
            a->op == OP_SUM ? "sum" : "sum for the mean");
 }
 
-/* Note the row as bad (see bad_row); returns 1. */
-static int bad(struct ctx *c, const struct row *r, const struct agg *a, const struct field *v,
-               int err)
+/* Parse the row's numbers (f: its fields) into num; a bad one is
+ * reported, after the rows before it (flush). */
+static void flush(void *arg);
+static void parse(struct ctx *c, const struct row *r, const struct field *f, struct dec *num)
+{
+    for (size_t i = 0; i < c->naggs; i++) {
+        const struct agg *a = &c->aggs[i];
+        const struct field *v = &f[c->ngidx + i];
+        int e;
+        if (v->n && (a->op == OP_SUM || a->op == OP_MEAN || a->op == OP_MIN || a->op == OP_MAX) &&
+            (e = dec_parse(v->p, v->n, &num[i])) != DEC_OK) {
+            struct row here = *r;
+            flush(c); /* the rows before it first: one may overflow a sum */
+            report(&here, a, v, e);
+        }
+    }
+}
+
+/* Note the row whose sum went out of range (see report); returns 1. */
+static int bad(struct ctx *c, const struct row *r, const struct agg *a, const struct field *v)
 {
     c->bad_row = *r;
     c->bad_agg = a;
     c->bad_v = *v;
-    c->bad_err = err;
     return 1;
 }
 
@@ -362,22 +372,13 @@ static int first_seen(struct ctx *c, const struct state *st, size_t i, const str
     return 1;
 }
 
-/* Add the row (its fields f: the group columns, then one per aggregation)
- * to its group's states.  Returns 0, or 1 for a value that is not a number
- * or a sum out of range (see bad_row). */
+/* Add the row (its fields f: the group columns, then one per aggregation;
+ * num: its numbers, from parse) to its group's states.  Returns 0, or 1
+ * for a sum out of range (see bad_row). */
 static inline __attribute__((always_inline)) int update(struct ctx *c, struct state *st,
-                                                        const struct row *r,
-                                                        const struct field *f)
+                                                        const struct row *r, const struct field *f,
+                                                        const struct dec *num)
 {
-    struct dec *num = c->num;
-    for (size_t i = 0; i < c->naggs; i++) {
-        const struct agg *a = &c->aggs[i];
-        const struct field *v = &f[c->ngidx + i];
-        int e;
-        if (v->n && (a->op == OP_SUM || a->op == OP_MEAN || a->op == OP_MIN || a->op == OP_MAX) &&
-            (e = dec_parse(v->p, v->n, &num[i])) != DEC_OK)
-            return bad(c, r, a, v, e);
-    }
     for (size_t i = 0; i < c->naggs; i++) {
         const struct agg *a = &c->aggs[i];
         struct state *s = &st[i];
@@ -394,7 +395,7 @@ static inline __attribute__((always_inline)) int update(struct ctx *c, struct st
         case OP_SUM:
         case OP_MEAN:
             if (dec_add_fast(&s->u.d, *x) != DEC_OK)
-                return bad(c, r, a, v, 0);
+                return bad(c, r, a, v);
             s->n++;
             break;
         case OP_MIN:
@@ -433,9 +434,11 @@ static int work(void *arg, size_t slot)
 {
     struct ctx *c = arg;
     struct batch *b = &c->b[slot];
+    for (size_t i = 0; i < b->n; i++)
+        b->h[i] = groups_hash(c->groups, b->f + i * c->nk);
     groups_find_many(c->groups, b->f, c->nk, b->h, b->n, b->st);
     for (size_t i = 0; i < b->n; i++)
-        if (update(c, b->st[i], &b->rows[i], b->f + i * c->nk))
+        if (update(c, b->st[i], &b->rows[i], b->f + i * c->nk, b->x + i * c->naggs))
             return 1;
     return 0;
 }
@@ -450,7 +453,7 @@ static void flush(void *arg)
         relay_push(c->relay);
     c->cur = NULL;
     if (c->relay && relay_drain(c->relay))
-        bad_row(c);
+        report(&c->bad_row, c->bad_agg, &c->bad_v, 0);
 }
 
 /* The reader's current record as a batch row (the group columns, then a
@@ -492,7 +495,7 @@ static void take(struct ctx *c, const struct tsv_reader *r)
     struct field *row = b->f + b->n * c->nk;
     b->rows[b->n] = (struct row){r->file, r->line};
     pick(c, r, row);
-    b->h[b->n] = groups_hash(c->groups, row);
+    parse(c, &b->rows[b->n], row, b->x + b->n * c->naggs);
     b->n++;
 }
 
@@ -607,6 +610,7 @@ int main(int argc, char **argv)
     c.b = xcalloc(NBATCH, sizeof *c.b);
     for (size_t i = 0; i < NBATCH; i++) {
         c.b[i].f = xmalloc(BATCH * (c.nk ? c.nk : 1) * sizeof *c.b[i].f);
+        c.b[i].x = xmalloc(BATCH * (c.naggs ? c.naggs : 1) * sizeof *c.b[i].x);
     }
     c.gv = xmalloc((c.ngidx ? c.ngidx : 1) * sizeof *c.gv);
     c.spare = xmalloc((c.naggs ? c.naggs : 1) * sizeof *c.spare);
@@ -623,8 +627,9 @@ int main(int argc, char **argv)
             pick(&c, &r, row);
             if (!cur || !groups_same(c.groups, cur, row))
                 cur = next_group(&c, cur, row);
-            if (update(&c, cur, &here, row))
-                bad_row(&c);
+            parse(&c, &here, row, c.num);
+            if (update(&c, cur, &here, row, c.num))
+                report(&c.bad_row, c.bad_agg, &c.bad_v, 0);
         }
     } else {
         c.relay = relay_new(NBATCH, work, &c, o.threads > 1);
@@ -669,6 +674,7 @@ int main(int argc, char **argv)
     free(c.num);
     for (size_t i = 0; i < NBATCH; i++) {
         free(c.b[i].f);
+        free(c.b[i].x);
     }
     free(c.b);
     tsv_close(&r);
