@@ -17,6 +17,7 @@
 #include "engines.h"
 #include "err.h"
 #include "hash.h"
+#include "relay.h"
 #include "tsv.h"
 #include "units.h"
 
@@ -56,6 +57,8 @@ static const char usage[] =
     "      --referrer=COL      referrer column (default referrer)\n"
     "      --shard=K/N         only visitors whose hash (see hit-partition) modulo N is K,\n"
     "                          for running N copies in parallel on the same input\n"
+    "      --threads=N         1: one thread; 2 (the default with more than one CPU):\n"
+    "                          read and split in one, attribute in another\n"
     "  -s, --strict            a price that is not a number is fatal (default: reported, hit\n"
     "                          not counted)\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
@@ -71,6 +74,7 @@ struct opts {
     int64_t expire; /* seconds; < 0 means never */
     const char *visitor, *with, *purchase, *time, *events, *products, *referrer, *output;
     uint64_t shard, nshards;
+    int threads;
     char **engine_files;
     size_t nengine_files;
 };
@@ -126,22 +130,33 @@ static int64_t parse_duration(const char *s)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum { HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD };
+    enum { HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS };
     static const struct option longs[] = {
-        {"model", required_argument, NULL, 'm'},   {"expire", required_argument, NULL, 'e'},
-        {"visitor", required_argument, NULL, 'V'}, {"with", required_argument, NULL, 'w'},
-        {"engines", required_argument, NULL, 'E'}, {"only-engines", no_argument, NULL, ONLY},
-        {"list-engines", no_argument, NULL, LIST}, {"keep-case", no_argument, NULL, 'k'},
+        {"model", required_argument, NULL, 'm'},
+        {"expire", required_argument, NULL, 'e'},
+        {"visitor", required_argument, NULL, 'V'},
+        {"with", required_argument, NULL, 'w'},
+        {"engines", required_argument, NULL, 'E'},
+        {"only-engines", no_argument, NULL, ONLY},
+        {"list-engines", no_argument, NULL, LIST},
+        {"keep-case", no_argument, NULL, 'k'},
         {"purchase-event", required_argument, NULL, 'p'},
-        {"time", required_argument, NULL, TIME},   {"events", required_argument, NULL, EVENTS},
+        {"time", required_argument, NULL, TIME},
+        {"events", required_argument, NULL, EVENTS},
         {"products", required_argument, NULL, PRODUCTS},
         {"referrer", required_argument, NULL, REFERRER},
-        {"shard", required_argument, NULL, SHARD}, {"strict", no_argument, NULL, 's'},        {"output", required_argument, NULL, 'o'},
-        {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, HELP},
-        {"version", no_argument, NULL, VERSION},   {NULL, 0, NULL, 0},
+        {"shard", required_argument, NULL, SHARD},
+        {"strict", no_argument, NULL, 's'},
+        {"threads", required_argument, NULL, THREADS},
+        {"output", required_argument, NULL, 'o'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, HELP},
+        {"version", no_argument, NULL, VERSION},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->expire = 30 * 60;
+    o->threads = relay_cpus_allow() ? 2 : 1;
     o->purchase = "1";
     o->time = "hit_time_gmt";
     o->referrer = "referrer";
@@ -182,6 +197,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
             break;
         }
         case 's': o->strict = 1; break;
+        case THREADS:
+            if (strcmp(optarg, "1") && strcmp(optarg, "2"))
+                die_usage("--threads: expected 1 or 2, not '%s'", optarg);
+            o->threads = optarg[0] - '0';
+            break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
         case HELP: err_help(usage);
@@ -242,8 +262,8 @@ static void fill(struct visitor *v, const char *key, size_t kn, const char *d, s
     v->kw_n = kwn;
 }
 
-static struct visitor *track(struct state *s, const char *key, size_t kn, const char *d,
-                             size_t dn, const char *kw, size_t kwn)
+static struct visitor *track(struct state *s, const char *key, size_t kn, const char *d, size_t dn,
+                             const char *kw, size_t kwn)
 {
     struct visitor *v = s->free;
     if (v)
@@ -291,8 +311,8 @@ static void report(const struct counts *c, const struct state *s)
             "(peak %llu), hits out of time order %llu\n",
             (unsigned long long)c->hits, (unsigned long long)c->skipped,
             (unsigned long long)c->purchases, (unsigned long long)c->credited, c1, c2,
-            (unsigned long long)c->bad, (unsigned long long)s->tracked,
-            (unsigned long long)s->peak, (unsigned long long)c->out_of_order);
+            (unsigned long long)c->bad, (unsigned long long)s->tracked, (unsigned long long)s->peak,
+            (unsigned long long)c->out_of_order);
 }
 
 /* ---- columns ---------------------------------------------------------- */
@@ -343,6 +363,200 @@ static int mine(void *arg, const struct field *f)
     return hash_fields(f, sh->vcols, sh->nv) % sh->n == sh->k;
 }
 
+/* ---- attribution ------------------------------------------------------ */
+
+/* Hits go through in batches: the reading thread splits them, drops the
+ * excluded ones and parses their times; the other thread (lib/relay)
+ * attributes them and writes the output, so the output is the same as
+ * with one thread.  A hit held in a batch is the fields attribution uses
+ * (F_*, then the visitor's columns, then --with's), pointing into the
+ * reader's buffer, which keeps them until its release hook (flush) has
+ * waited for every batch handed over.  Errors are reported by the reading
+ * thread in the order of the hits: the other one stops at a fatal one and
+ * notes it; warnings it prints itself, before the reader can go on to
+ * report anything later. */
+enum { BATCH = 256, NBATCH = 16 };
+enum { F_REFERRER, F_EVENTS, F_PRODUCTS, F_DUPLICATE, F_VISITOR };
+
+struct hit {
+    int64_t t;
+    const char *file;
+    long line;
+};
+
+struct batch {
+    size_t n;
+    struct field *f; /* BATCH hits of nk fields */
+    struct hit h[BATCH];
+};
+
+struct run {
+    const struct opts *o;
+    struct engines *eng;
+    struct state st;
+    struct counts cnt;
+    struct tsv_writer w;
+    size_t nv, nw, nk, pid_n;
+    size_t *cols; /* the input column of each field of a batch's hit */
+    long pcol;
+    int64_t now;
+    char *key;
+    size_t keycap;
+    struct batch *b, *cur;
+    struct relay *relay;
+    struct hit bad;   /* a fatal error of the attribution: where, */
+    char bad_msg[64]; /* and what (about the products column) */
+};
+
+/* Attribute one hit (f: its fields, see above).  Returns 0, or 1 for a
+ * fatal error noted in r->bad and bad_msg. */
+static int attribute(struct run *r, const struct hit *h, const struct field *f)
+{
+    const struct opts *o = r->o;
+    struct state *st = &r->st;
+    int64_t t = h->t;
+    if (t < r->now)
+        r->cnt.out_of_order++;
+    else
+        r->now = t;
+    /* Memory, not results: a referral whose visitor's last hit is more
+     * than --expire plus DISORDER before this hit can no longer be
+     * credited unless hits come out of time order by more than DISORDER,
+     * so it is dropped.  Measured against this hit's time, not the latest
+     * seen, input grouped by visitor and then time (a Hadoop shuffle)
+     * gives the same answer as time order. */
+    while (o->expire >= 0 && st->oldest && t - st->oldest->last > o->expire + DISORDER)
+        drop(st, st->oldest);
+
+    size_t kn = 0, nv = r->nv;
+    for (size_t i = 0; i < nv; i++) {
+        const struct field *v = &f[F_VISITOR + i];
+        xgrow((void **)&r->key, &r->keycap, kn + v->n + 4, 1);
+        if (nv > 1) { /* length-prefixed, so ("a","bc") and ("ab","c") differ */
+            uint32_t len = (uint32_t)v->n;
+            memcpy(r->key + kn, &len, 4);
+            kn += 4;
+        }
+        memcpy(r->key + kn, v->p, v->n);
+        kn += v->n;
+    }
+    const char *key = r->key;
+    struct visitor *vis = NULL;
+    unsigned hv;
+    HASH_VALUE(key, kn, hv);
+    if (st->filter[FILTER_SLOT(hv)])
+        HASH_FIND_BYHASHVALUE(hh, st->hash, key, kn, hv, vis);
+    if (vis && o->expire >= 0 && t - vis->last > o->expire) {
+        drop(st, vis);
+        vis = NULL;
+    }
+    const char *dom, *kw;
+    size_t dom_n, kw_n;
+    const struct field *ref = &f[F_REFERRER];
+    if (engines_match(r->eng, ref->p, ref->n, o->keep_case, &dom, &dom_n, &kw, &kw_n)) {
+        if (!vis) {
+            vis = track(st, key, kn, dom, dom_n, kw, kw_n);
+            vis->last = t;
+        } else if (!o->first) {
+            /* The key stays put unless the buffer has to move. */
+            int moves = vis->cap < kn + dom_n + kw_n;
+            if (moves)
+                HASH_DEL(st->hash, vis);
+            fill(vis, key, kn, dom, dom_n, kw, kw_n);
+            if (moves)
+                HASH_ADD_KEYPTR(hh, st->hash, vis->buf, kn, vis);
+        }
+    }
+    if (vis) {
+        if (t > vis->last)
+            vis->last = t;
+        unlink_node(st, vis);
+        append_node(st, vis);
+    }
+
+    if (!adobe_has_event(f[F_EVENTS].p, f[F_EVENTS].n, o->purchase, r->pid_n))
+        return 0;
+    if (f[F_DUPLICATE].n == 1 && f[F_DUPLICATE].p[0] == '1') {
+        r->cnt.skipped++;
+        return 0;
+    }
+    r->cnt.purchases++;
+    struct dec rev;
+    int err;
+    size_t badp = adobe_revenue(f[F_PRODUCTS].p, f[F_PRODUCTS].n, &rev, &err);
+    if (badp) {
+        /* Not dec_strerror(): "price number out of range" reads badly. */
+        const char *why = err == DEC_OVERFLOW ? "out of range" : "not a number";
+        if (o->strict) {
+            r->bad = *h;
+            snprintf(r->bad_msg, sizeof r->bad_msg, "product %zu: price %s", badp, why);
+            return 1;
+        }
+        warn_at(h->file, h->line, r->pcol + 1, "product %zu: price %s; hit not counted", badp, why);
+        r->cnt.bad++;
+        return 0;
+    }
+    struct dec *acc = vis ? &r->cnt.credited_rev : &r->cnt.uncredited_rev;
+    if (dec_add(acc, rev) != DEC_OK) {
+        r->bad = *h;
+        snprintf(r->bad_msg, sizeof r->bad_msg, "revenue total out of range");
+        return 1;
+    }
+    if (!vis)
+        return 0;
+    r->cnt.credited++;
+    char num[DEC_BUFSZ];
+    tsv_put(&r->w, vis->buf + vis->key_n, vis->dom_n);
+    tsv_put(&r->w, vis->buf + vis->key_n + vis->dom_n, vis->kw_n);
+    tsv_put_clean(&r->w, num, dec_format(rev, num));
+    for (size_t i = 0; i < r->nw; i++)
+        tsv_put(&r->w, f[F_VISITOR + nv + i].p, f[F_VISITOR + nv + i].n);
+    tsv_end(&r->w);
+    return 0;
+}
+
+/* The other thread: attribute a batch of hits. */
+static int work(void *arg, size_t slot)
+{
+    struct run *r = arg;
+    struct batch *b = &r->b[slot];
+    for (size_t i = 0; i < b->n; i++)
+        if (attribute(r, &b->h[i], b->f + i * r->nk))
+            return 1;
+    return 0;
+}
+
+/* Hand over the batch being filled and wait until every batch is done
+ * (the reader's release hook, before an error, and at the end); a fatal
+ * error of the attribution is reported here, in the reading thread. */
+static void flush(void *arg)
+{
+    struct run *r = arg;
+    if (r->cur && r->cur->n)
+        relay_push(r->relay);
+    r->cur = NULL;
+    if (r->relay && relay_drain(r->relay))
+        die_at(EXIT_DATA, r->bad.file, r->bad.line, r->pcol + 1, "%s", r->bad_msg);
+}
+
+/* The reader's current hit, at time t, as a hit of the batch being filled. */
+static void take(struct run *r, const struct tsv_reader *rd, int64_t t, const size_t *cols)
+{
+    if (r->cur && r->cur->n == BATCH) {
+        relay_push(r->relay);
+        r->cur = NULL;
+    }
+    if (!r->cur) {
+        r->cur = &r->b[relay_slot(r->relay)];
+        r->cur->n = 0;
+    }
+    struct batch *b = r->cur;
+    struct field *f = b->f + b->n * r->nk;
+    for (size_t k = 0; k < r->nk; k++)
+        f[k] = cols[k] == SIZE_MAX ? (struct field){NULL, 0} : rd->f[cols[k]];
+    b->h[b->n++] = (struct hit){t, rd->file, rd->line};
+}
+
 int main(int argc, char **argv)
 {
     err_init("hit-attrib");
@@ -354,16 +568,17 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < o.nengine_files; i++)
         engines_load(eng, o.engine_files[i]);
 
+    static struct run run; /* big (the visitors' filter): not on the stack */
+    run.o = &o;
+    run.eng = eng;
     struct tsv_reader r;
-    tsv_open(&r, argv + optind, (size_t)(argc - optind), NULL);
-    struct tsv_writer w;
-    tsv_writer_open(&w, o.output, 0);
-    struct state st = {0};
-    struct counts cnt = {0};
+    struct tsv_opts to = {.soft = 1, .release = flush, .release_arg = &run};
+    tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
+    tsv_writer_open(&run.w, o.output, 0);
     if (r.ncols == 0) {
         if (o.verbose)
-            report(&cnt, &st);
-        tsv_writer_close(&w);
+            report(&run.cnt, &run.st);
+        tsv_writer_close(&run.w);
         tsv_close(&r);
         engines_free(eng);
         free(o.engine_files);
@@ -387,126 +602,70 @@ int main(int argc, char **argv)
     long xcol = opt_col(&r, "exclude_hit"), scol = opt_col(&r, "hit_source");
     long dcol = opt_col(&r, "duplicate_purchase");
 
-    tsv_put_str(&w, "search_engine_domain");
-    tsv_put_str(&w, "search_keyword");
-    tsv_put_str(&w, "revenue");
+    tsv_put_str(&run.w, "search_engine_domain");
+    tsv_put_str(&run.w, "search_keyword");
+    tsv_put_str(&run.w, "revenue");
     for (size_t i = 0; i < nw; i++)
-        tsv_put_str(&w, r.names[wcols[i]]);
-    tsv_end(&w);
+        tsv_put_str(&run.w, r.names[wcols[i]]);
+    tsv_end(&run.w);
 
-    int64_t now = INT64_MIN;
-    size_t pid_n = strlen(o.purchase);
-    char *key = NULL;
-    size_t keycap = 0;
+    /* The columns of a batch's hit (see struct run). */
+    run.nv = nv;
+    run.nw = nw;
+    run.nk = F_VISITOR + nv + nw;
+    run.pcol = (long)pcol;
+    run.pid_n = strlen(o.purchase);
+    run.now = INT64_MIN;
+    size_t *cols = run.cols = xmalloc(run.nk * sizeof *cols);
+    cols[F_REFERRER] = rcol;
+    cols[F_EVENTS] = ecol;
+    cols[F_PRODUCTS] = pcol;
+    cols[F_DUPLICATE] = dcol >= 0 ? (size_t)dcol : SIZE_MAX;
+    for (size_t i = 0; i < nv; i++)
+        cols[F_VISITOR + i] = vcols[i];
+    for (size_t i = 0; i < nw; i++)
+        cols[F_VISITOR + nv + i] = wcols[i];
+    run.b = xcalloc(NBATCH, sizeof *run.b);
+    for (size_t i = 0; i < NBATCH; i++)
+        run.b[i].f = xmalloc(BATCH * run.nk * sizeof *run.b[i].f);
+    run.relay = relay_new(NBATCH, work, &run, o.threads > 1);
 
+    uint64_t hits = 0, excl = 0;
     while (tsv_next(&r)) {
         const struct field *f = r.f;
-        cnt.hits++;
+        if (r.bad) { /* soft mode: reported after the hits before it */
+            char buf[256];
+            flush(&run);
+            die_at(EXIT_DATA, r.file, r.line, r.bad_col, "%s",
+                   tsv_bad_message(&r, buf, sizeof buf));
+        }
+        hits++;
         if (excluded(f, xcol, scol)) {
-            cnt.skipped++;
+            excl++;
             continue;
         }
         int64_t t;
-        if (dtime_epoch(f[tcol].p, f[tcol].n, &t) != 0)
+        if (dtime_epoch(f[tcol].p, f[tcol].n, &t) != 0) {
+            flush(&run);
             die_at(EXIT_DATA, r.file, r.line, (long)tcol + 1, "%s: not epoch seconds",
                    r.names[tcol]);
-        if (t < now)
-            cnt.out_of_order++;
-        else
-            now = t;
-        /* Memory, not results: a referral whose visitor's last hit is more
-         * than --expire plus DISORDER before this hit can no longer be
-         * credited unless hits come out of time order by more than
-         * DISORDER, so it is dropped.  Measured against this hit's time,
-         * not the latest seen, input grouped by visitor and then time (a
-         * Hadoop shuffle) gives the same answer as time order. */
-        while (o.expire >= 0 && st.oldest && t - st.oldest->last > o.expire + DISORDER)
-            drop(&st, st.oldest);
-
-        size_t kn = 0;
-        for (size_t i = 0; i < nv; i++) {
-            const struct field *v = &f[vcols[i]];
-            xgrow((void **)&key, &keycap, kn + v->n + 4, 1);
-            if (nv > 1) { /* length-prefixed, so ("a","bc") and ("ab","c") differ */
-                uint32_t len = (uint32_t)v->n;
-                memcpy(key + kn, &len, 4);
-                kn += 4;
-            }
-            memcpy(key + kn, v->p, v->n);
-            kn += v->n;
         }
-        struct visitor *vis = NULL;
-        unsigned hv;
-        HASH_VALUE(key, kn, hv);
-        if (st.filter[FILTER_SLOT(hv)])
-            HASH_FIND_BYHASHVALUE(hh, st.hash, key, kn, hv, vis);
-        if (vis && o.expire >= 0 && t - vis->last > o.expire) {
-            drop(&st, vis);
-            vis = NULL;
-        }
-        const char *dom, *kw;
-        size_t dom_n, kw_n;
-        if (engines_match(eng, f[rcol].p, f[rcol].n, o.keep_case, &dom, &dom_n, &kw, &kw_n)) {
-            if (!vis) {
-                vis = track(&st, key, kn, dom, dom_n, kw, kw_n);
-                vis->last = t;
-            } else if (!o.first) {
-                /* The key stays put unless the buffer has to move. */
-                int moves = vis->cap < kn + dom_n + kw_n;
-                if (moves)
-                    HASH_DEL(st.hash, vis);
-                fill(vis, key, kn, dom, dom_n, kw, kw_n);
-                if (moves)
-                    HASH_ADD_KEYPTR(hh, st.hash, vis->buf, kn, vis);
-            }
-        }
-        if (vis) {
-            if (t > vis->last)
-                vis->last = t;
-            unlink_node(&st, vis);
-            append_node(&st, vis);
-        }
-
-        if (!adobe_has_event(f[ecol].p, f[ecol].n, o.purchase, pid_n))
-            continue;
-        if (dcol >= 0 && f[dcol].n == 1 && f[dcol].p[0] == '1') {
-            cnt.skipped++;
-            continue;
-        }
-        cnt.purchases++;
-        struct dec rev;
-        int err;
-        size_t badp = adobe_revenue(f[pcol].p, f[pcol].n, &rev, &err);
-        if (badp) {
-            /* Not dec_strerror(): "price number out of range" reads badly. */
-            const char *why = err == DEC_OVERFLOW ? "out of range" : "not a number";
-            if (o.strict)
-                die_at(EXIT_DATA, r.file, r.line, (long)pcol + 1, "product %zu: price %s", badp,
-                       why);
-            warn_at(r.file, r.line, (long)pcol + 1, "product %zu: price %s; hit not counted",
-                    badp, why);
-            cnt.bad++;
-            continue;
-        }
-        struct dec *acc = vis ? &cnt.credited_rev : &cnt.uncredited_rev;
-        if (dec_add(acc, rev) != DEC_OK)
-            die_at(EXIT_DATA, r.file, r.line, (long)pcol + 1, "revenue total out of range");
-        if (!vis)
-            continue;
-        cnt.credited++;
-        char num[DEC_BUFSZ];
-        tsv_put(&w, vis->buf + vis->key_n, vis->dom_n);
-        tsv_put(&w, vis->buf + vis->key_n + vis->dom_n, vis->kw_n);
-        tsv_put_clean(&w, num, dec_format(rev, num));
-        for (size_t i = 0; i < nw; i++)
-            tsv_put(&w, f[wcols[i]].p, f[wcols[i]].n);
-        tsv_end(&w);
+        take(&run, &r, t, cols);
     }
-    tsv_writer_close(&w);
+    flush(&run);
+    relay_end(run.relay);
+    run.relay = NULL;
+    run.cnt.hits += hits;
+    run.cnt.skipped += excl;
+    tsv_writer_close(&run.w);
     if (o.verbose)
-        report(&cnt, &st);
-    free_all(&st);
-    free(key);
+        report(&run.cnt, &run.st);
+    free_all(&run.st);
+    free(run.key);
+    for (size_t i = 0; i < NBATCH; i++)
+        free(run.b[i].f);
+    free(run.b);
+    free(cols);
     free(vcols);
     free(wcols);
     free(o.engine_files);
