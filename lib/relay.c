@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 enum { SPINS = 1000 };
@@ -196,8 +197,14 @@ int relay_end(struct relay *q)
     return e;
 }
 
-int relay_cpus_allow(void)
+int relay_threads_default(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 1;
+    return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+}
+
+int relay_threads_arg(const char *arg)
+{
+    if (strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0)
+        die_usage("--threads: expected 1 or 2, not '%s'", arg);
+    return arg[0] - '0';
 }

@@ -35,7 +35,10 @@ int relay_drain(struct relay *q);
 int relay_stopped(struct relay *q);
 /* Drain, then end the worker thread; the stop value, or 0. */
 int relay_end(struct relay *q);
-/* Two threads are worth it here: more than one CPU online. */
-int relay_cpus_allow(void);
+/* The threads a tool runs by default: 2 with more than one CPU online,
+ * else 1. */
+int relay_threads_default(void);
+/* The value of a tool's --threads=N option: 1 or 2, else a usage error. */
+int relay_threads_arg(const char *arg);
 
 #endif

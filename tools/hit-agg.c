@@ -235,7 +235,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
     };
     memset(o, 0, sizeof *o);
     o->decimals = -1;
-    o->threads = relay_cpus_allow() ? 2 : 1;
+    o->threads = relay_threads_default();
     size_t cap = 0;
     uint64_t v;
     int ch;
@@ -251,9 +251,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
             o->decimals = (int)v;
             break;
         case 4:
-            if (strcmp(optarg, "1") && strcmp(optarg, "2"))
-                die_usage("--threads: expected 1 or 2, not '%s'", optarg);
-            o->threads = optarg[0] - '0';
+            o->threads = relay_threads_arg(optarg);
             break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;

@@ -156,7 +156,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     };
     memset(o, 0, sizeof *o);
     o->expire = 30 * 60;
-    o->threads = relay_cpus_allow() ? 2 : 1;
+    o->threads = relay_threads_default();
     o->purchase = "1";
     o->time = "hit_time_gmt";
     o->referrer = "referrer";
@@ -198,9 +198,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         }
         case 's': o->strict = 1; break;
         case THREADS:
-            if (strcmp(optarg, "1") && strcmp(optarg, "2"))
-                die_usage("--threads: expected 1 or 2, not '%s'", optarg);
-            o->threads = optarg[0] - '0';
+            o->threads = relay_threads_arg(optarg);
             break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;

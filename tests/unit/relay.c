@@ -54,6 +54,7 @@ int main(void)
         run(threaded, 999, &sum, &in_order, &stop, 50000); /* stops after 0..999 */
         CHECK(sum == 999L * 1000 / 2 && in_order && stop == 7);
     }
-    CHECK(relay_cpus_allow() == 0 || relay_cpus_allow() == 1);
+    CHECK(relay_threads_default() == 1 || relay_threads_default() == 2);
+    CHECK(relay_threads_arg("1") == 1 && relay_threads_arg("2") == 2);
     return check_done("relay");
 }
