@@ -35,6 +35,9 @@ struct relay {
     _Atomic int draining;                     /* the reader waits for every slot pushed */
     pthread_mutex_t lock;
     pthread_cond_t wake;
+    size_t *count;     /* items in each slot (relay_add) */
+    size_t cur, cur_n; /* the slot being filled, and its items, */
+    int filling;       /* while there is one */
 };
 
 static inline void pause_cpu(void)
@@ -115,6 +118,7 @@ struct relay *relay_new(size_t nslots, int (*work)(void *arg, size_t slot), void
 {
     struct relay *q = xcalloc(1, sizeof *q);
     q->n = nslots ? nslots : 1;
+    q->count = xcalloc(q->n, sizeof *q->count);
     q->work = work;
     q->arg = arg;
     q->threaded = threaded;
@@ -178,6 +182,46 @@ int relay_drain(struct relay *q)
     return atomic_load(&q->stop);
 }
 
+/* Hand over the slot being filled. */
+static void push_filled(struct relay *q)
+{
+    q->count[q->cur] = q->cur_n;
+    q->filling = 0;
+    relay_push(q);
+}
+
+size_t relay_add(struct relay *q, size_t cap, size_t *i)
+{
+    if (q->filling && q->cur_n >= cap)
+        push_filled(q);
+    if (!q->filling) {
+        q->cur = relay_slot(q);
+        q->cur_n = 0;
+        q->filling = 1;
+    }
+    *i = q->cur_n++;
+    return q->cur;
+}
+
+void relay_unadd(struct relay *q)
+{
+    if (q->filling && q->cur_n)
+        q->cur_n--;
+}
+
+size_t relay_items(const struct relay *q, size_t slot)
+{
+    return q->count[slot];
+}
+
+int relay_flush(struct relay *q)
+{
+    if (q->filling && q->cur_n)
+        push_filled(q);
+    q->filling = 0; /* an empty slot is not handed over: it is the next one again */
+    return relay_drain(q);
+}
+
 int relay_stopped(struct relay *q)
 {
     return atomic_load(&q->stop);
@@ -191,6 +235,7 @@ int relay_end(struct relay *q)
         poke(q, &q->worker_sleeps);
         pthread_join(q->worker, NULL);
     }
+    free(q->count);
     pthread_mutex_destroy(&q->lock);
     pthread_cond_destroy(&q->wake);
     free(q);

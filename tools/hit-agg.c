@@ -118,7 +118,6 @@ struct row {
  * its own it waits for the rows before that one. */
 enum { BATCH = 2 * GROUPS_BATCH, NBATCH = 16 };
 struct batch {
-    size_t n;        /* rows held */
     struct field *f; /* BATCH rows of nk fields */
     struct dec *x;   /* BATCH rows of naggs numbers */
     uint64_t h[BATCH];
@@ -149,7 +148,6 @@ struct ctx {
     struct batch *b;     /* NBATCH, the relay's slots */
     size_t nk;           /* fields in a batch row */
     struct relay *relay;
-    struct batch *cur;         /* the batch being filled, or NULL */
     struct dec *num;           /* a row's numbers, parsed */
     struct row bad_row;        /* a sum out of range, found by update: where, */
     const struct agg *bad_agg; /* which aggregation, */
@@ -250,9 +248,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
                           optarg);
             o->decimals = (int)v;
             break;
-        case 4:
-            o->threads = relay_threads_arg(optarg);
-            break;
+        case 4: o->threads = relay_threads_arg(optarg); break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
         case 1: err_help(usage);
@@ -324,7 +320,9 @@ static void parse(struct ctx *c, const struct row *r, const struct field *f, str
         if (v->n && (a->op == OP_SUM || a->op == OP_MEAN || a->op == OP_MIN || a->op == OP_MAX) &&
             (e = dec_parse(v->p, v->n, &num[i])) != DEC_OK) {
             struct row here = *r;
-            flush(c); /* the rows before it first: one may overflow a sum */
+            if (c->relay)
+                relay_unadd(c->relay); /* not this row, */
+            flush(c);                  /* but the rows before it: one may overflow a sum */
             report(&here, a, v, e);
         }
     }
@@ -432,10 +430,11 @@ static int work(void *arg, size_t slot)
 {
     struct ctx *c = arg;
     struct batch *b = &c->b[slot];
-    for (size_t i = 0; i < b->n; i++)
+    size_t n = relay_items(c->relay, slot);
+    for (size_t i = 0; i < n; i++)
         b->h[i] = groups_hash(c->groups, b->f + i * c->nk);
-    groups_find_many(c->groups, b->f, c->nk, b->h, b->n, b->st);
-    for (size_t i = 0; i < b->n; i++)
+    groups_find_many(c->groups, b->f, c->nk, b->h, n, b->st);
+    for (size_t i = 0; i < n; i++)
         if (update(c, b->st[i], &b->rows[i], b->f + i * c->nk, b->x + i * c->naggs))
             return 1;
     return 0;
@@ -447,10 +446,7 @@ static int work(void *arg, size_t slot)
 static void flush(void *arg)
 {
     struct ctx *c = arg;
-    if (c->cur && c->cur->n)
-        relay_push(c->relay);
-    c->cur = NULL;
-    if (c->relay && relay_drain(c->relay))
+    if (c->relay && relay_flush(c->relay))
         report(&c->bad_row, c->bad_agg, &c->bad_v, 0);
 }
 
@@ -481,20 +477,12 @@ static int next(struct ctx *c, struct tsv_reader *r)
 /* The reader's current record as a row of the batch being filled. */
 static void take(struct ctx *c, const struct tsv_reader *r)
 {
-    if (c->cur && c->cur->n == BATCH) {
-        relay_push(c->relay);
-        c->cur = NULL;
-    }
-    if (!c->cur) {
-        c->cur = &c->b[relay_slot(c->relay)];
-        c->cur->n = 0;
-    }
-    struct batch *b = c->cur;
-    struct field *row = b->f + b->n * c->nk;
-    b->rows[b->n] = (struct row){r->file, r->line};
+    size_t i;
+    struct batch *b = &c->b[relay_add(c->relay, BATCH, &i)];
+    struct field *row = b->f + i * c->nk;
+    b->rows[i] = (struct row){r->file, r->line};
     pick(c, r, row);
-    parse(c, &b->rows[b->n], row, b->x + b->n * c->naggs);
-    b->n++;
+    parse(c, &b->rows[i], row, b->x + i * c->naggs);
 }
 
 /* ---- output ------------------------------------------------------------- */

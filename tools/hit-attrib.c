@@ -197,9 +197,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
             break;
         }
         case 's': o->strict = 1; break;
-        case THREADS:
-            o->threads = relay_threads_arg(optarg);
-            break;
+        case THREADS: o->threads = relay_threads_arg(optarg); break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
         case HELP: err_help(usage);
@@ -383,7 +381,6 @@ struct hit {
 };
 
 struct batch {
-    size_t n;
     struct field *f; /* BATCH hits of nk fields */
     struct hit h[BATCH];
 };
@@ -400,7 +397,7 @@ struct run {
     int64_t now;
     char *key;
     size_t keycap;
-    struct batch *b, *cur;
+    struct batch *b;
     struct relay *relay;
     struct hit bad;   /* a fatal error of the attribution: where, */
     char bad_msg[64]; /* and what (about the products column) */
@@ -518,7 +515,7 @@ static int work(void *arg, size_t slot)
 {
     struct run *r = arg;
     struct batch *b = &r->b[slot];
-    for (size_t i = 0; i < b->n; i++)
+    for (size_t i = 0, n = relay_items(r->relay, slot); i < n; i++)
         if (attribute(r, &b->h[i], b->f + i * r->nk))
             return 1;
     return 0;
@@ -530,29 +527,19 @@ static int work(void *arg, size_t slot)
 static void flush(void *arg)
 {
     struct run *r = arg;
-    if (r->cur && r->cur->n)
-        relay_push(r->relay);
-    r->cur = NULL;
-    if (r->relay && relay_drain(r->relay))
+    if (r->relay && relay_flush(r->relay))
         die_at(EXIT_DATA, r->bad.file, r->bad.line, r->pcol + 1, "%s", r->bad_msg);
 }
 
 /* The reader's current hit, at time t, as a hit of the batch being filled. */
 static void take(struct run *r, const struct tsv_reader *rd, int64_t t, const size_t *cols)
 {
-    if (r->cur && r->cur->n == BATCH) {
-        relay_push(r->relay);
-        r->cur = NULL;
-    }
-    if (!r->cur) {
-        r->cur = &r->b[relay_slot(r->relay)];
-        r->cur->n = 0;
-    }
-    struct batch *b = r->cur;
-    struct field *f = b->f + b->n * r->nk;
+    size_t i;
+    struct batch *b = &r->b[relay_add(r->relay, BATCH, &i)];
+    struct field *f = b->f + i * r->nk;
     for (size_t k = 0; k < r->nk; k++)
         f[k] = cols[k] == SIZE_MAX ? (struct field){NULL, 0} : rd->f[cols[k]];
-    b->h[b->n++] = (struct hit){t, rd->file, rd->line};
+    b->h[i] = (struct hit){t, rd->file, rd->line};
 }
 
 int main(int argc, char **argv)
