@@ -24,6 +24,7 @@ static void open_file(struct tsv_reader *r)
     r->in = input_open(r->npaths ? r->paths[r->ipath] : "-");
     r->file = input_name(r->in);
     r->pos = r->end = r->scan = 0;
+    r->win = SIZE_MAX;
     r->eof = 0;
     r->next_line = 1;
     if (r->o.csv)
@@ -44,6 +45,7 @@ static int fill(struct tsv_reader *r)
         return 0;
     if (r->pos > 0 || r->cap - r->end < READ_BLOCK / 2)
         release(r);
+    r->win = SIZE_MAX; /* the bytes move */
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->end - r->pos);
         r->end -= r->pos;
@@ -231,12 +233,31 @@ static int next_fast(struct tsv_reader *r)
     int ask = r->filter != NULL;
     r->nf = 0;
     r->filtered = 0;
-    for (char *p = s; e - p >= 64; p += 64) {
+    /* The window the last record ended in, when this one starts there:
+     * short records (a few dozen bytes) share their windows' masks instead
+     * of each scanning 64 bytes again. */
+    char *p = s;
+    int cached = r->win != SIZE_MAX && r->pos >= r->win && r->pos - r->win < 64;
+    if (cached)
+        p = r->buf + r->win;
+    for (; cached || e - p >= 64; p += 64) {
         uint64_t lf = 0, bs = 0, sep = 0;
-        sep |= mask16(p, vsep, vlf, vbs, 0, &lf, &bs);
-        sep |= mask16(p + 16, vsep, vlf, vbs, 16, &lf, &bs);
-        sep |= mask16(p + 32, vsep, vlf, vbs, 32, &lf, &bs);
-        sep |= mask16(p + 48, vsep, vlf, vbs, 48, &lf, &bs);
+        if (cached) {
+            uint64_t mine = ~(uint64_t)0 << (s - p); /* the bytes from s on */
+            sep = r->win_sep & mine;
+            lf = r->win_lf & mine;
+            bs = r->win_bs & mine;
+            cached = 0;
+        } else {
+            sep |= mask16(p, vsep, vlf, vbs, 0, &lf, &bs);
+            sep |= mask16(p + 16, vsep, vlf, vbs, 16, &lf, &bs);
+            sep |= mask16(p + 32, vsep, vlf, vbs, 32, &lf, &bs);
+            sep |= mask16(p + 48, vsep, vlf, vbs, 48, &lf, &bs);
+            r->win = (size_t)(p - r->buf);
+            r->win_sep = sep;
+            r->win_lf = lf;
+            r->win_bs = bs;
+        }
         uint64_t upto = lf ? (lf & (0 - lf)) - 1 : ~(uint64_t)0; /* bytes before the LF */
         if (bs & upto)
             return 0;

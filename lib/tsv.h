@@ -76,6 +76,8 @@ struct tsv_reader {
     uint64_t done_bytes;
     char *buf;
     size_t cap, pos, end, scan;
+    size_t win; /* the fast path's last 64-byte window (SIZE_MAX: none) */
+    uint64_t win_sep, win_lf, win_bs;
     int eof;
     size_t fcap;
     long next_line;
