@@ -31,7 +31,8 @@ static void open_file(struct tsv_reader *r)
         csvin_reset(r);
 }
 
-/* The bytes of the records returned are about to go (tsv_opts.release). */
+/* The bytes of the records returned are about to go (tsv_opts.release):
+ * they move, the file ends, or the reader dies on a bad record. */
 static void release(struct tsv_reader *r)
 {
     if (r->o.release)
@@ -126,8 +127,10 @@ static void split_escaped(struct tsv_reader *r, char *s, char *e)
                 r->bad_col = col;
                 r->raw.p = s;
                 r->raw.n = (size_t)(e - s);
-                if (!r->o.soft)
+                if (!r->o.soft) {
+                    release(r); /* the records before this one come first */
                     die_at(EXIT_DATA, r->file, r->line, col, "%s", r->bad);
+                }
                 /* Every LF inside a record is escaped (else it would have
                  * ended the record): count them all so the lines of the
                  * records after this one stay right. */
@@ -370,7 +373,8 @@ static void check_header(struct tsv_reader *r)
  * Returns 0 when there are no more files. */
 static int advance_file(struct tsv_reader *r)
 {
-    release(r);
+    if (r->in)
+        release(r); /* the file's records go with it */
     for (;;) {
         if (r->in)
             close_file(r);
@@ -448,9 +452,11 @@ int tsv_next(struct tsv_reader *r)
     if (!r->bad && r->nf != r->ncols) {
         r->bad = r->nf < r->ncols ? "too few fields" : "too many fields";
         r->bad_col = (long)(r->nf < r->ncols ? r->nf + 1 : r->ncols + 1);
-        if (!r->o.soft)
+        if (!r->o.soft) {
+            release(r); /* the records before this one come first */
             die_at(EXIT_DATA, r->file, r->line, r->bad_col, "%s: expected %zu, found %zu", r->bad,
                    r->ncols, r->nf);
+        }
     }
     return 1;
 }

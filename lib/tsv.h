@@ -39,9 +39,12 @@ struct tsv_opts {
     int soft;       /* report bad records in r->bad instead of dying */
     /* TSV only: the fields of the records returned, and their file names,
      * stay valid until the reader calls release(release_arg), just before
-     * it moves or drops their bytes (about once per megabyte), so a caller
-     * may hold a batch of records without copying their bytes (it copies
-     * r->f, which the next record reuses). */
+     * it moves or drops their bytes (about once per megabyte, and at the
+     * end of each file), so a caller may hold a batch of records without
+     * copying their bytes (it copies r->f, which the next record reuses).
+     * The reader also calls it before it dies on a bad record, so that the
+     * records held are done first (and their own errors, which come
+     * earlier in the input, reported first). */
     void (*release)(void *arg);
     void *release_arg;
 };

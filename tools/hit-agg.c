@@ -114,8 +114,9 @@ struct row {
  * thread has done every batch handed over.
  * Bad input is reported in the order of the rows, by the reading thread:
  * the other one stops at a sum out of range and notes it (bad); the reader
- * reports it at its next wait (flush), and before a bad value or record of
- * its own it waits for the rows before that one. */
+ * reports it at its next wait (flush), and before a bad value of its own
+ * it waits for the rows before that one (the reader does the same for a
+ * bad record: it calls release first). */
 enum { BATCH = 2 * GROUPS_BATCH, NBATCH = 16 };
 struct batch {
     struct field *f; /* BATCH rows of nk fields */
@@ -370,7 +371,7 @@ static int first_seen(struct ctx *c, const struct state *st, size_t i, const str
 
 /* Add the row (its fields f: the group columns, then one per aggregation;
  * num: its numbers, from parse) to its group's states.  Returns 0, or 1
- * for a sum out of range (see bad_row). */
+ * for a sum out of range (see bad). */
 static inline __attribute__((always_inline)) int update(struct ctx *c, struct state *st,
                                                         const struct row *r, const struct field *f,
                                                         const struct dec *num)
@@ -458,20 +459,6 @@ static void pick(const struct ctx *c, const struct tsv_reader *r, struct field *
         f[k] = r->f[c->gidx[k]];
     for (size_t i = 0; i < c->naggs; i++)
         f[c->ngidx + i] = c->aggs[i].col < 0 ? (struct field){NULL, 0} : r->f[c->aggs[i].col];
-}
-
-/* tsv_next, for a reader in soft mode: a bad record is reported after
- * the rows before it. */
-static int next(struct ctx *c, struct tsv_reader *r)
-{
-    if (!tsv_next(r))
-        return 0;
-    if (r->bad) {
-        char buf[256];
-        flush(c);
-        die_at(EXIT_DATA, r->file, r->line, r->bad_col, "%s", tsv_bad_message(r, buf, sizeof buf));
-    }
-    return 1;
 }
 
 /* The reader's current record as a row of the batch being filled. */
@@ -575,7 +562,7 @@ int main(int argc, char **argv)
     arena_init(&c.seen_mem);
 
     struct tsv_reader r;
-    struct tsv_opts to = {.soft = 1, .release = flush, .release_arg = &c};
+    struct tsv_opts to = {.release = flush, .release_arg = &c};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
     tsv_writer_open(&c.w, o.output, 0);
     if (r.ncols > 0) {
@@ -608,7 +595,7 @@ int main(int argc, char **argv)
     if (o.sorted && c.ngidx > 0) {
         struct state *cur = NULL;
         struct field *row = c.b[0].f;
-        while (next(&c, &r)) {
+        while (tsv_next(&r)) {
             struct row here = {r.file, r.line};
             pick(&c, &r, row);
             if (!cur || !groups_same(c.groups, cur, row))
@@ -619,7 +606,7 @@ int main(int argc, char **argv)
         }
     } else {
         c.relay = relay_new(NBATCH, work, &c, o.threads > 1);
-        while (next(&c, &r))
+        while (tsv_next(&r))
             take(&c, &r);
         flush(&c);
         relay_end(c.relay);

@@ -367,10 +367,11 @@ static int mine(void *arg, const struct field *f)
  * with one thread.  A hit held in a batch is the fields attribution uses
  * (F_*, then the visitor's columns, then --with's), pointing into the
  * reader's buffer, which keeps them until its release hook (flush) has
- * waited for every batch handed over.  Errors are reported by the reading
- * thread in the order of the hits: the other one stops at a fatal one and
- * notes it; warnings it prints itself, before the reader can go on to
- * report anything later. */
+ * waited for every batch handed over; the reader calls it too before it
+ * dies on a bad record.  Errors are reported by the reading thread in the
+ * order of the hits: the other one stops at a fatal one and notes it;
+ * warnings it prints itself, before the reader can go on to report
+ * anything later. */
 enum { BATCH = 256, NBATCH = 16 };
 enum { F_REFERRER, F_EVENTS, F_PRODUCTS, F_DUPLICATE, F_VISITOR };
 
@@ -532,8 +533,9 @@ static void flush(void *arg)
 }
 
 /* The reader's current hit, at time t, as a hit of the batch being filled. */
-static void take(struct run *r, const struct tsv_reader *rd, int64_t t, const size_t *cols)
+static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
 {
+    const size_t *cols = r->cols;
     size_t i;
     struct batch *b = &r->b[relay_add(r->relay, BATCH, &i)];
     struct field *f = b->f + i * r->nk;
@@ -557,7 +559,7 @@ int main(int argc, char **argv)
     run.o = &o;
     run.eng = eng;
     struct tsv_reader r;
-    struct tsv_opts to = {.soft = 1, .release = flush, .release_arg = &run};
+    struct tsv_opts to = {.release = flush, .release_arg = &run};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
     tsv_writer_open(&run.w, o.output, 0);
     if (r.ncols == 0) {
@@ -615,16 +617,9 @@ int main(int argc, char **argv)
         run.b[i].f = xmalloc(BATCH * run.nk * sizeof *run.b[i].f);
     run.relay = relay_new(NBATCH, work, &run, o.threads > 1);
 
-    uint64_t hits = 0, excl = 0;
+    uint64_t excl = 0; /* counted here, the rest of cnt by the other thread */
     while (tsv_next(&r)) {
         const struct field *f = r.f;
-        if (r.bad) { /* soft mode: reported after the hits before it */
-            char buf[256];
-            flush(&run);
-            die_at(EXIT_DATA, r.file, r.line, r.bad_col, "%s",
-                   tsv_bad_message(&r, buf, sizeof buf));
-        }
-        hits++;
         if (excluded(f, xcol, scol)) {
             excl++;
             continue;
@@ -635,12 +630,12 @@ int main(int argc, char **argv)
             die_at(EXIT_DATA, r.file, r.line, (long)tcol + 1, "%s: not epoch seconds",
                    r.names[tcol]);
         }
-        take(&run, &r, t, cols);
+        take(&run, &r, t);
     }
     flush(&run);
     relay_end(run.relay);
     run.relay = NULL;
-    run.cnt.hits += hits;
+    run.cnt.hits = r.records;
     run.cnt.skipped += excl;
     tsv_writer_close(&run.w);
     if (o.verbose)

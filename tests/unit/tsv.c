@@ -214,6 +214,69 @@ static void test_short_records_random(void)
     free(data);
 }
 
+/* tsv_opts.release: a record held across later reads keeps its bytes
+ * until the reader calls release (it does before it moves them), and the
+ * reader calls it before it dies on a bad record. */
+struct held {
+    const char *p; /* the first record's first field, held */
+    size_t n;
+    int intact_at_release, releases;
+};
+
+static void on_release(void *arg)
+{
+    struct held *h = arg;
+    if (h->p && h->releases++ == 0)
+        h->intact_at_release = h->n == 6 && memcmp(h->p, "first!", 6) == 0;
+}
+
+static void say_released(void *arg)
+{
+    (void)arg;
+    fputs("released\n", stderr);
+}
+
+static void read_all_released(void *path)
+{
+    struct tsv_reader r;
+    char *p[1] = {path};
+    struct tsv_opts o = {.release = say_released};
+    tsv_open(&r, p, 1, &o);
+    while (tsv_next(&r))
+        ;
+    tsv_close(&r);
+}
+
+static void test_release(void)
+{
+    size_t n = 0, cap = 4u << 20;
+    char *data = xmalloc(cap);
+    n += (size_t)sprintf(data, "a\tb\nfirst!\tx\n");
+    while (n < cap - 64)
+        n += (size_t)sprintf(data + n, "row%zu\tyyyyyyyyyyyyyyyy\n", n);
+    struct tsv_reader r;
+    struct held h = {0};
+    struct tsv_opts o = {.release = on_release, .release_arg = &h};
+    open_mem(&r, data, n, &o);
+    CHECK(tsv_next(&r) == 1);
+    h.p = r.f[0].p;
+    h.n = r.f[0].n;
+    while (tsv_next(&r))
+        ;
+    CHECK(h.releases >= 2 && h.intact_at_release); /* 4 MB: moved at least once */
+    tsv_close(&r);
+    free(data);
+
+    char err[1024], want[1024];
+    char *f = path_of("bad-release");
+    write_file(f, "a\tb\n1\t2\n3\n", 11);
+    int rc = check_child(read_all_released, f, err, sizeof err);
+    snprintf(want, sizeof want, "released\nunit: %s:3:2: too few fields: expected 2, found 1\n", f);
+    CHECK(rc == 1);
+    CHECK_STR(err, want);
+    free(f);
+}
+
 static void test_lines_and_crlf(void)
 {
     struct tsv_reader r;
@@ -616,6 +679,7 @@ int main(void)
     }
     test_escapes();
     test_lines_and_crlf();
+    test_release();
     test_short_records_random();
     test_filter();
     test_long_record();
