@@ -49,7 +49,6 @@ struct groups {
     size_t mask;  /* index slots - 1 */
     char **order; /* the groups since the last clear, in order of creation */
     size_t live, ordercap;
-    uint32_t at[MIN_SLOTS / 2]; /* their slots, while the index has not grown */
     struct arena mem;
     uint64_t made;
     char *key; /* a new record's key is built here */
@@ -204,8 +203,6 @@ static char *make(struct groups *t, const char *key, size_t len, uint64_t h, siz
     memcpy(g + t->payload + 4, key, len);
     if (t->live == t->ordercap)
         xgrow((void **)&t->order, &t->ordercap, t->live + 1, sizeof *t->order);
-    if (t->live < MIN_SLOTS / 2)
-        t->at[t->live] = (uint32_t)at;
     t->order[t->live++] = g;
     t->made++;
     t->index[at] = (struct islot){h, g};
@@ -254,11 +251,9 @@ void groups_find_many(struct groups *t, const struct field *f, size_t stride, co
         size_t m = n - b < GROUPS_BATCH ? n - b : GROUPS_BATCH;
         const struct field *fb = f + b * stride;
         const uint64_t *hb = h + b;
-        /* 1: the slots where the keys should be, and the records' key
-         * values (when another thread read them, they are in its cache) */
-        for (size_t i = 0; i < m; i++) {
+        /* 1: the slots where the keys should be */
+        for (size_t i = 0; i < m; i++)
             __builtin_prefetch(&t->index[hb[i] & t->mask]);
-        }
         /* 2: the groups those slots hold, when the hashes match */
         for (size_t i = 0; i < m; i++) {
             const struct islot *x = &t->index[hb[i] & t->mask];
@@ -278,13 +273,12 @@ int groups_same(const struct groups *t, const void *payload, const struct field 
 
 void groups_clear(struct groups *t)
 {
-    if (t->live > MIN_SLOTS / 2) {
+    if (t->mask + 1 > MIN_SLOTS) { /* back to the smallest index */
         free(t->index);
         t->index = xcalloc(MIN_SLOTS, sizeof *t->index);
         t->mask = MIN_SLOTS - 1;
-    } else { /* the index never grew: each group is where it was put */
-        for (size_t i = 0; i < t->live; i++)
-            t->index[t->at[i]].g = NULL;
+    } else {
+        memset(t->index, 0, MIN_SLOTS * sizeof *t->index);
     }
     t->live = 0;
     arena_reset(&t->mem);

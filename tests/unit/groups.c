@@ -78,7 +78,7 @@ int main(void)
     long *q = groups_find(t, r1);
     CHECK(q[0] == 0 && groups_count(t) == 1 && groups_made(t) == 5029);
     CHECK(groups_find(t, r2) != q && groups_find(t, r4) == q && groups_count(t) == 2);
-    groups_clear(t); /* a small table is cleared slot by slot */
+    groups_clear(t); /* a table that never grew is cleared in place */
     CHECK(groups_count(t) == 0 && groups_find(t, r2) != NULL && groups_count(t) == 1);
     groups_free(t);
 
