@@ -124,14 +124,20 @@ struct input {
     size_t zpos, zlen;
     size_t zlast; /* last ZSTD_decompressStream result: 0 at a frame end */
     int eof;
+    uint64_t left; /* bytes the input may still read (input_open_range) */
 };
 
 static size_t raw_read(struct input *in, void *buf, size_t cap)
 {
+    if (cap > in->left)
+        cap = (size_t)in->left;
+    if (cap == 0)
+        return 0;
     for (;;) {
         ssize_t r = read(in->fd, buf, cap);
         if (r >= 0) {
             in->raw += (uint64_t)r;
+            in->left -= (uint64_t)r;
             return (size_t)r;
         }
         if (errno != EINTR)
@@ -139,9 +145,16 @@ static size_t raw_read(struct input *in, void *buf, size_t cap)
     }
 }
 
+static int is_zstd_magic(const unsigned char *p, size_t n)
+{
+    static const unsigned char magic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+    return n >= 4 && memcmp(p, magic, 4) == 0;
+}
+
 struct input *input_open(const char *path)
 {
     struct input *in = xcalloc(1, sizeof *in);
+    in->left = UINT64_MAX;
     if (!path || strcmp(path, "-") == 0) {
         in->fd = 0;
         in->name = "-";
@@ -161,8 +174,7 @@ struct input *input_open(const char *path)
         n += r;
     }
     in->zlen = n;
-    static const unsigned char magic[4] = {0x28, 0xB5, 0x2F, 0xFD};
-    int zst = (n >= 4 && memcmp(in->zbuf, magic, 4) == 0);
+    int zst = is_zstd_magic(in->zbuf, n);
     if (!zst && has_suffix(in->name, ".zst") && n > 0)
         die(EXIT_DATA, "%s: not zstd data (the name ends in .zst)", in->name);
     if (zst) {
@@ -215,6 +227,46 @@ size_t input_read(struct input *in, void *buf, size_t cap)
     if (out.pos == 0 && in->zlast != 0)
         die(EXIT_DATA, "%s: truncated zstd data", in->name);
     return out.pos;
+}
+
+int input_plain_file(const char *path, uint64_t *size)
+{
+    struct stat st;
+    if (!path || strcmp(path, "-") == 0 || has_suffix(path, ".zst") || stat(path, &st) != 0 ||
+        !S_ISREG(st.st_mode))
+        return 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    unsigned char head[4];
+    ssize_t n = pread(fd, head, sizeof head, 0);
+    close(fd);
+    *size = (uint64_t)st.st_size;
+    return n >= 0 && !is_zstd_magic(head, (size_t)n);
+}
+
+struct input *input_open_range(const char *path, uint64_t from, uint64_t to)
+{
+    struct input *in = xcalloc(1, sizeof *in);
+    in->fd = open(path, O_RDONLY);
+    if (in->fd < 0)
+        die_sys("%s", path);
+    in->name = path;
+    if (from > 0 && lseek(in->fd, (off_t)from, SEEK_SET) < 0)
+        die_sys("%s: cannot seek", path);
+    in->left = to > from ? to - from : 0;
+    return in;
+}
+
+size_t input_pread(struct input *in, void *buf, size_t cap, uint64_t off)
+{
+    for (;;) {
+        ssize_t r = pread(in->fd, buf, cap, (off_t)off);
+        if (r >= 0)
+            return (size_t)r;
+        if (errno != EINTR)
+            die_sys("%s: read error", in->name);
+    }
 }
 
 const char *input_name(const struct input *in) { return in->name; }

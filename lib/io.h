@@ -23,6 +23,14 @@ struct output;
 struct input *input_open(const char *path);
 /* Read up to cap decompressed bytes; 0 means end of input.  Dies on error. */
 size_t input_read(struct input *in, void *buf, size_t cap);
+/* Is path a regular file that is not zstd (by name or by magic number)?
+ * Then *size is its size: it can be read in ranges. */
+int input_plain_file(const char *path, uint64_t *size);
+/* The bytes [from, to) of such a file, as a stream (no zstd sniffing). */
+struct input *input_open_range(const char *path, uint64_t from, uint64_t to);
+/* Up to cap bytes at offset off, wherever the stream is (input_open_range
+ * streams only); returns fewer at the end of the file.  Dies on error. */
+size_t input_pread(struct input *in, void *buf, size_t cap, uint64_t off);
 const char *input_name(const struct input *in); /* "-" for stdin */
 uint64_t input_raw_bytes(const struct input *in); /* bytes read from the file */
 void input_close(struct input *in);

@@ -21,7 +21,10 @@ enum { READ_BLOCK = 1 << 20, WRITE_BLOCK = 1 << 18 };
 
 static void open_file(struct tsv_reader *r)
 {
-    r->in = input_open(r->npaths ? r->paths[r->ipath] : "-");
+    if (r->from)
+        r->in = input_open_range(r->paths[r->ipath], r->from[r->ipath], r->to[r->ipath]);
+    else
+        r->in = input_open(r->npaths ? r->paths[r->ipath] : "-");
     r->file = input_name(r->in);
     r->pos = r->end = r->scan = 0;
     r->win = SIZE_MAX;
@@ -382,7 +385,7 @@ static int advance_file(struct tsv_reader *r)
             return 0;
         r->ipath++;
         open_file(r);
-        if (r->o.no_header)
+        if (r->o.no_header || r->from) /* a part starts after the header */
             return 1;
         if (next_in_file(r)) {
             if (r->bad)
@@ -432,6 +435,139 @@ void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f
     r->filter = fn;
     r->filter_arg = arg;
     r->filter_cols = cols;
+}
+
+/* ---- parts (tsv_split) ---------------------------------------------------- */
+
+enum { PEEK = 1 << 16 };
+
+/* Where the first record at or after byte x of a file starts (lo < x <=
+ * size, lo the end of its header): just after the first LF at or after
+ * x - 1 that is not escaped (an even run of backslashes before it, as in
+ * next_in_file); size when there is none. */
+static uint64_t record_start(struct input *in, uint64_t x, uint64_t lo, uint64_t size, char *buf)
+{
+    for (uint64_t at = x - 1; at < size;) {
+        size_t n = input_pread(in, buf, PEEK, at);
+        if (n == 0)
+            break;
+        char *lf = memchr(buf, '\n', n);
+        if (!lf) {
+            at += n;
+            continue;
+        }
+        uint64_t p = at + (uint64_t)(lf - buf), bs = 0;
+        if (lf > buf ? lf[-1] == '\\' : p > lo)
+            for (uint64_t q = p; q > lo;) { /* count the run back, a block at a time */
+                size_t k = q - lo < PEEK ? (size_t)(q - lo) : PEEK;
+                size_t got = input_pread(in, buf, k, q - k), i = got;
+                while (i > 0 && buf[i - 1] == '\\')
+                    i--;
+                bs += got - i;
+                if (i > 0 || got < k)
+                    break;
+                q -= k;
+            }
+        if (bs % 2 == 0)
+            return p + 1;
+        at = p + 1;
+    }
+    return size;
+}
+
+size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_reader *parts)
+{
+    if (n < 2 || r->o.csv || r->o.no_header || !r->have_header || r->npaths == 0)
+        return 0;
+    size_t np = r->npaths;
+    uint64_t *size = xcalloc(np, sizeof *size), *head = xcalloc(np, sizeof *head);
+    struct input **in = xcalloc(np, sizeof *in);
+    char *buf = xmalloc(PEEK), *first = NULL;
+    uint64_t data = 0, heads = 0;
+    int ok = 1;
+    /* Every file plain, each header one plain line equal to the first. */
+    for (size_t i = 0; ok && i < np; i++) {
+        if (!input_plain_file(r->paths[i], &size[i])) {
+            ok = 0;
+            break;
+        }
+        in[i] = input_open_range(r->paths[i], 0, size[i]);
+        size_t got = input_pread(in[i], buf, PEEK, 0);
+        char *lf = memchr(buf, '\n', got);
+        if (!lf || memchr(buf, '\\', (size_t)(lf - buf)) || memchr(buf, '\r', (size_t)(lf - buf))) {
+            ok = 0;
+            break;
+        }
+        head[i] = (uint64_t)(lf - buf) + 1;
+        if (i == 0)
+            first = xmemdup(buf, (size_t)head[0]);
+        else if (head[i] != head[0] || memcmp(buf, first, (size_t)head[0]) != 0)
+            ok = 0;
+        data += size[i] - head[i];
+        heads += head[i];
+    }
+    if (ok && data / n < min_bytes)
+        ok = 0;
+    if (ok) {
+        /* The cuts: (file, offset) where each part starts; n: the end. */
+        size_t *cf = xcalloc(n + 1, sizeof *cf);
+        uint64_t *co = xcalloc(n + 1, sizeof *co);
+        co[0] = head[0];
+        cf[n] = np - 1;
+        co[n] = size[np - 1];
+        for (size_t k = 1; k < n; k++) {
+            uint64_t g = data / n * k;
+            size_t i = 0;
+            while (i + 1 < np && g >= size[i] - head[i]) {
+                g -= size[i] - head[i];
+                i++;
+            }
+            uint64_t x = head[i] + g;
+            cf[k] = i;
+            co[k] = x > head[i] ? record_start(in[i], x, head[i], size[i], buf) : head[i];
+        }
+        for (size_t k = 0; k < n; k++) {
+            struct tsv_reader *p = &parts[k];
+            memset(p, 0, sizeof *p);
+            size_t m = cf[k + 1] - cf[k] + 1;
+            p->paths = xmalloc(m * sizeof *p->paths);
+            p->from = xmalloc(m * sizeof *p->from);
+            p->to = xmalloc(m * sizeof *p->to);
+            for (size_t j = cf[k]; j <= cf[k + 1]; j++) {
+                uint64_t lo = j == cf[k] ? co[k] : head[j],
+                         hi = j == cf[k + 1] ? co[k + 1] : size[j];
+                if (lo < hi || (p->npaths == 0 && j == cf[k + 1])) { /* at least one range */
+                    p->paths[p->npaths] = r->paths[j];
+                    p->from[p->npaths] = lo;
+                    p->to[p->npaths++] = lo < hi ? hi : lo;
+                }
+            }
+            p->o = r->o;
+            p->o.soft = 1;
+            p->o.release = NULL;
+            p->o.release_arg = NULL;
+            p->cap = 2 * READ_BLOCK;
+            p->buf = xmalloc(p->cap);
+            p->ipath = (size_t)-1;
+            p->file = p->paths[0];
+            p->ncols = r->ncols;
+            p->names = xmalloc(r->ncols * sizeof *p->names);
+            for (size_t c = 0; c < r->ncols; c++)
+                p->names[c] = xstrdup(r->names[c]);
+            p->have_header = 1;
+        }
+        parts[0].done_bytes = heads; /* the headers, read by r */
+        free(cf);
+        free(co);
+    }
+    for (size_t i = 0; i < np; i++)
+        input_close(in[i]);
+    free(in);
+    free(size);
+    free(head);
+    free(buf);
+    free(first);
+    return ok ? n : 0;
 }
 
 int tsv_next(struct tsv_reader *r)
@@ -486,6 +622,11 @@ void tsv_close(struct tsv_reader *r)
 {
     if (r->in)
         close_file(r);
+    if (r->from) {
+        free(r->paths);
+        free(r->from);
+        free(r->to);
+    }
     if (r->csv)
         csvin_free(r);
     tsv_free_names(r->names, r->ncols);

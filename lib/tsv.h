@@ -90,6 +90,7 @@ struct tsv_reader {
     size_t filter_cols;
     int filtered; /* the filter was asked about the current record */
     void *csv;
+    uint64_t *from, *to; /* a part (tsv_split): the byte range of each path */
 };
 
 /* Open the inputs (npaths 0 means standard input) and read the header.
@@ -106,6 +107,18 @@ void tsv_set_names(struct tsv_reader *r, char *const *names, size_t n);
  * about, and a bad one is never dropped. */
 void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f), void *arg,
                 size_t cols);
+/* Cut the inputs of an opened reader into n parts of about equal size for
+ * n threads: parts[k] becomes a reader of the whole records whose first
+ * byte lies in the k-th n-th of the data bytes, in order, so the parts one
+ * after the other are the records of r.  Only plain regular files with
+ * equal plain header lines and at least min_bytes of records per part can
+ * be cut; otherwise it returns 0 and r is read as usual.  Returns n.
+ * A part reads in soft mode (a bad record is returned with r->bad set),
+ * with no release hook; its r->line counts from the part's first record,
+ * so the caller reads r again, from its start, to report a bad record
+ * where it is (r itself is untouched: open, after its header).  The
+ * parts' tsv_bytes add up to r's at its end. */
+size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_reader *parts);
 /* Read the next data record into r->f / r->nf.  Returns 0 at the end. */
 int tsv_next(struct tsv_reader *r);
 /* The current record's bytes when they already are canonical hitkit TSV

@@ -660,6 +660,119 @@ static void test_decode_field(void)
     CHECK_MEM(out, n, "end\\", 4);
 }
 
+/* All the records a reader returns, as one string: fields joined by \1,
+ * each record ended by \2 (and \3 when bad); the bytes read to *bytes. */
+static char *all_records(struct tsv_reader *r, size_t *len, uint64_t *bytes)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *s = xmalloc(cap);
+    while (tsv_next(r)) {
+        for (size_t i = 0; i < r->nf; i++) {
+            if (n + r->f[i].n + 3 > cap)
+                s = xrealloc(s, cap = 2 * (n + r->f[i].n + 3));
+            memcpy(s + n, r->f[i].p, r->f[i].n);
+            n += r->f[i].n;
+            s[n++] = i + 1 < r->nf ? '\1' : '\2';
+        }
+        if (r->bad)
+            s[n++] = '\3';
+    }
+    *len = n;
+    *bytes += tsv_bytes(r);
+    return s;
+}
+
+/* tsv_split: the parts, read one after the other, are the records of the
+ * whole input, for any number of parts, wherever the cuts fall: inside
+ * escaped LFs (Adobe style), after runs of backslashes, in CRLF records,
+ * across files, in a bad record. */
+static void test_split(void)
+{
+    static const char *const tok[] = {"a",        "bb", "\\t",      "\\\\", "\\\n",
+                                      "\\\\\\\n", "",   "\\\\\\\\", "\r",   "ccc\\\t"};
+    char *fp[3];
+    uint64_t total = 0, seed = 99;
+    for (int f = 0; f < 3; f++) {
+        char name[32];
+        snprintf(name, sizeof name, "split%d", f);
+        fp[f] = path_of(name);
+        size_t cap = 1 << 20, n = 0;
+        char *d = xmalloc(cap);
+        n += (size_t)sprintf(d, "x\ty\n");
+        for (int i = 0; i < (f == 1 ? 30 : 4000); i++) {
+            for (int c = 0; c < 2; c++) {
+                for (int t = 0; t < 3; t++) {
+                    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                    n += (size_t)sprintf(d + n, "%s", tok[(seed >> 33) % 10]);
+                }
+                d[n++] = c ? '\n' : '\t';
+            }
+            if (i == 2500 && f == 2)
+                n += (size_t)sprintf(d + n, "only one field\n"); /* bad: too few */
+        }
+        write_file(fp[f], d, n);
+        total += n;
+        free(d);
+    }
+    struct tsv_reader r, parts[16];
+    struct tsv_opts soft = {.soft = 1};
+    size_t wantn, gotn;
+    uint64_t b = 0;
+    tsv_open(&r, fp, 3, &soft);
+    char *want = all_records(&r, &wantn, &b);
+    tsv_close(&r);
+    CHECK(b == total);
+    for (size_t k = 2; k <= 16; k++) {
+        tsv_open(&r, fp, 3, NULL);
+        CHECK(tsv_split(&r, k, 1, parts) == k);
+        size_t len = 0, cap = wantn + 1;
+        char *got = xmalloc(cap);
+        b = 0;
+        for (size_t i = 0; i < k; i++) {
+            char *s = all_records(&parts[i], &gotn, &b);
+            if (len + gotn <= cap)
+                memcpy(got + len, s, gotn);
+            len += gotn;
+            free(s);
+            tsv_close(&parts[i]);
+        }
+        CHECK(len == wantn && memcmp(got, want, wantn) == 0 && b == total);
+        if (len != wantn || memcmp(got, want, wantn) != 0 || b != total)
+            fprintf(stderr,
+                    "tsv.c: split into %zu parts differs (%zu vs %zu bytes, %llu vs %llu)\n", k,
+                    len, wantn, (unsigned long long)b, (unsigned long long)total);
+        free(got);
+        tsv_close(&r);
+    }
+    /* Not cut: parts too small, a header that differs, zstd, stdin. */
+    tsv_open(&r, fp, 3, NULL);
+    CHECK(tsv_split(&r, 2, total, parts) == 0);
+    tsv_close(&r);
+    char *other = path_of("split-other");
+    write_file(other, "x\tz\n1\t2\n", 8);
+    char *mixed[2] = {fp[0], other};
+    tsv_open(&r, mixed, 1, NULL);
+    CHECK(tsv_split(&r, 2, 1, parts) == 2);
+    for (int i = 0; i < 2; i++)
+        tsv_close(&parts[i]);
+    tsv_close(&r);
+    tsv_open(&r, mixed, 2, &soft);
+    CHECK(tsv_split(&r, 2, 1, parts) == 0);
+    tsv_close(&r);
+    size_t zn = ZSTD_compressBound(8);
+    char *z = xmalloc(zn);
+    zn = ZSTD_compress(z, zn, "x\ty\n1\t2\n", 8, 1);
+    write_file(other, z, zn);
+    tsv_open(&r, mixed, 2, NULL);
+    CHECK(tsv_split(&r, 2, 1, parts) == 0);
+    tsv_close(&r);
+    free(z);
+    free(other);
+    free(want);
+    for (int f = 0; f < 3; f++)
+        free(fp[f]);
+}
+
 int main(void)
 {
     err_init("unit");
@@ -677,6 +790,7 @@ int main(void)
     test_soft();
     test_fatal();
     test_several_files();
+    test_split();
     test_separators_csv_zstd();
     test_writer();
     test_writer_zst_roundtrip();
