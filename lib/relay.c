@@ -124,18 +124,19 @@ struct relay *relay_new(size_t nslots, int (*work)(void *arg, size_t slot), void
     q->threaded = threaded;
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake, NULL);
-    if (threaded) {
-        /* The worker starts with every signal blocked: they go to the
-         * reading thread, whose handlers clean up (lib/io). */
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_BLOCK, &all, &old);
-        int e = pthread_create(&q->worker, NULL, run, q);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (e)
-            q->threaded = 0; /* no thread to be had: do the work in line */
-    }
+    if (threaded && relay_spawn(&q->worker, run, q) != 0)
+        q->threaded = 0; /* no thread to be had: do the work in line */
     return q;
+}
+
+int relay_spawn(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int e = pthread_create(t, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return e;
 }
 
 static int slot_free(struct relay *q)

@@ -20,6 +20,7 @@
 #ifndef HK_RELAY_H
 #define HK_RELAY_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 struct relay;
@@ -48,6 +49,9 @@ int relay_flush(struct relay *q);
 int relay_stopped(struct relay *q);
 /* Drain, then end the worker thread; the stop value, or 0. */
 int relay_end(struct relay *q);
+/* Start a thread with every signal blocked, so that signals go to the
+ * main thread, whose handlers clean up (lib/io); pthread_create's result. */
+int relay_spawn(pthread_t *t, void *(*fn)(void *), void *arg);
 /* The threads a tool runs by default: 2 with more than one CPU online,
  * else 1. */
 int relay_threads_default(void);

@@ -570,6 +570,12 @@ size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_
     return ok ? n : 0;
 }
 
+void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg)
+{
+    r->o.release = fn;
+    r->o.release_arg = arg;
+}
+
 int tsv_next(struct tsv_reader *r)
 {
     for (;;) {

@@ -114,11 +114,13 @@ void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f
  * equal plain header lines and at least min_bytes of records per part can
  * be cut; otherwise it returns 0 and r is read as usual.  Returns n.
  * A part reads in soft mode (a bad record is returned with r->bad set),
- * with no release hook; its r->line counts from the part's first record,
+ * with no release hook (tsv_set_release); its r->line counts from the part's first record,
  * so the caller reads r again, from its start, to report a bad record
  * where it is (r itself is untouched: open, after its header).  The
  * parts' tsv_bytes add up to r's at its end. */
 size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_reader *parts);
+/* Set the release hook (tsv_opts.release), for a part of tsv_split. */
+void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg);
 /* Read the next data record into r->f / r->nf.  Returns 0 at the end. */
 int tsv_next(struct tsv_reader *r);
 /* The current record's bytes when they already are canonical hitkit TSV

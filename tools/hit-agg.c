@@ -3,10 +3,12 @@
  * some columns and each group gets counts, exact decimal sums and means,
  * minimums, maximums, first and last values and distinct counts.
  *
- * The groups are lib/groups' table (uthash, keys and states carved from an
- * arena): a row of an existing group costs one hash of its key fields, one
- * lookup and the updates, with no allocation; memory grows with the number
- * of groups only.  The states of a group's aggregations are its payload.
+ * The groups are lib/groups' table (open addressing, keys and states carved
+ * from an arena): a row of an existing group costs one hash of its key
+ * fields, one lookup and the updates, with no allocation; memory grows with
+ * the number of groups only.  The states of a group's aggregations are its
+ * payload.  Two threads read a large plain file in two parts (see
+ * run_parts), other input on one thread and aggregate on the other.
  * With --sorted (input already grouped) the table holds the current group
  * only, and each group is written as soon as the next begins.
  * Counts, sums, minimums, maximums, firsts and lasts of several runs merge
@@ -23,6 +25,7 @@
 #include "units.h"
 
 #include <getopt.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +61,9 @@ static const char usage[] =
     "                          default: sums, minimums and maximums keep the most\n"
     "                          decimals seen, means 2 more than that\n"
     "      --threads=N         1: read and aggregate in one thread; 2 (the default\n"
-    "                          with more than one CPU): read and parse in one,\n"
-    "                          find and update the groups in another\n"
+    "                          with more than one CPU): two threads read a large\n"
+    "                          file in two parts and merge their groups, or one\n"
+    "                          reads other input and the other aggregates it\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
     "  -v, --verbose           print counts and speed to standard error\n"
     "      --help              display this help and exit\n"
@@ -145,14 +149,23 @@ struct ctx {
     size_t nbufcap;
     struct field *gv; /* a group's values, for output */
     struct tsv_writer w;
-    struct state *spare; /* sorted mode: see restart */
-    struct batch *b;     /* NBATCH, the relay's slots */
-    size_t nk;           /* fields in a batch row */
+    struct tsv_reader *in; /* a part's reader */
+    struct state *spare;   /* sorted mode: see restart */
+    struct batch *b;       /* NBATCH, the relay's slots */
+    size_t nk;             /* fields in a batch row */
     struct relay *relay;
     struct dec *num;           /* a row's numbers, parsed */
     struct row bad_row;        /* a sum out of range, found by update: where, */
     const struct agg *bad_agg; /* which aggregation, */
     struct field bad_v;        /* which value */
+    /* A part (see run_parts): bad input stops it instead of ending the
+     * process; amax is every sum's magnitude so far, ORed. */
+    int part, failed;
+    uint64_t amax;
+    atomic_int *stop; /* set when any part fails */
+    struct part *parts;
+    size_t nparts;
+    uint64_t rows, bytes; /* for -v */
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -323,7 +336,11 @@ static void parse(struct ctx *c, const struct row *r, const struct field *f, str
             struct row here = *r;
             if (c->relay)
                 relay_unadd(c->relay); /* not this row, */
-            flush(c);                  /* but the rows before it: one may overflow a sum */
+            if (c->part) {
+                c->failed = 1;
+                return;
+            }
+            flush(c); /* but the rows before it: one may overflow a sum */
             report(&here, a, v, e);
         }
     }
@@ -393,6 +410,7 @@ static inline __attribute__((always_inline)) int update(struct ctx *c, struct st
         case OP_MEAN:
             if (dec_add_fast(&s->u.d, *x) != DEC_OK)
                 return bad(c, r, a, v);
+            c->amax |= (uint64_t)s->u.d.v ^ (uint64_t)(s->u.d.v >> 63); /* |v| or |v| - 1 */
             s->n++;
             break;
         case OP_MIN:
@@ -447,8 +465,12 @@ static int work(void *arg, size_t slot)
 static void flush(void *arg)
 {
     struct ctx *c = arg;
-    if (c->relay && relay_flush(c->relay))
-        report(&c->bad_row, c->bad_agg, &c->bad_v, 0);
+    if (c->relay && relay_flush(c->relay)) {
+        if (c->part)
+            c->failed = 1;
+        else
+            report(&c->bad_row, c->bad_agg, &c->bad_v, 0);
+    }
 }
 
 /* The reader's current record as a batch row (the group columns, then a
@@ -470,6 +492,245 @@ static void take(struct ctx *c, const struct tsv_reader *r)
     b->rows[i] = (struct row){r->file, r->line};
     pick(c, r, row);
     parse(c, &b->rows[i], row, b->x + i * c->naggs);
+}
+
+/* ---- tables ------------------------------------------------------------- */
+
+/* A table of groups and what goes with it: the batches, their numbers,
+ * the arenas of first values and nunique sets.  totals: the one group of
+ * a run without --group-by, which exists even with no rows. */
+static void tables_new(struct ctx *c, int totals)
+{
+    /* The table's key is the first ngidx fields of a batch row. */
+    size_t *first = xmalloc((c->ngidx ? c->ngidx : 1) * sizeof *first);
+    for (size_t i = 0; i < c->ngidx; i++)
+        first[i] = i;
+    c->groups = groups_new(first, c->ngidx, c->naggs * sizeof(struct state));
+    free(first);
+    c->nk = c->ngidx + c->naggs;
+    c->b = xcalloc(NBATCH, sizeof *c->b);
+    for (size_t i = 0; i < NBATCH; i++) {
+        c->b[i].f = xmalloc(BATCH * (c->nk ? c->nk : 1) * sizeof *c->b[i].f);
+        c->b[i].x = xmalloc(BATCH * (c->naggs ? c->naggs : 1) * sizeof *c->b[i].x);
+    }
+    c->gv = xmalloc((c->ngidx ? c->ngidx : 1) * sizeof *c->gv);
+    c->spare = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->spare);
+    c->num = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->num);
+    arena_init(&c->vals);
+    arena_init(&c->seen_mem);
+    if (totals)
+        groups_find(c->groups, NULL);
+}
+
+static void tables_free(struct ctx *c)
+{
+    for (size_t g = 0; g < groups_count(c->groups); g++)
+        for (size_t i = 0; i < c->naggs; i++)
+            if (c->aggs[i].op == OP_LAST)
+                free(((struct state *)groups_at(c->groups, g))[i].u.s.p);
+    groups_free(c->groups);
+    HASH_CLEAR(hh, c->seen);
+    arena_free(&c->vals);
+    arena_free(&c->seen_mem);
+    free(c->gv);
+    free(c->nbuf);
+    free(c->spare);
+    free(c->num);
+    for (size_t i = 0; i < NBATCH; i++) {
+        free(c->b[i].f);
+        free(c->b[i].x);
+    }
+    free(c->b);
+}
+
+/* ---- parts -------------------------------------------------------------- */
+
+/* Input in plain files is cut into a part per thread (tsv_split), and each
+ * thread reads its part into a table of its own, as one thread reads the
+ * whole input (with a relay that has no thread).  The tables then merge in
+ * order: the groups of part 0, then the ones new in part 1, and so on, so
+ * groups still come in order of first appearance.  Counts and sums add,
+ * minimums and maximums compare as update does, a first comes from the
+ * earliest part that has one, a last from the latest.  nunique sets are
+ * keyed by group and do not merge: with nunique the input is read whole.
+ * A part that meets bad input cannot say on which line (see tsv_split), so
+ * it stops, and the others with it; the input is then read whole, which
+ * reports the first bad row where it is.  So is a sum that might have gone
+ * out of range on the way (see merge), which only a read in order can
+ * tell. */
+enum { MIN_PART = 1 << 20 }; /* bytes: smaller input is read whole */
+
+struct part {
+    struct ctx c;
+    pthread_t t;
+    int spawned;
+};
+
+static void *run_part(void *arg)
+{
+    struct ctx *c = arg;
+    while (!c->failed && tsv_next(c->in)) {
+        if (c->in->bad || atomic_load_explicit(c->stop, memory_order_relaxed)) {
+            c->failed = 1;
+            break;
+        }
+        take(c, c->in);
+    }
+    flush(c);
+    relay_end(c->relay);
+    c->relay = NULL;
+    if (c->failed)
+        atomic_store(c->stop, 1);
+    return NULL;
+}
+
+/* Add src, the state of a group in a later part, to dst, the state of the
+ * same group in the parts before it.  0: a sum out of range. */
+static int merge_state(const struct agg *a, struct state *dst, const struct state *src)
+{
+    if (!src->n)
+        return 1;
+    switch (a->op) {
+    case OP_COUNT:
+    case OP_NUNIQUE: break;
+    case OP_SUM:
+    case OP_MEAN:
+        if (dec_add(&dst->u.d, src->u.d) != DEC_OK)
+            return 0;
+        break;
+    case OP_MIN:
+    case OP_MAX:
+        if (dst->n) { /* as in update */
+            int k = dec_cmp(src->u.d, dst->u.d);
+            if (a->op == OP_MAX)
+                k = -k;
+            if (k > 0 || (k == 0 && src->u.d.scale <= dst->u.d.scale))
+                break;
+        }
+        dst->u.d = src->u.d;
+        break;
+    case OP_FIRST:
+        if (!dst->n) { /* the part's arena lives as long as the run */
+            dst->u.s.p = src->u.s.p;
+            dst->u.s.len = src->u.s.len;
+        }
+        break;
+    case OP_LAST:
+        keep(&dst->u.s.p, &dst->u.s.len, &dst->u.s.cap, &(struct field){src->u.s.p, src->u.s.len});
+        break;
+    }
+    dst->n += src->n;
+    return 1;
+}
+
+/* Merge the parts' tables into part 0's.  0 when a sum is, or might have
+ * been on the way, out of range: read in one pass, a running sum is at
+ * most one running sum of each part, each at most amax at its own scale,
+ * or 10^smax times that at the largest scale of a sum; a value added to
+ * it, at most twice that.  When even twice n times that fits, no step of
+ * a read in order can have gone out of range. */
+static int merge(const struct ctx *c, struct part *p, size_t n)
+{
+    struct ctx *d = &p[0].c;
+    uint64_t amax = d->amax;
+    for (size_t k = 1; k < n; k++) {
+        const struct ctx *s = &p[k].c;
+        amax |= s->amax;
+        struct batch *b = &d->b[0]; /* a batch at a time, as work does */
+        for (size_t g0 = 0; g0 < groups_count(s->groups); g0 += BATCH) {
+            size_t m = groups_count(s->groups) - g0 < BATCH ? groups_count(s->groups) - g0 : BATCH;
+            for (size_t i = 0; i < m; i++) {
+                groups_values(s->groups, groups_at(s->groups, g0 + i), b->f + i * d->nk);
+                b->h[i] = groups_hash(d->groups, b->f + i * d->nk);
+            }
+            groups_find_many(d->groups, b->f, d->nk, b->h, m, b->st);
+            for (size_t i = 0; i < m; i++) {
+                const struct state *src = groups_at(s->groups, g0 + i);
+                struct state *dst = b->st[i];
+                for (size_t a = 0; a < c->naggs; a++)
+                    if (!merge_state(&c->aggs[a], &dst[a], &src[a]))
+                        return 0;
+            }
+        }
+    }
+    int smax = 0;
+    for (size_t g = 0; g < groups_count(d->groups); g++) {
+        const struct state *st = groups_at(d->groups, g);
+        for (size_t i = 0; i < c->naggs; i++)
+            if ((c->aggs[i].op == OP_SUM || c->aggs[i].op == OP_MEAN) && st[i].u.d.scale > smax)
+                smax = st[i].u.d.scale;
+    }
+    uint64_t b;
+    return !__builtin_mul_overflow(amax + 1, (uint64_t)dec_pow10[smax], &b) &&
+           !__builtin_mul_overflow(b, 2 * (uint64_t)n, &b) && b <= INT64_MAX;
+}
+
+/* Read the input in n parts on n threads into c's table (see above);
+ * 0 when it was not read that way: read r, which is untouched. */
+static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
+{
+    struct tsv_reader *rd = xcalloc(n, sizeof *rd);
+    if (tsv_split(r, n, MIN_PART, rd) == 0) {
+        free(rd);
+        return 0;
+    }
+    atomic_int stop = 0;
+    struct part *p = xcalloc(n, sizeof *p);
+    for (size_t k = 0; k < n; k++) {
+        struct ctx *pc = &p[k].c;
+        pc->aggs = c->aggs;
+        pc->naggs = c->naggs;
+        pc->gidx = c->gidx;
+        pc->ngidx = c->ngidx;
+        pc->decimals = c->decimals;
+        pc->part = 1;
+        pc->stop = &stop;
+        pc->in = &rd[k];
+        tables_new(pc, c->ngidx == 0);
+        pc->relay = relay_new(NBATCH, work, pc, 0);
+        tsv_set_release(&rd[k], flush, pc);
+    }
+    for (size_t k = 1; k < n; k++)
+        p[k].spawned = relay_spawn(&p[k].t, run_part, &p[k].c) == 0;
+    run_part(&p[0].c);
+    int ok = 1;
+    for (size_t k = 1; k < n; k++) {
+        if (p[k].spawned)
+            pthread_join(p[k].t, NULL);
+        else
+            run_part(&p[k].c); /* no thread to be had */
+    }
+    for (size_t k = 0; k < n; k++)
+        ok &= !p[k].c.failed;
+    ok = ok && merge(c, p, n);
+    for (size_t k = 0; k < n; k++) {
+        c->rows += rd[k].records;
+        c->bytes += tsv_bytes(&rd[k]);
+        tsv_close(&rd[k]);
+    }
+    free(rd);
+    if (!ok) {
+        for (size_t k = 0; k < n; k++)
+            tables_free(&p[k].c);
+        free(p);
+        c->rows = c->bytes = 0;
+        return 0;
+    }
+    struct groups *mine = c->groups; /* empty: the merged table takes its place */
+    c->groups = p[0].c.groups;
+    p[0].c.groups = mine;
+    c->parts = p;
+    c->nparts = n;
+    return 1;
+}
+
+/* Memory held by the tables, for -v. */
+static size_t table_bytes(const struct ctx *c)
+{
+    size_t n = groups_bytes(c->groups) + c->vals.used + c->seen_mem.used;
+    for (size_t k = 0; k < c->nparts; k++)
+        n += table_bytes(&c->parts[k].c);
+    return n;
 }
 
 /* ---- output ------------------------------------------------------------- */
@@ -558,8 +819,6 @@ int main(int argc, char **argv)
     memset(&c, 0, sizeof c);
     parse_args(argc, argv, &o, &c);
     c.decimals = o.decimals;
-    arena_init(&c.vals);
-    arena_init(&c.seen_mem);
 
     struct tsv_reader r;
     struct tsv_opts to = {.release = flush, .release_arg = &c};
@@ -573,24 +832,10 @@ int main(int argc, char **argv)
             tsv_put_str(&c.w, c.aggs[i].name);
         tsv_end(&c.w);
     }
-    /* The table's key is the first ngidx fields of a batch row. */
-    size_t *first = xmalloc((c.ngidx ? c.ngidx : 1) * sizeof *first);
-    for (size_t i = 0; i < c.ngidx; i++)
-        first[i] = i;
-    c.groups = groups_new(first, c.ngidx, c.naggs * sizeof(struct state));
-    free(first);
-    c.nk = c.ngidx + c.naggs;
-    c.b = xcalloc(NBATCH, sizeof *c.b);
-    for (size_t i = 0; i < NBATCH; i++) {
-        c.b[i].f = xmalloc(BATCH * (c.nk ? c.nk : 1) * sizeof *c.b[i].f);
-        c.b[i].x = xmalloc(BATCH * (c.naggs ? c.naggs : 1) * sizeof *c.b[i].x);
-    }
-    c.gv = xmalloc((c.ngidx ? c.ngidx : 1) * sizeof *c.gv);
-    c.spare = xmalloc((c.naggs ? c.naggs : 1) * sizeof *c.spare);
-    c.num = xmalloc((c.naggs ? c.naggs : 1) * sizeof *c.num);
-    /* No groups: the one group of totals exists even with no rows. */
-    if (r.ncols > 0 && c.ngidx == 0)
-        groups_find(c.groups, NULL);
+    tables_new(&c, r.ncols > 0 && c.ngidx == 0);
+    int nunique = 0;
+    for (size_t i = 0; i < c.naggs; i++)
+        nunique |= c.aggs[i].op == OP_NUNIQUE;
 
     if (o.sorted && c.ngidx > 0) {
         struct state *cur = NULL;
@@ -604,7 +849,7 @@ int main(int argc, char **argv)
             if (update(&c, cur, &here, row, c.num))
                 report(&c.bad_row, c.bad_agg, &c.bad_v, 0);
         }
-    } else {
+    } else if (nunique || o.threads < 2 || !run_parts(&c, &r, (size_t)o.threads)) {
         c.relay = relay_new(NBATCH, work, &c, o.threads > 1);
         while (tsv_next(&r))
             take(&c, &r);
@@ -612,28 +857,28 @@ int main(int argc, char **argv)
         relay_end(c.relay);
         c.relay = NULL;
     }
+    if (!c.parts) {
+        c.rows = r.records;
+        c.bytes = tsv_bytes(&r);
+    }
     for (size_t g = 0; g < groups_count(c.groups); g++)
         emit(&c, groups_at(c.groups, g));
     tsv_writer_close(&c.w);
 
     if (o.verbose) {
         double s = err_elapsed();
-        double mb = (double)tsv_bytes(&r) / 1e6;
+        double mb = (double)c.bytes / 1e6;
         fprintf(stderr,
                 "hit-agg: rows %llu, groups %llu, bytes %llu, %.3f s, %.1f MB/s, "
                 "group memory %.1f MB\n",
-                (unsigned long long)r.records, (unsigned long long)groups_made(c.groups),
-                (unsigned long long)tsv_bytes(&r), s, s > 0 ? mb / s : 0.0,
-                (double)(groups_bytes(c.groups) + c.vals.used + c.seen_mem.used) / 1e6);
+                (unsigned long long)c.rows, (unsigned long long)groups_made(c.groups),
+                (unsigned long long)c.bytes, s, s > 0 ? mb / s : 0.0,
+                (double)table_bytes(&c) / 1e6);
     }
-    for (size_t g = 0; g < groups_count(c.groups); g++)
-        for (size_t i = 0; i < c.naggs; i++)
-            if (c.aggs[i].op == OP_LAST)
-                free(((struct state *)groups_at(c.groups, g))[i].u.s.p);
-    groups_free(c.groups);
-    HASH_CLEAR(hh, c.seen);
-    arena_free(&c.vals);
-    arena_free(&c.seen_mem);
+    tables_free(&c);
+    for (size_t k = 0; k < c.nparts; k++)
+        tables_free(&c.parts[k].c);
+    free(c.parts);
     for (size_t i = 0; i < c.naggs; i++) {
         free(c.aggs[i].name);
         free(c.aggs[i].colarg);
@@ -641,15 +886,6 @@ int main(int argc, char **argv)
     }
     free(c.aggs);
     free(c.gidx);
-    free(c.gv);
-    free(c.nbuf);
-    free(c.spare);
-    free(c.num);
-    for (size_t i = 0; i < NBATCH; i++) {
-        free(c.b[i].f);
-        free(c.b[i].x);
-    }
-    free(c.b);
     tsv_close(&r);
     return EXIT_OK;
 }

@@ -41,9 +41,16 @@ awk 'BEGIN { OFS = "\t"; print "d", "k", "v"
 check "hit-agg" $? 0
 "$bin/hit-agg" --threads 1 -g d,k -a n=count,s=sum:v,u=nunique:v "$tmp/dkr.tsv" >"$tmp/g1.tsv" || exit 1
 cmp -s "$tmp/g1.tsv" "$tmp/g2.tsv" || { echo "FAIL hit-agg: outputs differ"; fail=1; }
+# without nunique, a file this big is read in two parts at once
+ops=n=count,s=sum:v,m=mean:v,lo=min:v,hi=max:v,f=first:k,l=last:k
+"$tmp/hit-agg" --threads 2 -g d -a "$ops" "$tmp/dkr.tsv" >"$tmp/p2.tsv" 2>"$tmp/p2.err"
+check "hit-agg parts" $? 0
+"$bin/hit-agg" --threads 1 -g d -a "$ops" "$tmp/dkr.tsv" >"$tmp/p1.tsv" || exit 1
+cmp -s "$tmp/p1.tsv" "$tmp/p2.tsv" || { echo "FAIL hit-agg parts: outputs differ"; fail=1; }
 
 # errors found by each thread: a sum out of range (worker), a bad number
-# and a broken record (reader)
+# and a broken record (reader); hit-agg's parts stop, and the file is read
+# again with the reader and the worker
 { cat "$tmp/dkr.tsv"; printf 'x\ty\t9223372036854775807\nx\ty\t1\n'; } >"$tmp/over.tsv"
 "$tmp/hit-agg" -g d,k -a s=sum:v "$tmp/over.tsv" >/dev/null 2>"$tmp/e1"
 check "hit-agg overflow" $? 1

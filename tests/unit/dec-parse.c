@@ -54,9 +54,10 @@ static void check(const char *s, size_t n)
 
 int main(void)
 {
-    static const char alpha[] = "09.-+x5";
+    static const char alpha[] = "09.-+x5/:\xb0";
     char s[32];
-    /* Every string of up to 6 bytes over the alphabet. */
+    /* Every string of up to 6 bytes over the alphabet: digits, points,
+     * signs, the bytes beside the digits and one with the high bit set. */
     for (size_t n = 0; n <= 6; n++) {
         size_t total = 1;
         for (size_t i = 0; i < n; i++)
@@ -67,6 +68,14 @@ int main(void)
                 s[i] = alpha[x % (sizeof alpha - 1)];
             check(s, n);
         }
+    }
+    /* Random strings of 7 and 8 bytes, mostly digits (the word path). */
+    srand(54321);
+    for (int k = 0; k < 3000000; k++) {
+        size_t n = 7 + (size_t)(rand() % 2);
+        for (size_t i = 0; i < n; i++)
+            s[i] = rand() % 8 ? (char)('0' + rand() % 10) : alpha[rand() % (sizeof alpha - 1)];
+        check(s, n);
     }
     /* Random numbers around the 18-byte border and the 64-bit limits. */
     srand(12345);
