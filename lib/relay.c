@@ -243,14 +243,21 @@ int relay_end(struct relay *q)
     return e;
 }
 
-int relay_threads_default(void)
+int relay_threads_default(int max)
 {
-    return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > max ? max : (int)n;
 }
 
-int relay_threads_arg(const char *arg)
+int relay_threads_arg(const char *arg, int max)
 {
-    if (strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0)
-        die_usage("--threads: expected 1 or 2, not '%s'", arg);
-    return arg[0] - '0';
+    int n = 0;
+    for (const char *p = arg; *p >= '0' && *p <= '9' && n <= max; p++)
+        n = n * 10 + (*p - '0');
+    if (!*arg || strspn(arg, "0123456789") != strlen(arg) || n < 1 || n > max) {
+        if (max == 2)
+            die_usage("--threads: expected 1 or 2, not '%s'", arg);
+        die_usage("--threads: expected a number from 1 to %d, not '%s'", max, arg);
+    }
+    return n;
 }

@@ -52,10 +52,10 @@ int relay_end(struct relay *q);
 /* Start a thread with every signal blocked, so that signals go to the
  * main thread, whose handlers clean up (lib/io); pthread_create's result. */
 int relay_spawn(pthread_t *t, void *(*fn)(void *), void *arg);
-/* The threads a tool runs by default: 2 with more than one CPU online,
- * else 1. */
-int relay_threads_default(void);
-/* The value of a tool's --threads=N option: 1 or 2, else a usage error. */
-int relay_threads_arg(const char *arg);
+/* The threads a tool runs by default: one per CPU online, at most max. */
+int relay_threads_default(int max);
+/* The value of a tool's --threads=N option: 1 to max, else a usage
+ * error. */
+int relay_threads_arg(const char *arg, int max);
 
 #endif

@@ -506,7 +506,9 @@ size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_
         data += size[i] - head[i];
         heads += head[i];
     }
-    if (ok && data / n < min_bytes)
+    if (ok && min_bytes > 0 && data / n < min_bytes) /* fewer parts, big enough */
+        n = (size_t)(data / min_bytes);
+    if (n < 2)
         ok = 0;
     if (ok) {
         /* The cuts: (file, offset) where each part starts; n: the end. */

@@ -107,12 +107,13 @@ void tsv_set_names(struct tsv_reader *r, char *const *names, size_t n);
  * about, and a bad one is never dropped. */
 void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f), void *arg,
                 size_t cols);
-/* Cut the inputs of an opened reader into n parts of about equal size for
- * n threads: parts[k] becomes a reader of the whole records whose first
+/* Cut the inputs of an opened reader into up to n parts of about equal
+ * size for as many threads: parts[k] becomes a reader of the whole records whose first
  * byte lies in the k-th n-th of the data bytes, in order, so the parts one
  * after the other are the records of r.  Only plain regular files with
- * equal plain header lines and at least min_bytes of records per part can
- * be cut; otherwise it returns 0 and r is read as usual.  Returns n.
+ * equal plain header lines can be cut, into as many parts as have at
+ * least min_bytes of records each; returns how many (0: none, and r is
+ * read as usual; else 2 to n).
  * A part reads in soft mode (a bad record is returned with r->bad set),
  * with no release hook (tsv_set_release); its r->line counts from the part's first record,
  * so the caller reads r again, from its start, to report a bad record

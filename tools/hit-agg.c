@@ -60,10 +60,10 @@ static const char usage[] =
     "                          decimals (0-18), rounding half away from zero;\n"
     "                          default: sums, minimums and maximums keep the most\n"
     "                          decimals seen, means 2 more than that\n"
-    "      --threads=N         1: read and aggregate in one thread; 2 (the default\n"
-    "                          with more than one CPU): two threads read a large\n"
-    "                          file in two parts and merge their groups, or one\n"
-    "                          reads other input and the other aggregates it\n"
+    "      --threads=N         threads, 1 to 64 (default: one per CPU, up to 8):\n"
+    "                          a large file is read in N parts at once and their\n"
+    "                          groups merged; other input is read by one thread\n"
+    "                          and aggregated by another\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
     "  -v, --verbose           print counts and speed to standard error\n"
     "      --help              display this help and exit\n"
@@ -76,6 +76,9 @@ enum op { OP_COUNT, OP_SUM, OP_MEAN, OP_MIN, OP_MAX, OP_FIRST, OP_LAST, OP_NUNIQ
 static const char *const op_names[] = {"count", "sum",   "mean", "min",
                                        "max",   "first", "last", "nunique"};
 enum { NOPS = sizeof op_names / sizeof op_names[0], MEAN_EXTRA = 2 };
+/* --threads: by default one per CPU, up to 8 (each part's table holds the
+ * groups it has seen, so more threads cost memory for little time). */
+enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 };
 
 struct agg {
     enum op op;
@@ -247,7 +250,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
     };
     memset(o, 0, sizeof *o);
     o->decimals = -1;
-    o->threads = relay_threads_default();
+    o->threads = relay_threads_default(MAX_DEFAULT_THREADS);
     size_t cap = 0;
     uint64_t v;
     int ch;
@@ -262,7 +265,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
                           optarg);
             o->decimals = (int)v;
             break;
-        case 4: o->threads = relay_threads_arg(optarg); break;
+        case 4: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
         case 1: err_help(usage);
@@ -670,7 +673,7 @@ static int merge(const struct ctx *c, struct part *p, size_t n)
 static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
 {
     struct tsv_reader *rd = xcalloc(n, sizeof *rd);
-    if (tsv_split(r, n, MIN_PART, rd) == 0) {
+    if ((n = tsv_split(r, n, MIN_PART, rd)) == 0) {
         free(rd);
         return 0;
     }

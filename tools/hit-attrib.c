@@ -156,7 +156,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     };
     memset(o, 0, sizeof *o);
     o->expire = 30 * 60;
-    o->threads = relay_threads_default();
+    o->threads = relay_threads_default(2);
     o->purchase = "1";
     o->time = "hit_time_gmt";
     o->referrer = "referrer";
@@ -197,7 +197,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
             break;
         }
         case 's': o->strict = 1; break;
-        case THREADS: o->threads = relay_threads_arg(optarg); break;
+        case THREADS: o->threads = relay_threads_arg(optarg, 2); break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
         case HELP: err_help(usage);

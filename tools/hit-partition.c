@@ -462,7 +462,7 @@ int main(int argc, char **argv)
             die(EXIT_TROUBLE, "out of memory");
         ZSTD_CCtx_setParameter(r.z, ZSTD_c_compressionLevel, o.level);
     }
-    r.relay = relay_new(NCHUNK, write_chunk, &r, relay_threads_default() > 1);
+    r.relay = relay_new(NCHUNK, write_chunk, &r, relay_threads_default(2) > 1);
 
     const char *colname = rd.ncols ? rd.names[kidx[0]] : "";
     struct part *last = NULL, **shard = NULL;

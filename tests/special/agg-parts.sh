@@ -53,6 +53,12 @@ same() { # what, status, args...: --threads 1 and 2 agree on stdout, stderr
 same "merge, one file" 0 -g d,k -a "$ops" "${ins[0]}"
 same "merge, three files" 0 -v -g k -a "$ops" "${ins[@]}"
 same "totals" 0 -a "$ops" --decimals 3 "${ins[@]}"
+# more parts than cores: 3, 4 and 7 parts give the one-thread answer too
+"$bin/hit-agg" --threads 1 -g d,k -a "$ops" "${ins[@]}" >"$tmp/one" 2>&1
+for n in 3 4 7; do
+    "$bin/hit-agg" --threads $n -g d,k -a "$ops" "${ins[@]}" >"$tmp/many" 2>&1
+    cmp -s "$tmp/one" "$tmp/many" || { echo "FAIL $n threads differ from one"; fail=1; }
+done
 [ "$(wc -l <"$tmp/o1")" = 2 ] || { echo "FAIL totals: $(wc -l <"$tmp/o1") lines"; fail=1; }
 
 # bad input late in the second file and early in the third: the first one

@@ -748,6 +748,11 @@ static void test_split(void)
     tsv_open(&r, fp, 3, NULL);
     CHECK(tsv_split(&r, 2, total, parts) == 0);
     tsv_close(&r);
+    tsv_open(&r, fp, 3, NULL); /* fewer parts than asked, none too small */
+    CHECK(tsv_split(&r, 8, total / 3, parts) == 2);
+    for (int i = 0; i < 2; i++)
+        tsv_close(&parts[i]);
+    tsv_close(&r);
     char *other = path_of("split-other");
     write_file(other, "x\tz\n1\t2\n", 8);
     char *mixed[2] = {fp[0], other};
