@@ -475,37 +475,75 @@ static uint64_t record_start(struct input *in, uint64_t x, uint64_t lo, uint64_t
     return size;
 }
 
-size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_reader *parts)
+/* The files of a reader, seen by tsv_split and tsv_chunks: their sizes,
+ * the ends of their headers, and inputs to read them at any offset. */
+struct plan {
+    size_t np;
+    uint64_t *size, *head, data, heads; /* data: bytes of records in all */
+    struct input **in;
+    char *buf; /* PEEK bytes of scratch */
+};
+
+static void plan_free(struct plan *p)
 {
-    if (n < 2 || r->o.csv || r->o.no_header || !r->have_header || r->npaths == 0)
+    for (size_t i = 0; i < p->np; i++)
+        input_close(p->in[i]);
+    free(p->in);
+    free(p->size);
+    free(p->head);
+    free(p->buf);
+}
+
+/* 1 when every file is plain and its header one plain line equal to the
+ * first file's; else 0 (freed). */
+static int plan_files(const struct tsv_reader *r, struct plan *p)
+{
+    memset(p, 0, sizeof *p);
+    if (r->o.csv || r->o.no_header || !r->have_header || r->npaths == 0)
         return 0;
-    size_t np = r->npaths;
-    uint64_t *size = xcalloc(np, sizeof *size), *head = xcalloc(np, sizeof *head);
-    struct input **in = xcalloc(np, sizeof *in);
-    char *buf = xmalloc(PEEK), *first = NULL;
-    uint64_t data = 0, heads = 0;
+    p->np = r->npaths;
+    p->size = xcalloc(p->np, sizeof *p->size);
+    p->head = xcalloc(p->np, sizeof *p->head);
+    p->in = xcalloc(p->np, sizeof *p->in);
+    p->buf = xmalloc(PEEK);
+    char *first = NULL, *buf = p->buf;
     int ok = 1;
-    /* Every file plain, each header one plain line equal to the first. */
-    for (size_t i = 0; ok && i < np; i++) {
-        if (!input_plain_file(r->paths[i], &size[i])) {
+    for (size_t i = 0; ok && i < p->np; i++) {
+        if (!input_plain_file(r->paths[i], &p->size[i])) {
             ok = 0;
             break;
         }
-        in[i] = input_open_range(r->paths[i], 0, size[i]);
-        size_t got = input_pread(in[i], buf, PEEK, 0);
+        p->in[i] = input_open_range(r->paths[i], 0, p->size[i]);
+        size_t got = input_pread(p->in[i], buf, PEEK, 0);
         char *lf = memchr(buf, '\n', got);
         if (!lf || memchr(buf, '\\', (size_t)(lf - buf)) || memchr(buf, '\r', (size_t)(lf - buf))) {
             ok = 0;
             break;
         }
-        head[i] = (uint64_t)(lf - buf) + 1;
+        p->head[i] = (uint64_t)(lf - buf) + 1;
         if (i == 0)
-            first = xmemdup(buf, (size_t)head[0]);
-        else if (head[i] != head[0] || memcmp(buf, first, (size_t)head[0]) != 0)
+            first = xmemdup(buf, (size_t)p->head[0]);
+        else if (p->head[i] != p->head[0] || memcmp(buf, first, (size_t)p->head[0]) != 0)
             ok = 0;
-        data += size[i] - head[i];
-        heads += head[i];
+        p->data += p->size[i] - p->head[i];
+        p->heads += p->head[i];
     }
+    free(first);
+    if (!ok)
+        plan_free(p);
+    return ok;
+}
+
+size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_reader *parts)
+{
+    struct plan pl;
+    if (n < 2 || !plan_files(r, &pl))
+        return 0;
+    size_t np = pl.np;
+    uint64_t *size = pl.size, *head = pl.head, data = pl.data, heads = pl.heads;
+    struct input **in = pl.in;
+    char *buf = pl.buf;
+    int ok = 1;
     if (ok && min_bytes > 0 && data / n < min_bytes) /* fewer parts, big enough */
         n = (size_t)(data / min_bytes);
     if (n < 2)
@@ -562,14 +600,54 @@ size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_
         free(cf);
         free(co);
     }
-    for (size_t i = 0; i < np; i++)
-        input_close(in[i]);
-    free(in);
-    free(size);
-    free(head);
-    free(buf);
-    free(first);
+    plan_free(&pl);
     return ok ? n : 0;
+}
+
+size_t tsv_chunks(struct tsv_reader *r, uint64_t bytes, struct tsv_chunk **out)
+{
+    struct plan pl;
+    *out = NULL;
+    if (!plan_files(r, &pl))
+        return 0;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < pl.np; i++)
+        for (uint64_t x = pl.head[i]; x < pl.size[i];) {
+            uint64_t y = pl.size[i] - x <= bytes
+                             ? pl.size[i]
+                             : record_start(pl.in[i], x + bytes, pl.head[i], pl.size[i], pl.buf);
+            xgrow((void **)out, &cap, n + 1, sizeof **out);
+            (*out)[n++] = (struct tsv_chunk){i, r->paths[i], x, y};
+            x = y;
+        }
+    plan_free(&pl);
+    return n;
+}
+
+void tsv_open_mem(struct tsv_reader *r, const struct tsv_reader *like, const char *file, char *buf,
+                  size_t n)
+{
+    memset(r, 0, sizeof *r);
+    r->o = like->o;
+    r->o.soft = 1;
+    r->o.release = NULL;
+    r->o.release_arg = NULL;
+    r->mem = 1;
+    r->buf = buf;
+    r->cap = r->end = n;
+    r->eof = 1;
+    r->win = SIZE_MAX;
+    r->next_line = 1;
+    r->file = file;
+    r->ipath = 0;
+    r->ncols = like->ncols;
+    r->names = xmalloc((like->ncols ? like->ncols : 1) * sizeof *r->names);
+    for (size_t c = 0; c < like->ncols; c++)
+        r->names[c] = xstrdup(like->names[c]);
+    r->have_header = 1;
+    r->filter = like->filter;
+    r->filter_arg = like->filter_arg;
+    r->filter_cols = like->filter_cols;
 }
 
 void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg)
@@ -581,7 +659,7 @@ void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg)
 int tsv_next(struct tsv_reader *r)
 {
     for (;;) {
-        if (r->in && next_in_file(r)) {
+        if ((r->in || r->mem) && next_in_file(r)) {
             /* The filter, for a record the fast path did not ask about. */
             if (!r->filter || r->filtered || r->bad || r->nf != r->ncols ||
                 r->filter(r->filter_arg, r->f))
@@ -638,7 +716,8 @@ void tsv_close(struct tsv_reader *r)
     if (r->csv)
         csvin_free(r);
     tsv_free_names(r->names, r->ncols);
-    free(r->buf);
+    if (!r->mem)
+        free(r->buf);
     free(r->f);
     memset(r, 0, sizeof *r);
 }

@@ -91,6 +91,14 @@ struct tsv_reader {
     int filtered; /* the filter was asked about the current record */
     void *csv;
     uint64_t *from, *to; /* a part (tsv_split): the byte range of each path */
+    int mem;             /* tsv_open_mem: buf is the caller's, and all of it */
+};
+
+/* A run of whole records of one file: bytes [from, to) of paths[file]. */
+struct tsv_chunk {
+    size_t file;
+    const char *path;
+    uint64_t from, to;
 };
 
 /* Open the inputs (npaths 0 means standard input) and read the header.
@@ -120,6 +128,17 @@ void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f
  * where it is (r itself is untouched: open, after its header).  The
  * parts' tsv_bytes add up to r's at its end. */
 size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_reader *parts);
+/* Cut the inputs of an opened reader, as tsv_split does, into chunks of
+ * about the given bytes each, within files, in order, into *out (free()
+ * it); returns how many (0: the inputs cannot be cut, *out is NULL). */
+size_t tsv_chunks(struct tsv_reader *r, uint64_t bytes, struct tsv_chunk **out);
+/* Read records from n bytes in memory (a chunk, say), named file in
+ * messages, with the column names, options and filter of like.  The
+ * bytes are the caller's and stay put (escapes are decoded in place), so
+ * every record's fields stay valid until the caller is done with buf.
+ * Soft mode, and lines count from 1 at buf, as in tsv_split's parts. */
+void tsv_open_mem(struct tsv_reader *r, const struct tsv_reader *like, const char *file, char *buf,
+                  size_t n);
 /* Set the release hook (tsv_opts.release), for a part of tsv_split. */
 void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg);
 /* Read the next data record into r->f / r->nf.  Returns 0 at the end. */

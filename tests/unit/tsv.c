@@ -720,6 +720,15 @@ static void test_split(void)
     uint64_t b = 0;
     tsv_open(&r, fp, 3, &soft);
     char *want = all_records(&r, &wantn, &b);
+    long whole_lines = 0; /* physical lines of records, all files */
+    for (int f = 0; f < 3; f++) {
+        size_t n;
+        char *d = slurp(fp[f], &n);
+        for (size_t i = 0; i < n; i++)
+            whole_lines += d[i] == '\n';
+        whole_lines -= 1; /* the header */
+        free(d);
+    }
     tsv_close(&r);
     CHECK(b == total);
     for (size_t k = 2; k <= 16; k++) {
@@ -743,6 +752,45 @@ static void test_split(void)
                     len, wantn, (unsigned long long)b, (unsigned long long)total);
         free(got);
         tsv_close(&r);
+    }
+    /* Chunks of several sizes, each read from memory, one after the other:
+     * the same records, and lines that add up to the files' (headers
+     * aside). */
+    static const uint64_t sizes[] = {1, 1000, 7777, 100000, 1 << 30};
+    for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+        struct tsv_chunk *ch;
+        tsv_open(&r, fp, 3, NULL);
+        size_t nc = tsv_chunks(&r, sizes[z], &ch);
+        CHECK(nc >= 3);
+        size_t len = 0, cap = wantn + 1;
+        char *got = xmalloc(cap);
+        long lines = 0;
+        for (size_t i = 0; i < nc; i++) {
+            size_t n = (size_t)(ch[i].to - ch[i].from);
+            char *buf = xmalloc(n + 1);
+            FILE *f = fopen(ch[i].path, "rb");
+            if (!f || fseek(f, (long)ch[i].from, SEEK_SET) != 0 || fread(buf, 1, n, f) != n)
+                abort();
+            fclose(f);
+            struct tsv_reader m;
+            uint64_t ignored = 0;
+            tsv_open_mem(&m, &r, ch[i].path, buf, n);
+            char *s = all_records(&m, &gotn, &ignored);
+            lines += m.next_line - 1;
+            if (len + gotn <= cap)
+                memcpy(got + len, s, gotn);
+            len += gotn;
+            free(s);
+            tsv_close(&m);
+            free(buf);
+        }
+        CHECK(len == wantn && memcmp(got, want, wantn) == 0);
+        if (len != wantn || memcmp(got, want, wantn) != 0)
+            fprintf(stderr, "tsv.c: chunks of %llu bytes differ\n", (unsigned long long)sizes[z]);
+        free(got);
+        free(ch);
+        tsv_close(&r);
+        CHECK(lines == whole_lines);
     }
     /* Not cut: parts too small, a header that differs, zstd, stdin. */
     tsv_open(&r, fp, 3, NULL);
