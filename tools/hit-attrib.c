@@ -9,6 +9,8 @@
  * last activity; a referral that has seen no hit of its visitor for
  * --expire is dropped from the front of that list, so memory is bounded by
  * the visitors active inside the expiry window, not by the file.
+ * Visitors are independent, so on several threads each takes the
+ * visitors of its hash modulo N, and all read the file (see fanout).
  */
 #include "adobe.h"
 #include "cols.h"
@@ -16,7 +18,9 @@
 #include "dtime.h"
 #include "engines.h"
 #include "err.h"
+#include "fanout.h"
 #include "hash.h"
+#include "io.h"
 #include "relay.h"
 #include "tsv.h"
 #include "units.h"
@@ -57,8 +61,10 @@ static const char usage[] =
     "      --referrer=COL      referrer column (default referrer)\n"
     "      --shard=K/N         only visitors whose hash (see hit-partition) modulo N is K,\n"
     "                          for running N copies in parallel on the same input\n"
-    "      --threads=N         1: one thread; 2 (the default with more than one CPU):\n"
-    "                          read and split in one, attribute in another\n"
+    "      --threads=N         threads, 1 to 64 (default: one per CPU, up to 8): a\n"
+    "                          file is read in chunks by all, each attributing the\n"
+    "                          visitors whose hash modulo N is its own; a stream\n"
+    "                          is read by one and attributed by another\n"
     "  -s, --strict            a price that is not a number is fatal (default: reported, hit\n"
     "                          not counted)\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
@@ -95,12 +101,22 @@ struct visitor {
  * those lookups with one load. */
 enum { FILTER_BITS = 16 };
 enum { DISORDER = 3600 }; /* seconds of out-of-order hits tolerated exactly */
+enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 }; /* --threads */
 #define FILTER_SLOT(hv) (((hv) >> 16) & ((1U << FILTER_BITS) - 1))
 
 struct state {
     struct visitor *hash, *oldest, *newest, *free;
     uint64_t tracked, peak;
     uint16_t filter[1U << FILTER_BITS];
+};
+
+/* The visitors of one shard (all of them with one thread; see fanout),
+ * and its own engine table (engines_match keeps scratch). */
+struct shard_state {
+    struct state st;
+    struct engines *eng;
+    char *key;
+    size_t keycap;
 };
 
 static int64_t parse_duration(const char *s)
@@ -156,7 +172,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     };
     memset(o, 0, sizeof *o);
     o->expire = 30 * 60;
-    o->threads = relay_threads_default(2);
+    o->threads = relay_threads_default(MAX_DEFAULT_THREADS);
     o->purchase = "1";
     o->time = "hit_time_gmt";
     o->referrer = "referrer";
@@ -197,7 +213,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
             break;
         }
         case 's': o->strict = 1; break;
-        case THREADS: o->threads = relay_threads_arg(optarg, 2); break;
+        case THREADS: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
         case HELP: err_help(usage);
@@ -296,8 +312,13 @@ struct counts {
     struct dec credited_rev, uncredited_rev;
 };
 
-static void report(const struct counts *c, const struct state *s)
+static void report(const struct counts *c, const struct shard_state *sh, size_t nsh)
 {
+    uint64_t tracked = 0, peak = 0; /* summed over the shards */
+    for (size_t i = 0; i < nsh; i++) {
+        tracked += sh[i].st.tracked;
+        peak += sh[i].st.peak;
+    }
     char c1[DEC_BUFSZ], c2[DEC_BUFSZ];
     dec_format(c->credited_rev, c1);
     dec_format(c->uncredited_rev, c2);
@@ -307,7 +328,7 @@ static void report(const struct counts *c, const struct state *s)
             "(peak %llu), hits out of time order %llu\n",
             (unsigned long long)c->hits, (unsigned long long)c->skipped,
             (unsigned long long)c->purchases, (unsigned long long)c->credited, c1, c2,
-            (unsigned long long)c->bad, (unsigned long long)s->tracked, (unsigned long long)s->peak,
+            (unsigned long long)c->bad, (unsigned long long)tracked, (unsigned long long)peak,
             (unsigned long long)c->out_of_order);
 }
 
@@ -361,7 +382,8 @@ static int mine(void *arg, const struct field *f)
 
 /* ---- attribution ------------------------------------------------------ */
 
-/* Hits go through in batches: the reading thread splits them, drops the
+/* A stream (or one thread): hits go through in batches (files on several
+ * threads go through fanout, below).  The reading thread splits them, drops the
  * excluded ones and parses their times; the other thread (lib/relay)
  * attributes them and writes the output, so the output is the same as
  * with one thread.  A hit held in a batch is the fields attribution uses
@@ -386,35 +408,45 @@ struct batch {
     struct hit h[BATCH];
 };
 
+/* What attribution makes of a hit: nothing, a purchase skipped as a
+ * duplicate, a price that is not a number (product badp, dec error), or
+ * a purchase of revenue rev, credited to dom and kw or not. */
+enum { NOTHING, DUPLICATE, BAD_PRICE, PURCHASE };
+struct outcome {
+    int kind, credited, err;
+    size_t badp;
+    struct dec rev;
+    const char *dom, *kw;
+    size_t dom_n, kw_n;
+    size_t shard, at; /* fanout: the copy of dom and kw in the chunk */
+};
+
 struct run {
     const struct opts *o;
-    struct engines *eng;
-    struct state st;
+    struct shard_state *sh; /* nsh of them */
+    size_t nsh;
     struct counts cnt;
     struct tsv_writer w;
     size_t nv, nw, nk, pid_n;
     size_t *cols; /* the input column of each field of a batch's hit */
-    long pcol;
+    long pcol, tcol, xcol, scol;
     int64_t now;
-    char *key;
-    size_t keycap;
     struct batch *b;
     struct relay *relay;
-    struct hit bad;   /* a fatal error of the attribution: where, */
-    char bad_msg[64]; /* and what (about the products column) */
+    struct hit bad;    /* a fatal error: where, */
+    long bad_col;      /* in which column, */
+    char bad_msg[160]; /* and what */
 };
 
-/* Attribute one hit (f: its fields, see above).  Returns 0, or 1 for a
- * fatal error noted in r->bad and bad_msg. */
-static int attribute(struct run *r, const struct hit *h, const struct field *f)
+/* Attribute one hit (f: its fields, see above) to the visitors of its
+ * shard; what it comes to goes to out, for account(). */
+static void attribute(const struct run *r, struct shard_state *x, const struct hit *h,
+                      const struct field *f, struct outcome *out)
 {
     const struct opts *o = r->o;
-    struct state *st = &r->st;
+    struct state *st = &x->st;
     int64_t t = h->t;
-    if (t < r->now)
-        r->cnt.out_of_order++;
-    else
-        r->now = t;
+    out->kind = NOTHING;
     /* Memory, not results: a referral whose visitor's last hit is more
      * than --expire plus DISORDER before this hit can no longer be
      * credited unless hits come out of time order by more than DISORDER,
@@ -427,16 +459,16 @@ static int attribute(struct run *r, const struct hit *h, const struct field *f)
     size_t kn = 0, nv = r->nv;
     for (size_t i = 0; i < nv; i++) {
         const struct field *v = &f[F_VISITOR + i];
-        xgrow((void **)&r->key, &r->keycap, kn + v->n + 4, 1);
+        xgrow((void **)&x->key, &x->keycap, kn + v->n + 4, 1);
         if (nv > 1) { /* length-prefixed, so ("a","bc") and ("ab","c") differ */
             uint32_t len = (uint32_t)v->n;
-            memcpy(r->key + kn, &len, 4);
+            memcpy(x->key + kn, &len, 4);
             kn += 4;
         }
-        memcpy(r->key + kn, v->p, v->n);
+        memcpy(x->key + kn, v->p, v->n);
         kn += v->n;
     }
-    const char *key = r->key;
+    const char *key = x->key;
     struct visitor *vis = NULL;
     unsigned hv;
     HASH_VALUE(key, kn, hv);
@@ -449,7 +481,7 @@ static int attribute(struct run *r, const struct hit *h, const struct field *f)
     const char *dom, *kw;
     size_t dom_n, kw_n;
     const struct field *ref = &f[F_REFERRER];
-    if (engines_match(r->eng, ref->p, ref->n, o->keep_case, &dom, &dom_n, &kw, &kw_n)) {
+    if (engines_match(x->eng, ref->p, ref->n, o->keep_case, &dom, &dom_n, &kw, &kw_n)) {
         if (!vis) {
             vis = track(st, key, kn, dom, dom_n, kw, kw_n);
             vis->last = t;
@@ -471,42 +503,68 @@ static int attribute(struct run *r, const struct hit *h, const struct field *f)
     }
 
     if (!adobe_has_event(f[F_EVENTS].p, f[F_EVENTS].n, o->purchase, r->pid_n))
-        return 0;
+        return;
     if (f[F_DUPLICATE].n == 1 && f[F_DUPLICATE].p[0] == '1') {
+        out->kind = DUPLICATE;
+        return;
+    }
+    out->badp = adobe_revenue(f[F_PRODUCTS].p, f[F_PRODUCTS].n, &out->rev, &out->err);
+    out->kind = out->badp ? BAD_PRICE : PURCHASE;
+    out->credited = vis != NULL;
+    if (vis) { /* valid until the shard's next hit */
+        out->dom = vis->buf + vis->key_n;
+        out->dom_n = vis->dom_n;
+        out->kw = vis->buf + vis->key_n + vis->dom_n;
+        out->kw_n = vis->kw_n;
+    }
+}
+
+/* Count and write what a hit came to, hit after hit in input order.
+ * Returns 0, or 1 for a fatal error noted in r->bad and bad_msg. */
+static int account(struct run *r, const struct hit *h, const struct field *f,
+                   const struct outcome *out)
+{
+    if (h->t < r->now)
+        r->cnt.out_of_order++;
+    else
+        r->now = h->t;
+    if (out->kind == NOTHING)
+        return 0;
+    if (out->kind == DUPLICATE) {
         r->cnt.skipped++;
         return 0;
     }
     r->cnt.purchases++;
-    struct dec rev;
-    int err;
-    size_t badp = adobe_revenue(f[F_PRODUCTS].p, f[F_PRODUCTS].n, &rev, &err);
-    if (badp) {
+    if (out->kind == BAD_PRICE) {
         /* Not dec_strerror(): "price number out of range" reads badly. */
-        const char *why = err == DEC_OVERFLOW ? "out of range" : "not a number";
-        if (o->strict) {
+        const char *why = out->err == DEC_OVERFLOW ? "out of range" : "not a number";
+        if (r->o->strict) {
             r->bad = *h;
-            snprintf(r->bad_msg, sizeof r->bad_msg, "product %zu: price %s", badp, why);
+            r->bad_col = r->pcol + 1;
+            snprintf(r->bad_msg, sizeof r->bad_msg, "product %zu: price %s", out->badp, why);
             return 1;
         }
-        warn_at(h->file, h->line, r->pcol + 1, "product %zu: price %s; hit not counted", badp, why);
+        warn_at(h->file, h->line, r->pcol + 1, "product %zu: price %s; hit not counted", out->badp,
+                why);
         r->cnt.bad++;
         return 0;
     }
-    struct dec *acc = vis ? &r->cnt.credited_rev : &r->cnt.uncredited_rev;
-    if (dec_add(acc, rev) != DEC_OK) {
+    struct dec *acc = out->credited ? &r->cnt.credited_rev : &r->cnt.uncredited_rev;
+    if (dec_add(acc, out->rev) != DEC_OK) {
         r->bad = *h;
+        r->bad_col = r->pcol + 1;
         snprintf(r->bad_msg, sizeof r->bad_msg, "revenue total out of range");
         return 1;
     }
-    if (!vis)
+    if (!out->credited)
         return 0;
     r->cnt.credited++;
     char num[DEC_BUFSZ];
-    tsv_put(&r->w, vis->buf + vis->key_n, vis->dom_n);
-    tsv_put(&r->w, vis->buf + vis->key_n + vis->dom_n, vis->kw_n);
-    tsv_put_clean(&r->w, num, dec_format(rev, num));
+    tsv_put(&r->w, out->dom, out->dom_n);
+    tsv_put(&r->w, out->kw, out->kw_n);
+    tsv_put_clean(&r->w, num, dec_format(out->rev, num));
     for (size_t i = 0; i < r->nw; i++)
-        tsv_put(&r->w, f[F_VISITOR + nv + i].p, f[F_VISITOR + nv + i].n);
+        tsv_put(&r->w, f[F_VISITOR + r->nv + i].p, f[F_VISITOR + r->nv + i].n);
     tsv_end(&r->w);
     return 0;
 }
@@ -516,9 +574,12 @@ static int work(void *arg, size_t slot)
 {
     struct run *r = arg;
     struct batch *b = &r->b[slot];
-    for (size_t i = 0, n = relay_items(r->relay, slot); i < n; i++)
-        if (attribute(r, &b->h[i], b->f + i * r->nk))
+    struct outcome out;
+    for (size_t i = 0, n = relay_items(r->relay, slot); i < n; i++) {
+        attribute(r, &r->sh[0], &b->h[i], b->f + i * r->nk, &out);
+        if (account(r, &b->h[i], b->f + i * r->nk, &out))
             return 1;
+    }
     return 0;
 }
 
@@ -529,7 +590,211 @@ static void flush(void *arg)
 {
     struct run *r = arg;
     if (r->relay && relay_flush(r->relay))
-        die_at(EXIT_DATA, r->bad.file, r->bad.line, r->pcol + 1, "%s", r->bad_msg);
+        die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
+}
+
+/* ---- all threads: fanout ---------------------------------------------- */
+
+/* Plain files on N threads (lib/fanout): any thread reads a chunk of about
+ * CHUNK bytes (splits it, drops the excluded hits, parses the times) and
+ * gives each hit to shard hash(visitor) % N; thread s attributes shard s's
+ * hits of each chunk in order, to its own visitors, as --shard s/N would;
+ * then the chunk's hits are accounted in input order (finish), so output,
+ * warnings, the first error and the counts are those of one thread, but
+ * for the visitors tracked, summed over the shards (each sweeps its own).
+ * A bad record or time stops the reading of its chunk, and the run at
+ * that chunk's finish, after the hits before it. */
+enum { CHUNK = 1 << 20 };
+
+struct chunk {
+    char *buf; /* the chunk's bytes, decoded in place */
+    size_t cap;
+    struct field *f; /* nk a hit */
+    struct hit *h;
+    struct outcome *out;
+    size_t n, hcap;               /* hits */
+    size_t **idx, *nidx, *idxcap; /* per shard: the indexes of its hits */
+    char **text;                  /* per shard: credited domains and keywords */
+    size_t *tlen, *tcap;
+    uint64_t records, excluded;
+    long lines; /* physical lines */
+    int bad;
+    long bad_line, bad_col;
+    char bad_msg[160];
+};
+
+struct fan {
+    struct run *r;
+    const struct tsv_reader *like;
+    const struct tsv_chunk *ch;
+    struct chunk *slot;
+    size_t file; /* finish: the chunk's file, */
+    long base;   /* and the lines before the chunk in it */
+};
+
+static void fan_read(void *arg, size_t c, size_t slot)
+{
+    struct fan *fa = arg;
+    struct run *r = fa->r;
+    struct chunk *k = &fa->slot[slot];
+    const struct tsv_chunk *tc = &fa->ch[c];
+    size_t n = (size_t)(tc->to - tc->from);
+    if (n > k->cap)
+        xgrow((void **)&k->buf, &k->cap, n, 1);
+    struct input *in = input_open_range(tc->path, tc->from, tc->to);
+    for (size_t got = 0, m; got < n; got += m)
+        if ((m = input_read(in, k->buf + got, n - got)) == 0)
+            die(EXIT_DATA, "%s: the file got shorter while it was read", tc->path);
+    input_close(in);
+    k->n = k->records = k->excluded = 0;
+    k->bad = 0;
+    for (size_t s = 0; s < r->nsh; s++)
+        k->nidx[s] = k->tlen[s] = 0;
+    struct tsv_reader m;
+    tsv_open_mem(&m, fa->like, tc->path, k->buf, n);
+    while (tsv_next(&m)) {
+        const struct field *f = m.f;
+        int64_t t = 0;
+        if (m.bad) {
+            k->bad = 1;
+            k->bad_col = m.bad_col;
+            tsv_bad_message(&m, k->bad_msg, sizeof k->bad_msg);
+        } else if (excluded(f, r->xcol, r->scol)) {
+            k->excluded++;
+            continue;
+        } else if (dtime_epoch(f[r->tcol].p, f[r->tcol].n, &t) != 0) {
+            k->bad = 1;
+            k->bad_col = r->tcol + 1;
+            snprintf(k->bad_msg, sizeof k->bad_msg, "%s: not epoch seconds", m.names[r->tcol]);
+        }
+        if (k->bad) {
+            k->bad_line = m.line;
+            break;
+        }
+        if (k->n == k->hcap) {
+            size_t cap = k->hcap;
+            xgrow((void **)&k->h, &cap, k->n + 1, sizeof *k->h);
+            cap = k->hcap;
+            xgrow((void **)&k->out, &cap, k->n + 1, sizeof *k->out);
+            xgrow((void **)&k->f, &k->hcap, k->n + 1, r->nk * sizeof *k->f);
+        }
+        struct field *hf = k->f + k->n * r->nk;
+        uint64_t hv = HASH_SEED;
+        for (size_t i = 0; i < r->nk; i++)
+            hf[i] = r->cols[i] == SIZE_MAX ? (struct field){NULL, 0} : f[r->cols[i]];
+        for (size_t i = 0; i < r->nv; i++) { /* the shard: any function of the key will do */
+            const struct field *v = &hf[F_VISITOR + i];
+            hv = hash_mix(hv, v->n > 16 ? v->p + v->n - 16 : v->p, v->n > 16 ? 16 : v->n);
+            hv = hash_mix(hv, &v->n, sizeof v->n);
+        }
+        size_t s = (size_t)(hash_final(hv) % r->nsh);
+        k->h[k->n] = (struct hit){t, tc->path, m.line};
+        k->out[k->n].shard = s;
+        xgrow((void **)&k->idx[s], &k->idxcap[s], k->nidx[s] + 1, sizeof **k->idx);
+        k->idx[s][k->nidx[s]++] = k->n++;
+    }
+    k->records = m.records;
+    k->lines = m.next_line - 1;
+    tsv_close(&m);
+}
+
+static void fan_work(void *arg, size_t s, size_t slot)
+{
+    struct fan *fa = arg;
+    struct run *r = fa->r;
+    struct chunk *k = &fa->slot[slot];
+    for (size_t j = 0; j < k->nidx[s]; j++) {
+        size_t i = k->idx[s][j];
+        struct outcome *o = &k->out[i];
+        attribute(r, &r->sh[s], &k->h[i], k->f + i * r->nk, o);
+        o->shard = s;
+        if (o->kind == PURCHASE && o->credited) { /* the visitor may change */
+            xgrow((void **)&k->text[s], &k->tcap[s], k->tlen[s] + o->dom_n + o->kw_n, 1);
+            o->at = k->tlen[s];
+            memcpy(k->text[s] + o->at, o->dom, o->dom_n);
+            memcpy(k->text[s] + o->at + o->dom_n, o->kw, o->kw_n);
+            k->tlen[s] += o->dom_n + o->kw_n;
+        }
+    }
+}
+
+static int fan_finish(void *arg, size_t c, size_t slot)
+{
+    struct fan *fa = arg;
+    struct run *r = fa->r;
+    struct chunk *k = &fa->slot[slot];
+    const struct tsv_chunk *tc = &fa->ch[c];
+    if (tc->file != fa->file) {
+        fa->file = tc->file;
+        fa->base = 1; /* the header */
+    }
+    for (size_t i = 0; i < k->n; i++) {
+        if (k->out[i].kind == NOTHING) { /* the usual hit: only its time counts */
+            if (k->h[i].t < r->now)
+                r->cnt.out_of_order++;
+            else
+                r->now = k->h[i].t;
+            continue;
+        }
+        struct hit h = k->h[i];
+        struct outcome o = k->out[i];
+        h.line += fa->base;
+        if (o.kind == PURCHASE && o.credited) {
+            o.dom = k->text[o.shard] + o.at;
+            o.kw = o.dom + o.dom_n;
+        }
+        if (account(r, &h, k->f + i * r->nk, &o))
+            return 1;
+    }
+    r->cnt.hits += k->records;
+    r->cnt.skipped += k->excluded;
+    if (k->bad) {
+        r->bad = (struct hit){0, tc->path, fa->base + k->bad_line};
+        r->bad_col = k->bad_col;
+        snprintf(r->bad_msg, sizeof r->bad_msg, "%s", k->bad_msg);
+        return 1;
+    }
+    fa->base += k->lines;
+    return 0;
+}
+
+/* Attribute the chunks on r->nsh threads; 0, 1 for an error noted in r,
+ * or FANOUT_NO_THREADS (nothing read). */
+static int fan_run(struct run *r, const struct tsv_reader *like, const struct tsv_chunk *ch,
+                   size_t nch)
+{
+    static const struct fanout_ops ops = {fan_read, fan_work, fan_finish};
+    size_t window = 2 * r->nsh + 1;
+    struct fan fa = {r, like, ch, xcalloc(window, sizeof *fa.slot), SIZE_MAX, 0};
+    for (size_t i = 0; i < window; i++) {
+        struct chunk *k = &fa.slot[i];
+        k->idx = xcalloc(r->nsh, sizeof *k->idx);
+        k->nidx = xcalloc(r->nsh, sizeof *k->nidx);
+        k->idxcap = xcalloc(r->nsh, sizeof *k->idxcap);
+        k->text = xcalloc(r->nsh, sizeof *k->text);
+        k->tlen = xcalloc(r->nsh, sizeof *k->tlen);
+        k->tcap = xcalloc(r->nsh, sizeof *k->tcap);
+    }
+    int e = fanout_run(nch, r->nsh, window, &ops, &fa);
+    for (size_t i = 0; i < window; i++) {
+        struct chunk *k = &fa.slot[i];
+        for (size_t s = 0; s < r->nsh; s++) {
+            free(k->idx[s]);
+            free(k->text[s]);
+        }
+        free(k->idx);
+        free(k->nidx);
+        free(k->idxcap);
+        free(k->text);
+        free(k->tlen);
+        free(k->tcap);
+        free(k->buf);
+        free(k->f);
+        free(k->h);
+        free(k->out);
+    }
+    free(fa.slot);
+    return e;
 }
 
 /* The reader's current hit, at time t, as a hit of the batch being filled. */
@@ -555,19 +820,27 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < o.nengine_files; i++)
         engines_load(eng, o.engine_files[i]);
 
-    static struct run run; /* big (the visitors' filter): not on the stack */
+    static struct run run;
     run.o = &o;
-    run.eng = eng;
+    run.nsh = (size_t)o.threads; /* shards, when the input can be read in chunks */
+    run.sh = xcalloc(run.nsh, sizeof *run.sh);
+    for (size_t i = 0; i < run.nsh; i++) {
+        run.sh[i].eng = i ? engines_new(!o.only_engines) : eng;
+        for (size_t k = 0; i && k < o.nengine_files; k++)
+            engines_load(run.sh[i].eng, o.engine_files[k]);
+    }
     struct tsv_reader r;
     struct tsv_opts to = {.release = flush, .release_arg = &run};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
     tsv_writer_open(&run.w, o.output, 0);
     if (r.ncols == 0) {
         if (o.verbose)
-            report(&run.cnt, &run.st);
+            report(&run.cnt, run.sh, run.nsh);
         tsv_writer_close(&run.w);
         tsv_close(&r);
-        engines_free(eng);
+        for (size_t i = 0; i < run.nsh; i++)
+            engines_free(run.sh[i].eng);
+        free(run.sh);
         free(o.engine_files);
         return EXIT_OK;
     }
@@ -601,6 +874,9 @@ int main(int argc, char **argv)
     run.nw = nw;
     run.nk = F_VISITOR + nv + nw;
     run.pcol = (long)pcol;
+    run.tcol = (long)tcol;
+    run.xcol = xcol;
+    run.scol = scol;
     run.pid_n = strlen(o.purchase);
     run.now = INT64_MIN;
     size_t *cols = run.cols = xmalloc(run.nk * sizeof *cols);
@@ -615,10 +891,16 @@ int main(int argc, char **argv)
     run.b = xcalloc(NBATCH, sizeof *run.b);
     for (size_t i = 0; i < NBATCH; i++)
         run.b[i].f = xmalloc(BATCH * run.nk * sizeof *run.b[i].f);
+    struct tsv_chunk *ch = NULL;
+    size_t nch = o.threads > 1 ? tsv_chunks(&r, CHUNK, &ch) : 0;
+    int e = nch > 1 ? fan_run(&run, &r, ch, nch) : FANOUT_NO_THREADS;
+    free(ch);
+    if (e > 0)
+        die_at(EXIT_DATA, run.bad.file, run.bad.line, run.bad_col, "%s", run.bad_msg);
+    /* Else one reader: this thread, handing batches to another. */
     run.relay = relay_new(NBATCH, work, &run, o.threads > 1);
-
     uint64_t excl = 0; /* counted here, the rest of cnt by the other thread */
-    while (tsv_next(&r)) {
+    while (e && tsv_next(&r)) {
         const struct field *f = r.f;
         if (excluded(f, xcol, scol)) {
             excl++;
@@ -635,13 +917,17 @@ int main(int argc, char **argv)
     flush(&run);
     relay_end(run.relay);
     run.relay = NULL;
-    run.cnt.hits = r.records;
+    run.cnt.hits += r.records;
     run.cnt.skipped += excl;
     tsv_writer_close(&run.w);
     if (o.verbose)
-        report(&run.cnt, &run.st);
-    free_all(&run.st);
-    free(run.key);
+        report(&run.cnt, run.sh, run.nsh);
+    for (size_t i = 0; i < run.nsh; i++) {
+        free_all(&run.sh[i].st);
+        free(run.sh[i].key);
+        engines_free(run.sh[i].eng);
+    }
+    free(run.sh);
     for (size_t i = 0; i < NBATCH; i++)
         free(run.b[i].f);
     free(run.b);
@@ -649,7 +935,6 @@ int main(int argc, char **argv)
     free(vcols);
     free(wcols);
     free(o.engine_files);
-    engines_free(eng);
     tsv_close(&r);
     return EXIT_OK;
 }

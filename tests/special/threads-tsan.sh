@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The two-thread tools under ThreadSanitizer: lib/relay, hit-agg, hit-attrib
-# and hit-partition are built with -fsanitize=thread into a scratch
+# The threaded tools under ThreadSanitizer: lib/relay, lib/fanout, hit-agg,
+# hit-attrib and hit-partition are built with -fsanitize=thread into a scratch
 # directory and run with two threads on generated data big enough for many
 # batches and buffer refills, and on inputs that stop with an error from
 # either thread.  Any data race report fails the test; outputs must equal
@@ -33,6 +33,14 @@ check() { # what, status, expected status
 check "hit-attrib" $? 0
 "$bin/hit-attrib" --threads 1 "$tmp/hits.tsv" >"$tmp/a1.tsv" || exit 1
 cmp -s "$tmp/a1.tsv" "$tmp/a2.tsv" || { echo "FAIL hit-attrib: outputs differ"; fail=1; }
+# a file is read in chunks by three threads (lib/fanout); a stream by one
+# thread, with another attributing (lib/relay)
+"$tmp/hit-attrib" --threads 3 "$tmp/hits.tsv" >"$tmp/a3.tsv" 2>"$tmp/a3.err"
+check "hit-attrib 3 threads" $? 0
+cmp -s "$tmp/a1.tsv" "$tmp/a3.tsv" || { echo "FAIL hit-attrib 3 threads: outputs differ"; fail=1; }
+"$tmp/hit-attrib" --threads 2 - <"$tmp/hits.tsv" >"$tmp/as.tsv" 2>"$tmp/as.err"
+check "hit-attrib stream" $? 0
+cmp -s "$tmp/a1.tsv" "$tmp/as.tsv" || { echo "FAIL hit-attrib stream: outputs differ"; fail=1; }
 
 awk 'BEGIN { OFS = "\t"; print "d", "k", "v"
     for (i = 0; i < 300000; i++) print "d" (i % 41), "k" (i * 7919 % 1009), (i % 997) "." (i % 100) }' \
