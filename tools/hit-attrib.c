@@ -418,7 +418,7 @@ struct outcome {
     struct dec rev;
     const char *dom, *kw;
     size_t dom_n, kw_n;
-    size_t shard, at; /* fanout: the copy of dom and kw in the chunk */
+    size_t at; /* fanout: where the copy of dom and kw is in the chunk */
 };
 
 struct run {
@@ -611,10 +611,12 @@ struct chunk {
     size_t cap;
     struct field *f; /* nk a hit */
     struct hit *h;
-    struct outcome *out;
+    unsigned char *kind;          /* a hit's outcome: NOTHING, or kind | shard << 2 */
     size_t n, hcap;               /* hits */
     size_t **idx, *nidx, *idxcap; /* per shard: the indexes of its hits */
-    char **text;                  /* per shard: credited domains and keywords */
+    struct outcome **det;         /* per shard: its outcomes but NOTHING, in order */
+    size_t *ndet, *detcap;
+    char **text; /* per shard: credited domains and keywords */
     size_t *tlen, *tcap;
     uint64_t records, excluded;
     long lines; /* physical lines */
@@ -629,7 +631,8 @@ struct fan {
     const struct tsv_chunk *ch;
     struct chunk *slot;
     size_t file; /* finish: the chunk's file, */
-    long base;   /* and the lines before the chunk in it */
+    long base;   /* the lines before the chunk in it, */
+    size_t *cur; /* and where it is in each shard's outcomes */
 };
 
 static void fan_read(void *arg, size_t c, size_t slot)
@@ -649,7 +652,7 @@ static void fan_read(void *arg, size_t c, size_t slot)
     k->n = k->records = k->excluded = 0;
     k->bad = 0;
     for (size_t s = 0; s < r->nsh; s++)
-        k->nidx[s] = k->tlen[s] = 0;
+        k->nidx[s] = k->tlen[s] = k->ndet[s] = 0;
     struct tsv_reader m;
     tsv_open_mem(&m, fa->like, tc->path, k->buf, n);
     while (tsv_next(&m)) {
@@ -675,7 +678,7 @@ static void fan_read(void *arg, size_t c, size_t slot)
             size_t cap = k->hcap;
             xgrow((void **)&k->h, &cap, k->n + 1, sizeof *k->h);
             cap = k->hcap;
-            xgrow((void **)&k->out, &cap, k->n + 1, sizeof *k->out);
+            xgrow((void **)&k->kind, &cap, k->n + 1, sizeof *k->kind);
             xgrow((void **)&k->f, &k->hcap, k->n + 1, r->nk * sizeof *k->f);
         }
         struct field *hf = k->f + k->n * r->nk;
@@ -689,8 +692,8 @@ static void fan_read(void *arg, size_t c, size_t slot)
         }
         size_t s = (size_t)(hash_final(hv) % r->nsh);
         k->h[k->n] = (struct hit){t, tc->path, m.line};
-        k->out[k->n].shard = s;
-        xgrow((void **)&k->idx[s], &k->idxcap[s], k->nidx[s] + 1, sizeof **k->idx);
+        if (k->nidx[s] == k->idxcap[s])
+            xgrow((void **)&k->idx[s], &k->idxcap[s], k->nidx[s] + 1, sizeof **k->idx);
         k->idx[s][k->nidx[s]++] = k->n++;
     }
     k->records = m.records;
@@ -705,16 +708,20 @@ static void fan_work(void *arg, size_t s, size_t slot)
     struct chunk *k = &fa->slot[slot];
     for (size_t j = 0; j < k->nidx[s]; j++) {
         size_t i = k->idx[s][j];
-        struct outcome *o = &k->out[i];
-        attribute(r, &r->sh[s], &k->h[i], k->f + i * r->nk, o);
-        o->shard = s;
-        if (o->kind == PURCHASE && o->credited) { /* the visitor may change */
-            xgrow((void **)&k->text[s], &k->tcap[s], k->tlen[s] + o->dom_n + o->kw_n, 1);
-            o->at = k->tlen[s];
-            memcpy(k->text[s] + o->at, o->dom, o->dom_n);
-            memcpy(k->text[s] + o->at + o->dom_n, o->kw, o->kw_n);
-            k->tlen[s] += o->dom_n + o->kw_n;
+        struct outcome o;
+        attribute(r, &r->sh[s], &k->h[i], k->f + i * r->nk, &o);
+        k->kind[i] = (unsigned char)(o.kind == NOTHING ? 0 : o.kind | s << 2);
+        if (o.kind == NOTHING) /* most hits */
+            continue;
+        if (o.kind == PURCHASE && o.credited) { /* the visitor may change */
+            xgrow((void **)&k->text[s], &k->tcap[s], k->tlen[s] + o.dom_n + o.kw_n, 1);
+            o.at = k->tlen[s];
+            memcpy(k->text[s] + o.at, o.dom, o.dom_n);
+            memcpy(k->text[s] + o.at + o.dom_n, o.kw, o.kw_n);
+            k->tlen[s] += o.dom_n + o.kw_n;
         }
+        xgrow((void **)&k->det[s], &k->detcap[s], k->ndet[s] + 1, sizeof **k->det);
+        k->det[s][k->ndet[s]++] = o;
     }
 }
 
@@ -728,19 +735,22 @@ static int fan_finish(void *arg, size_t c, size_t slot)
         fa->file = tc->file;
         fa->base = 1; /* the header */
     }
+    for (size_t s = 0; s < r->nsh; s++)
+        fa->cur[s] = 0;
     for (size_t i = 0; i < k->n; i++) {
-        if (k->out[i].kind == NOTHING) { /* the usual hit: only its time counts */
+        if (!k->kind[i]) { /* the usual hit: only its time counts */
             if (k->h[i].t < r->now)
                 r->cnt.out_of_order++;
             else
                 r->now = k->h[i].t;
             continue;
         }
+        size_t s = k->kind[i] >> 2;
         struct hit h = k->h[i];
-        struct outcome o = k->out[i];
+        struct outcome o = k->det[s][fa->cur[s]++];
         h.line += fa->base;
         if (o.kind == PURCHASE && o.credited) {
-            o.dom = k->text[o.shard] + o.at;
+            o.dom = k->text[s] + o.at;
             o.kw = o.dom + o.dom_n;
         }
         if (account(r, &h, k->f + i * r->nk, &o))
@@ -765,12 +775,16 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
 {
     static const struct fanout_ops ops = {fan_read, fan_work, fan_finish};
     size_t window = 2 * r->nsh + 1;
-    struct fan fa = {r, like, ch, xcalloc(window, sizeof *fa.slot), SIZE_MAX, 0};
+    struct fan fa = {r, like, ch, xcalloc(window, sizeof *fa.slot), SIZE_MAX, 0,
+                     xcalloc(r->nsh, sizeof *fa.cur)};
     for (size_t i = 0; i < window; i++) {
         struct chunk *k = &fa.slot[i];
         k->idx = xcalloc(r->nsh, sizeof *k->idx);
         k->nidx = xcalloc(r->nsh, sizeof *k->nidx);
         k->idxcap = xcalloc(r->nsh, sizeof *k->idxcap);
+        k->det = xcalloc(r->nsh, sizeof *k->det);
+        k->ndet = xcalloc(r->nsh, sizeof *k->ndet);
+        k->detcap = xcalloc(r->nsh, sizeof *k->detcap);
         k->text = xcalloc(r->nsh, sizeof *k->text);
         k->tlen = xcalloc(r->nsh, sizeof *k->tlen);
         k->tcap = xcalloc(r->nsh, sizeof *k->tcap);
@@ -780,9 +794,13 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
         struct chunk *k = &fa.slot[i];
         for (size_t s = 0; s < r->nsh; s++) {
             free(k->idx[s]);
+            free(k->det[s]);
             free(k->text[s]);
         }
         free(k->idx);
+        free(k->det);
+        free(k->ndet);
+        free(k->detcap);
         free(k->nidx);
         free(k->idxcap);
         free(k->text);
@@ -791,9 +809,10 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
         free(k->buf);
         free(k->f);
         free(k->h);
-        free(k->out);
+        free(k->kind);
     }
     free(fa.slot);
+    free(fa.cur);
     return e;
 }
 
