@@ -3,6 +3,11 @@
  * with no backslash: one memchr for the LF, one to rule out backslashes,
  * one per field for the separators.  Everything rare (escapes, CRs, records
  * longer than the buffer, file changes) is pushed off that path.
+ *
+ * Threads read plain files in pieces (tsv_split, tsv_chunks): a piece
+ * starts just after the first LF at or after a byte offset that no odd run
+ * of backslashes escapes, the reader's own rule for where a record ends,
+ * so the pieces' records, one piece after the other, are the file's.
  */
 #include "tsv.h"
 
@@ -437,7 +442,7 @@ void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f
     r->filter_cols = cols;
 }
 
-/* ---- parts (tsv_split) ---------------------------------------------------- */
+/* ---- pieces for threads (tsv_split, tsv_chunks, tsv_open_mem) ---------------- */
 
 enum { PEEK = 1 << 16 };
 

@@ -116,17 +116,17 @@ void tsv_set_names(struct tsv_reader *r, char *const *names, size_t n);
 void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f), void *arg,
                 size_t cols);
 /* Cut the inputs of an opened reader into up to n parts of about equal
- * size for as many threads: parts[k] becomes a reader of the whole records whose first
- * byte lies in the k-th n-th of the data bytes, in order, so the parts one
- * after the other are the records of r.  Only plain regular files with
- * equal plain header lines can be cut, into as many parts as have at
- * least min_bytes of records each; returns how many (0: none, and r is
- * read as usual; else 2 to n).
+ * size for as many threads: parts[k] becomes a reader of the whole
+ * records whose first byte lies in the k-th n-th of the data bytes, in
+ * order, so the parts one after the other are the records of r.  Only
+ * plain regular files with equal plain header lines can be cut, into as
+ * many parts as have at least min_bytes of records each; returns how many
+ * (0: none, and r is read as usual; else 2 to n).
  * A part reads in soft mode (a bad record is returned with r->bad set),
- * with no release hook (tsv_set_release); its r->line counts from the part's first record,
- * so the caller reads r again, from its start, to report a bad record
- * where it is (r itself is untouched: open, after its header).  The
- * parts' tsv_bytes add up to r's at its end. */
+ * with no release hook (tsv_set_release); its r->line counts from the
+ * part's first record, so the caller reads r again, from its start, to
+ * report a bad record where it is (r itself is untouched: open, after its
+ * header).  The parts' tsv_bytes add up to r's at its end. */
 size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_reader *parts);
 /* Cut the inputs of an opened reader, as tsv_split does, into chunks of
  * about the given bytes each, within files, in order, into *out (free()
