@@ -7,8 +7,9 @@
  * from an arena): a row of an existing group costs one hash of its key
  * fields, one lookup and the updates, with no allocation; memory grows with
  * the number of groups only.  The states of a group's aggregations are its
- * payload.  Two threads read a large plain file in two parts (see
- * run_parts), other input on one thread and aggregate on the other.
+ * payload.  N threads read a large plain file in N parts, each into a
+ * table of its own, merged at the end (see run_parts); other input is read
+ * on one thread and aggregated on another.
  * With --sorted (input already grouped) the table holds the current group
  * only, and each group is written as soon as the next begins.
  * Counts, sums, minimums, maximums, firsts and lasts of several runs merge
