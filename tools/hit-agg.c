@@ -61,7 +61,7 @@ static const char usage[] =
     "                          decimals (0-18), rounding half away from zero;\n"
     "                          default: sums, minimums and maximums keep the most\n"
     "                          decimals seen, means 2 more than that\n"
-    "      --threads=N         threads, 1 to 64 (default: one per CPU, up to 8):\n"
+    "      --threads=N         threads, 1 to 64 (default: 2 with more than one CPU):\n"
     "                          a large file is read in N parts at once and their\n"
     "                          groups merged; other input is read by one thread\n"
     "                          and aggregated by another\n"
@@ -77,9 +77,10 @@ enum op { OP_COUNT, OP_SUM, OP_MEAN, OP_MIN, OP_MAX, OP_FIRST, OP_LAST, OP_NUNIQ
 static const char *const op_names[] = {"count", "sum",   "mean", "min",
                                        "max",   "first", "last", "nunique"};
 enum { NOPS = sizeof op_names / sizeof op_names[0], MEAN_EXTRA = 2 };
-/* --threads: by default one per CPU, up to 8 (each part's table holds the
- * groups it has seen, so more threads cost memory for little time). */
-enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 };
+/* --threads: by default 2 with more than one CPU.  Each part's table holds
+ * every group it has seen, so N parts can take N times the memory of one
+ * table: more than 2 only when asked. */
+enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 2 };
 
 struct agg {
     enum op op;
