@@ -371,6 +371,20 @@ static void keep(char **p, size_t *len, size_t *cap, const struct field *v)
     *len = v->n;
 }
 
+/* min, max: does x replace the state's value (none yet, or x smaller for
+ * min, larger for max)?  Equal values: the one written with more decimals
+ * wins, so the result does not depend on the order of the rows (or of the
+ * parts, see merge_state). */
+static inline int better(const struct agg *a, struct dec x, const struct state *s)
+{
+    if (!s->n)
+        return 1;
+    int k = dec_cmp(x, s->u.d);
+    if (a->op == OP_MAX)
+        k = -k;
+    return k < 0 || (k == 0 && x.scale > s->u.d.scale);
+}
+
 /* nunique: is (group, aggregation, value) new? */
 static int first_seen(struct ctx *c, const struct state *st, size_t i, const struct field *v)
 {
@@ -420,16 +434,9 @@ static inline __attribute__((always_inline)) int update(struct ctx *c, struct st
             break;
         case OP_MIN:
         case OP_MAX:
-            if (s->n++) {
-                /* Equal values: keep the one written with more decimals, so
-                 * the result does not depend on the order of the rows. */
-                int k = dec_cmp(*x, s->u.d);
-                if (a->op == OP_MAX)
-                    k = -k;
-                if (k > 0 || (k == 0 && x->scale <= s->u.d.scale))
-                    break;
-            }
-            s->u.d = *x;
+            if (better(a, *x, s))
+                s->u.d = *x;
+            s->n++;
             break;
         case OP_FIRST:
             if (!s->n++) {
@@ -605,14 +612,8 @@ static int merge_state(const struct agg *a, struct state *dst, const struct stat
         break;
     case OP_MIN:
     case OP_MAX:
-        if (dst->n) { /* as in update */
-            int k = dec_cmp(src->u.d, dst->u.d);
-            if (a->op == OP_MAX)
-                k = -k;
-            if (k > 0 || (k == 0 && src->u.d.scale <= dst->u.d.scale))
-                break;
-        }
-        dst->u.d = src->u.d;
+        if (better(a, src->u.d, dst))
+            dst->u.d = src->u.d;
         break;
     case OP_FIRST:
         if (!dst->n) { /* the part's arena lives as long as the run */
