@@ -438,6 +438,23 @@ struct run {
     char bad_msg[160]; /* and what */
 };
 
+/* The fields of a record that attribution uses (see struct run). */
+static void pick_hit(const struct run *r, const struct field *in, struct field *out)
+{
+    for (size_t k = 0; k < r->nk; k++)
+        out[k] = r->cols[k] == SIZE_MAX ? (struct field){NULL, 0} : in[r->cols[k]];
+}
+
+/* Is a record kept (its time in *t), excluded (exclude_hit, hit_source), or
+ * is its time not epoch seconds? */
+enum { KEPT, EXCLUDED, BAD_TIME };
+static int when(const struct run *r, const struct field *f, int64_t *t)
+{
+    if (excluded(f, r->xcol, r->scol))
+        return EXCLUDED;
+    return dtime_epoch(f[r->tcol].p, f[r->tcol].n, t) == 0 ? KEPT : BAD_TIME;
+}
+
 /* Attribute one hit (f: its fields, see above) to the visitors of its
  * shard; what it comes to goes to out, for account(). */
 static void attribute(const struct run *r, struct shard_state *x, const struct hit *h,
@@ -606,18 +623,26 @@ static void flush(void *arg)
  * that chunk's finish, after the hits before it. */
 enum { CHUNK = 1 << 20 };
 
+/* A chunk's share of one shard: its hits, what they came to but NOTHING
+ * (in order), and the credited domains and keywords, copied. */
+struct chunk_shard {
+    size_t *idx, nidx, idxcap;
+    struct outcome *det;
+    size_t ndet, detcap;
+    char *text;
+    size_t tlen, tcap;
+};
+
 struct chunk {
     char *buf; /* the chunk's bytes, decoded in place */
     size_t cap;
     struct field *f; /* nk a hit */
+    size_t fcap;
     struct hit *h;
-    unsigned char *kind;          /* a hit's outcome: NOTHING, or kind | shard << 2 */
-    size_t n, hcap;               /* hits */
-    size_t **idx, *nidx, *idxcap; /* per shard: the indexes of its hits */
-    struct outcome **det;         /* per shard: its outcomes but NOTHING, in order */
-    size_t *ndet, *detcap;
-    char **text; /* per shard: credited domains and keywords */
-    size_t *tlen, *tcap;
+    size_t n, hcap;
+    unsigned char *kind; /* a hit's outcome: NOTHING, or kind | shard << 2 */
+    size_t kcap;
+    struct chunk_shard *sh; /* nsh */
     uint64_t records, excluded;
     long lines; /* physical lines */
     int bad;
@@ -652,39 +677,34 @@ static void fan_read(void *arg, size_t c, size_t slot)
     k->n = k->records = k->excluded = 0;
     k->bad = 0;
     for (size_t s = 0; s < r->nsh; s++)
-        k->nidx[s] = k->tlen[s] = k->ndet[s] = 0;
+        k->sh[s].nidx = k->sh[s].tlen = k->sh[s].ndet = 0;
     struct tsv_reader m;
     tsv_open_mem(&m, fa->like, tc->path, k->buf, n);
     while (tsv_next(&m)) {
-        const struct field *f = m.f;
         int64_t t = 0;
-        if (m.bad) {
-            k->bad = 1;
-            k->bad_col = m.bad_col;
-            tsv_bad_message(&m, k->bad_msg, sizeof k->bad_msg);
-        } else if (excluded(f, r->xcol, r->scol)) {
+        int w = KEPT;
+        if (!m.bad && (w = when(r, m.f, &t)) == EXCLUDED) {
             k->excluded++;
             continue;
-        } else if (dtime_epoch(f[r->tcol].p, f[r->tcol].n, &t) != 0) {
-            k->bad = 1;
-            k->bad_col = r->tcol + 1;
-            snprintf(k->bad_msg, sizeof k->bad_msg, "%s: not epoch seconds", m.names[r->tcol]);
         }
-        if (k->bad) {
+        if (m.bad || w == BAD_TIME) {
+            k->bad = 1;
             k->bad_line = m.line;
+            k->bad_col = m.bad ? m.bad_col : r->tcol + 1;
+            if (m.bad)
+                tsv_bad_message(&m, k->bad_msg, sizeof k->bad_msg);
+            else
+                snprintf(k->bad_msg, sizeof k->bad_msg, "%s: not epoch seconds", m.names[r->tcol]);
             break;
         }
         if (k->n == k->hcap) {
-            size_t cap = k->hcap;
-            xgrow((void **)&k->h, &cap, k->n + 1, sizeof *k->h);
-            cap = k->hcap;
-            xgrow((void **)&k->kind, &cap, k->n + 1, sizeof *k->kind);
-            xgrow((void **)&k->f, &k->hcap, k->n + 1, r->nk * sizeof *k->f);
+            xgrow((void **)&k->h, &k->hcap, k->n + 1, sizeof *k->h);
+            xgrow((void **)&k->kind, &k->kcap, k->n + 1, sizeof *k->kind);
+            xgrow((void **)&k->f, &k->fcap, k->n + 1, r->nk * sizeof *k->f);
         }
         struct field *hf = k->f + k->n * r->nk;
         uint64_t hv = HASH_SEED;
-        for (size_t i = 0; i < r->nk; i++)
-            hf[i] = r->cols[i] == SIZE_MAX ? (struct field){NULL, 0} : f[r->cols[i]];
+        pick_hit(r, m.f, hf);
         for (size_t i = 0; i < r->nv; i++) { /* the shard: any function of the key will do */
             const struct field *v = &hf[F_VISITOR + i];
             hv = hash_mix(hv, v->n > 16 ? v->p + v->n - 16 : v->p, v->n > 16 ? 16 : v->n);
@@ -692,9 +712,10 @@ static void fan_read(void *arg, size_t c, size_t slot)
         }
         size_t s = (size_t)(hash_final(hv) % r->nsh);
         k->h[k->n] = (struct hit){t, tc->path, m.line};
-        if (k->nidx[s] == k->idxcap[s])
-            xgrow((void **)&k->idx[s], &k->idxcap[s], k->nidx[s] + 1, sizeof **k->idx);
-        k->idx[s][k->nidx[s]++] = k->n++;
+        struct chunk_shard *cs = &k->sh[s];
+        if (cs->nidx == cs->idxcap)
+            xgrow((void **)&cs->idx, &cs->idxcap, cs->nidx + 1, sizeof *cs->idx);
+        cs->idx[cs->nidx++] = k->n++;
     }
     k->records = m.records;
     k->lines = m.next_line - 1;
@@ -706,22 +727,23 @@ static void fan_work(void *arg, size_t s, size_t slot)
     struct fan *fa = arg;
     struct run *r = fa->r;
     struct chunk *k = &fa->slot[slot];
-    for (size_t j = 0; j < k->nidx[s]; j++) {
-        size_t i = k->idx[s][j];
+    struct chunk_shard *cs = &k->sh[s];
+    for (size_t j = 0; j < cs->nidx; j++) {
+        size_t i = cs->idx[j];
         struct outcome o;
         attribute(r, &r->sh[s], &k->h[i], k->f + i * r->nk, &o);
         k->kind[i] = (unsigned char)(o.kind == NOTHING ? 0 : o.kind | s << 2);
         if (o.kind == NOTHING) /* most hits */
             continue;
         if (o.kind == PURCHASE && o.credited) { /* the visitor may change */
-            xgrow((void **)&k->text[s], &k->tcap[s], k->tlen[s] + o.dom_n + o.kw_n, 1);
-            o.at = k->tlen[s];
-            memcpy(k->text[s] + o.at, o.dom, o.dom_n);
-            memcpy(k->text[s] + o.at + o.dom_n, o.kw, o.kw_n);
-            k->tlen[s] += o.dom_n + o.kw_n;
+            xgrow((void **)&cs->text, &cs->tcap, cs->tlen + o.dom_n + o.kw_n, 1);
+            o.at = cs->tlen;
+            memcpy(cs->text + o.at, o.dom, o.dom_n);
+            memcpy(cs->text + o.at + o.dom_n, o.kw, o.kw_n);
+            cs->tlen += o.dom_n + o.kw_n;
         }
-        xgrow((void **)&k->det[s], &k->detcap[s], k->ndet[s] + 1, sizeof **k->det);
-        k->det[s][k->ndet[s]++] = o;
+        xgrow((void **)&cs->det, &cs->detcap, cs->ndet + 1, sizeof *cs->det);
+        cs->det[cs->ndet++] = o;
     }
 }
 
@@ -747,10 +769,10 @@ static int fan_finish(void *arg, size_t c, size_t slot)
         }
         size_t s = k->kind[i] >> 2;
         struct hit h = k->h[i];
-        struct outcome o = k->det[s][fa->cur[s]++];
+        struct outcome o = k->sh[s].det[fa->cur[s]++];
         h.line += fa->base;
         if (o.kind == PURCHASE && o.credited) {
-            o.dom = k->text[s] + o.at;
+            o.dom = k->sh[s].text + o.at;
             o.kw = o.dom + o.dom_n;
         }
         if (account(r, &h, k->f + i * r->nk, &o))
@@ -775,37 +797,26 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
 {
     static const struct fanout_ops ops = {fan_read, fan_work, fan_finish};
     size_t window = 2 * r->nsh + 1;
-    struct fan fa = {r, like, ch, xcalloc(window, sizeof *fa.slot), SIZE_MAX, 0,
-                     xcalloc(r->nsh, sizeof *fa.cur)};
-    for (size_t i = 0; i < window; i++) {
-        struct chunk *k = &fa.slot[i];
-        k->idx = xcalloc(r->nsh, sizeof *k->idx);
-        k->nidx = xcalloc(r->nsh, sizeof *k->nidx);
-        k->idxcap = xcalloc(r->nsh, sizeof *k->idxcap);
-        k->det = xcalloc(r->nsh, sizeof *k->det);
-        k->ndet = xcalloc(r->nsh, sizeof *k->ndet);
-        k->detcap = xcalloc(r->nsh, sizeof *k->detcap);
-        k->text = xcalloc(r->nsh, sizeof *k->text);
-        k->tlen = xcalloc(r->nsh, sizeof *k->tlen);
-        k->tcap = xcalloc(r->nsh, sizeof *k->tcap);
+    struct fan fa = {.r = r, .like = like, .ch = ch, .file = SIZE_MAX};
+    fa.slot = xcalloc(window, sizeof *fa.slot);
+    fa.cur = xcalloc(r->nsh, sizeof *fa.cur);
+    for (size_t i = 0; i < window; i++)
+        fa.slot[i].sh = xcalloc(r->nsh, sizeof *fa.slot[i].sh);
+    /* Each shard its own engine table: engines_match keeps scratch. */
+    for (size_t s = 1; s < r->nsh; s++) {
+        r->sh[s].eng = engines_new(!r->o->only_engines);
+        for (size_t i = 0; i < r->o->nengine_files; i++)
+            engines_load(r->sh[s].eng, r->o->engine_files[i]);
     }
     int e = fanout_run(nch, r->nsh, window, &ops, &fa);
     for (size_t i = 0; i < window; i++) {
         struct chunk *k = &fa.slot[i];
         for (size_t s = 0; s < r->nsh; s++) {
-            free(k->idx[s]);
-            free(k->det[s]);
-            free(k->text[s]);
+            free(k->sh[s].idx);
+            free(k->sh[s].det);
+            free(k->sh[s].text);
         }
-        free(k->idx);
-        free(k->det);
-        free(k->ndet);
-        free(k->detcap);
-        free(k->nidx);
-        free(k->idxcap);
-        free(k->text);
-        free(k->tlen);
-        free(k->tcap);
+        free(k->sh);
         free(k->buf);
         free(k->f);
         free(k->h);
@@ -819,12 +830,9 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
 /* The reader's current hit, at time t, as a hit of the batch being filled. */
 static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
 {
-    const size_t *cols = r->cols;
     size_t i;
     struct batch *b = &r->b[relay_add(r->relay, BATCH, &i)];
-    struct field *f = b->f + i * r->nk;
-    for (size_t k = 0; k < r->nk; k++)
-        f[k] = cols[k] == SIZE_MAX ? (struct field){NULL, 0} : rd->f[cols[k]];
+    pick_hit(r, rd->f, b->f + i * r->nk);
     b->h[i] = (struct hit){t, rd->file, rd->line};
 }
 
@@ -843,11 +851,7 @@ int main(int argc, char **argv)
     run.o = &o;
     run.nsh = (size_t)o.threads; /* shards, when the input can be read in chunks */
     run.sh = xcalloc(run.nsh, sizeof *run.sh);
-    for (size_t i = 0; i < run.nsh; i++) {
-        run.sh[i].eng = i ? engines_new(!o.only_engines) : eng;
-        for (size_t k = 0; i && k < o.nengine_files; k++)
-            engines_load(run.sh[i].eng, o.engine_files[k]);
-    }
+    run.sh[0].eng = eng; /* the others' when they run (fan_run) */
     struct tsv_reader r;
     struct tsv_opts to = {.release = flush, .release_arg = &run};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
@@ -920,13 +924,13 @@ int main(int argc, char **argv)
     run.relay = relay_new(NBATCH, work, &run, o.threads > 1);
     uint64_t excl = 0; /* counted here, the rest of cnt by the other thread */
     while (e && tsv_next(&r)) {
-        const struct field *f = r.f;
-        if (excluded(f, xcol, scol)) {
+        int64_t t;
+        int w = when(&run, r.f, &t);
+        if (w == EXCLUDED) {
             excl++;
             continue;
         }
-        int64_t t;
-        if (dtime_epoch(f[tcol].p, f[tcol].n, &t) != 0) {
+        if (w == BAD_TIME) {
             flush(&run);
             die_at(EXIT_DATA, r.file, r.line, (long)tcol + 1, "%s: not epoch seconds",
                    r.names[tcol]);

@@ -5,8 +5,8 @@
 # output, the warnings, the first error and its exit status, the -v counts
 # (but the visitors tracked, summed over the shards), on several files,
 # with --with, --model first, --expire, --shard, bad prices (warned, or
-# fatal with --strict) and generated anomalies (a broken record stops the
-# run after the rows before it).
+# fatal with --strict), a bad time and generated anomalies (a broken
+# record stops the run after the rows before it).
 set -u -o pipefail
 bin=${HK_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/bin}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hk-attrib-threads.XXXXXX") || exit 2
@@ -54,6 +54,11 @@ grep -q "prices.tsv:[0-9]*:11: product 1: price not a number; hit not counted" "
 check "bad prices, strict" 1 --strict "$tmp/h1.tsv" "$tmp/prices.tsv"
 grep -q "prices.tsv:[0-9]*:11: product 1: price not a number$" "$tmp/e1" ||
     { echo "FAIL bad prices, strict: $(cat "$tmp/e1")"; fail=1; }
+# a time that is not epoch seconds, in a later chunk of the second file
+awk -F '\t' -v OFS='\t' 'NR == 7000 { $1 = "1254x" } { print }' "$tmp/h2.tsv" >"$tmp/time.tsv"
+check "bad time" 1 "$tmp/h1.tsv" "$tmp/time.tsv"
+grep -q "time.tsv:7000:1: hit_time_gmt: not epoch seconds$" "$tmp/e1" ||
+    { echo "FAIL bad time: $(cat "$tmp/e1")"; fail=1; }
 check "anomalies" 1 "$tmp/h3.tsv" "$tmp/anomalies.tsv"
 grep -q "anomalies.tsv:[0-9]*:[0-9]*: " "$tmp/e1" ||
     { echo "FAIL anomalies: $(cat "$tmp/e1")"; fail=1; }
