@@ -16,8 +16,8 @@
  * slot.  A lookup reads one slot (eight to a cache line, so a probe run
  * rarely leaves the line) and, when the tag matches (a wrong group 1 time
  * in 65536), the group.  Growing hashes the keys again.  Against slots of
- * a full hash and a pointer, the index is half the size: on 203K groups
- * one thread of hit-agg went from 1.71 s to 1.53 s (medians of 6).
+ * a full hash and a pointer, the index is half the size, so more of it
+ * stays in the caches (see make bench, task groupby).
  * uthash, used for this table at first, chains its buckets and grows only
  * when a chain reaches ten, so a lookup walked a chain of groups spread
  * over memory, a cache miss per step; on 200,000 groups that walk was half
