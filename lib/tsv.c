@@ -539,74 +539,80 @@ static int plan_files(const struct tsv_reader *r, struct plan *p)
     return ok;
 }
 
+/* A reader of a piece of r's input (zeroed): r's options, in soft mode and
+ * with no release hook, its column names (copies) and its filter. */
+static void like(struct tsv_reader *p, const struct tsv_reader *r)
+{
+    p->o = r->o;
+    p->o.soft = 1;
+    p->o.release = NULL;
+    p->o.release_arg = NULL;
+    p->ncols = r->ncols;
+    p->names = xmalloc((r->ncols ? r->ncols : 1) * sizeof *p->names);
+    for (size_t c = 0; c < r->ncols; c++)
+        p->names[c] = xstrdup(r->names[c]);
+    p->have_header = 1;
+    p->filter = r->filter;
+    p->filter_arg = r->filter_arg;
+    p->filter_cols = r->filter_cols;
+}
+
 size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_reader *parts)
 {
     struct plan pl;
     if (n < 2 || !plan_files(r, &pl))
         return 0;
     size_t np = pl.np;
-    uint64_t *size = pl.size, *head = pl.head, data = pl.data, heads = pl.heads;
-    struct input **in = pl.in;
-    char *buf = pl.buf;
-    int ok = 1;
-    if (ok && min_bytes > 0 && data / n < min_bytes) /* fewer parts, big enough */
+    uint64_t *size = pl.size, *head = pl.head, data = pl.data;
+    if (min_bytes > 0 && data / n < min_bytes) /* fewer parts, big enough */
         n = (size_t)(data / min_bytes);
-    if (n < 2)
-        ok = 0;
-    if (ok) {
-        /* The cuts: (file, offset) where each part starts; n: the end. */
-        size_t *cf = xcalloc(n + 1, sizeof *cf);
-        uint64_t *co = xcalloc(n + 1, sizeof *co);
-        co[0] = head[0];
-        cf[n] = np - 1;
-        co[n] = size[np - 1];
-        for (size_t k = 1; k < n; k++) {
-            uint64_t g = data / n * k;
-            size_t i = 0;
-            while (i + 1 < np && g >= size[i] - head[i]) {
-                g -= size[i] - head[i];
-                i++;
-            }
-            uint64_t x = head[i] + g;
-            cf[k] = i;
-            co[k] = x > head[i] ? record_start(in[i], x, head[i], size[i], buf) : head[i];
-        }
-        for (size_t k = 0; k < n; k++) {
-            struct tsv_reader *p = &parts[k];
-            memset(p, 0, sizeof *p);
-            size_t m = cf[k + 1] - cf[k] + 1;
-            p->paths = xmalloc(m * sizeof *p->paths);
-            p->from = xmalloc(m * sizeof *p->from);
-            p->to = xmalloc(m * sizeof *p->to);
-            for (size_t j = cf[k]; j <= cf[k + 1]; j++) {
-                uint64_t lo = j == cf[k] ? co[k] : head[j],
-                         hi = j == cf[k + 1] ? co[k + 1] : size[j];
-                if (lo < hi || (p->npaths == 0 && j == cf[k + 1])) { /* at least one range */
-                    p->paths[p->npaths] = r->paths[j];
-                    p->from[p->npaths] = lo;
-                    p->to[p->npaths++] = lo < hi ? hi : lo;
-                }
-            }
-            p->o = r->o;
-            p->o.soft = 1;
-            p->o.release = NULL;
-            p->o.release_arg = NULL;
-            p->cap = 2 * READ_BLOCK;
-            p->buf = xmalloc(p->cap);
-            p->ipath = (size_t)-1;
-            p->file = p->paths[0];
-            p->ncols = r->ncols;
-            p->names = xmalloc(r->ncols * sizeof *p->names);
-            for (size_t c = 0; c < r->ncols; c++)
-                p->names[c] = xstrdup(r->names[c]);
-            p->have_header = 1;
-        }
-        parts[0].done_bytes = heads; /* the headers, read by r */
-        free(cf);
-        free(co);
+    if (n < 2) {
+        plan_free(&pl);
+        return 0;
     }
+    /* The cuts: (file, offset) where each part starts; n: the end. */
+    size_t *cf = xcalloc(n + 1, sizeof *cf);
+    uint64_t *co = xcalloc(n + 1, sizeof *co);
+    co[0] = head[0];
+    cf[n] = np - 1;
+    co[n] = size[np - 1];
+    for (size_t k = 1; k < n; k++) {
+        uint64_t g = data / n * k;
+        size_t i = 0;
+        while (i + 1 < np && g >= size[i] - head[i]) {
+            g -= size[i] - head[i];
+            i++;
+        }
+        uint64_t x = head[i] + g;
+        cf[k] = i;
+        co[k] = x > head[i] ? record_start(pl.in[i], x, head[i], size[i], pl.buf) : head[i];
+    }
+    for (size_t k = 0; k < n; k++) {
+        struct tsv_reader *p = &parts[k];
+        memset(p, 0, sizeof *p);
+        size_t m = cf[k + 1] - cf[k] + 1;
+        p->paths = xmalloc(m * sizeof *p->paths);
+        p->from = xmalloc(m * sizeof *p->from);
+        p->to = xmalloc(m * sizeof *p->to);
+        for (size_t j = cf[k]; j <= cf[k + 1]; j++) {
+            uint64_t lo = j == cf[k] ? co[k] : head[j], hi = j == cf[k + 1] ? co[k + 1] : size[j];
+            if (lo < hi || (p->npaths == 0 && j == cf[k + 1])) { /* at least one range */
+                p->paths[p->npaths] = r->paths[j];
+                p->from[p->npaths] = lo;
+                p->to[p->npaths++] = lo < hi ? hi : lo;
+            }
+        }
+        like(p, r);
+        p->cap = 2 * READ_BLOCK;
+        p->buf = xmalloc(p->cap);
+        p->ipath = (size_t)-1;
+        p->file = p->paths[0];
+    }
+    parts[0].done_bytes = pl.heads; /* the headers, read by r */
+    free(cf);
+    free(co);
     plan_free(&pl);
-    return ok ? n : 0;
+    return n;
 }
 
 size_t tsv_chunks(struct tsv_reader *r, uint64_t bytes, struct tsv_chunk **out)
@@ -629,14 +635,11 @@ size_t tsv_chunks(struct tsv_reader *r, uint64_t bytes, struct tsv_chunk **out)
     return n;
 }
 
-void tsv_open_mem(struct tsv_reader *r, const struct tsv_reader *like, const char *file, char *buf,
+void tsv_open_mem(struct tsv_reader *r, const struct tsv_reader *from, const char *file, char *buf,
                   size_t n)
 {
     memset(r, 0, sizeof *r);
-    r->o = like->o;
-    r->o.soft = 1;
-    r->o.release = NULL;
-    r->o.release_arg = NULL;
+    like(r, from);
     r->mem = 1;
     r->buf = buf;
     r->cap = r->end = n;
@@ -645,14 +648,6 @@ void tsv_open_mem(struct tsv_reader *r, const struct tsv_reader *like, const cha
     r->next_line = 1;
     r->file = file;
     r->ipath = 0;
-    r->ncols = like->ncols;
-    r->names = xmalloc((like->ncols ? like->ncols : 1) * sizeof *r->names);
-    for (size_t c = 0; c < like->ncols; c++)
-        r->names[c] = xstrdup(like->names[c]);
-    r->have_header = 1;
-    r->filter = like->filter;
-    r->filter_arg = like->filter_arg;
-    r->filter_cols = like->filter_cols;
 }
 
 void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg)

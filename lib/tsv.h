@@ -123,7 +123,7 @@ void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f
  * many parts as have at least min_bytes of records each; returns how many
  * (0: none, and r is read as usual; else 2 to n).
  * A part reads in soft mode (a bad record is returned with r->bad set),
- * with no release hook (tsv_set_release); its r->line counts from the
+ * with r's filter and no release hook (tsv_set_release); its r->line counts from the
  * part's first record, so the caller reads r again, from its start, to
  * report a bad record where it is (r itself is untouched: open, after its
  * header).  The parts' tsv_bytes add up to r's at its end. */
@@ -133,11 +133,11 @@ size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_
  * it); returns how many (0: the inputs cannot be cut, *out is NULL). */
 size_t tsv_chunks(struct tsv_reader *r, uint64_t bytes, struct tsv_chunk **out);
 /* Read records from n bytes in memory (a chunk, say), named file in
- * messages, with the column names, options and filter of like.  The
+ * messages, with the column names, options and filter of from.  The
  * bytes are the caller's and stay put (escapes are decoded in place), so
  * every record's fields stay valid until the caller is done with buf.
  * Soft mode, and lines count from 1 at buf, as in tsv_split's parts. */
-void tsv_open_mem(struct tsv_reader *r, const struct tsv_reader *like, const char *file, char *buf,
+void tsv_open_mem(struct tsv_reader *r, const struct tsv_reader *from, const char *file, char *buf,
                   size_t n);
 /* Set the release hook (tsv_opts.release), for a part of tsv_split. */
 void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg);
