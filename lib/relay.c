@@ -13,12 +13,12 @@
 #include "relay.h"
 
 #include "err.h"
+#include "units.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 enum { SPINS = 1000 };
@@ -251,13 +251,8 @@ int relay_threads_default(int max)
 
 int relay_threads_arg(const char *arg, int max)
 {
-    int n = 0;
-    for (const char *p = arg; *p >= '0' && *p <= '9' && n <= max; p++)
-        n = n * 10 + (*p - '0');
-    if (!*arg || strspn(arg, "0123456789") != strlen(arg) || n < 1 || n > max) {
-        if (max == 2)
-            die_usage("--threads: expected 1 or 2, not '%s'", arg);
+    uint64_t n;
+    if (units_count(arg, 1, &n) || n > (uint64_t)max)
         die_usage("--threads: expected a number from 1 to %d, not '%s'", max, arg);
-    }
-    return n;
+    return (int)n;
 }
