@@ -3,7 +3,8 @@
  * they fit and through zstd-compressed runs on disk when they do not.
  *
  * Records are kept as their canonical lines (escaped as the writer does)
- * packed one after another in one arena, next to an array of 16-byte items
+ * packed one after another in one arena (or where they lie in a mapped
+ * input, see extsort_source), next to an array of 16-byte items
  * (first-key code, arena offset).  The items are sorted by an LSD radix sort
  * on the code, which is stable, and only groups of equal codes that do not
  * settle the order (keys_prefix_decisive) are sorted again with the full
@@ -39,6 +40,11 @@ struct extsort *extsort_new(struct keys *ks, size_t ncols, uint64_t mem, const c
 /* Add one record: its decoded fields, and its bytes when they already are a
  * canonical line without the LF (tsv_raw_clean), else NULL. */
 void extsort_add(struct extsort *s, const struct field *f, const struct field *raw);
+/* Records whose bytes lie in [p, p + n) and are followed there by their
+ * LF (a mapped input file, see input_map) are kept where they are instead
+ * of being copied; the bytes must stay until extsort_free.  They count
+ * against the budget as copies would. */
+void extsort_source(struct extsort *s, const char *p, size_t n);
 /* Hand every record to emit in order: the line with its LF, and the code of
  * its first key.  The line is valid only during the call. */
 typedef void (*extsort_emit_fn)(void *ctx, const char *line, size_t len, uint64_t code);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -79,7 +80,8 @@ int tmp_register(const char *path)
     if (!tmp_hooked) {
         tmp_hooked = 1;
         atexit(tmp_cleanup);
-        int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+        /* SIGBUS: a mapped input (input_map) truncated under the process. */
+        int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGBUS};
         for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
             struct sigaction sa;
             memset(&sa, 0, sizeof sa);
@@ -243,6 +245,33 @@ int input_plain_file(const char *path, uint64_t *size)
     close(fd);
     *size = (uint64_t)st.st_size;
     return n >= 0 && !is_zstd_magic(head, (size_t)n);
+}
+
+char *input_map(const char *path, uint64_t size)
+{
+    if (size == 0 || size > SIZE_MAX)
+        return NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    /* Populated read-only: populating a writable private mapping would copy
+     * every page at once.  Made writable after, a page is copied only if it
+     * is written. */
+    void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (mprotect(p, (size_t)size, PROT_READ | PROT_WRITE) != 0) {
+        munmap(p, (size_t)size);
+        return NULL;
+    }
+    return p;
+}
+
+void input_unmap(char *p, uint64_t size)
+{
+    if (p)
+        munmap(p, (size_t)size);
 }
 
 struct input *input_open_range(const char *path, uint64_t from, uint64_t to)

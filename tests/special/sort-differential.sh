@@ -82,6 +82,8 @@ gen 7 60000 >"$tmp/in"
 check "big -S 64K" -k num:n:r,word -S 64K -- -k2,2nr -k1,1
 check "big -S 64K -u" -k word -u -S 64K -- -u -k1,1
 check "big in memory" -k price:n,num:n -- -k3,3n -k2,2n
+check "big in memory, one numeric key" -k num:n:r -- -k2,2nr
+check "big in memory, text" -k word:r,id:n -- -k1,1r -k4,4n
 
 # --last is GNU's -u on the reversed input; --top N is the head of the sort.
 gen 4 5000 >"$tmp/in"
