@@ -254,17 +254,16 @@ char *input_map(const char *path, uint64_t size)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
-    /* Populated read-only: populating a writable private mapping would copy
-     * every page at once.  Made writable after, a page is copied only if it
-     * is written. */
-    void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     close(fd);
     if (p == MAP_FAILED)
         return NULL;
-    if (mprotect(p, (size_t)size, PROT_READ | PROT_WRITE) != 0) {
-        munmap(p, (size_t)size);
-        return NULL;
-    }
+#ifdef MADV_POPULATE_READ
+    /* All pages at once, by read faults: MAP_POPULATE would fault a
+     * writable private mapping for writing, copying every page.  Older
+     * kernels say EINVAL: the pages then fault in as they are read. */
+    madvise(p, (size_t)size, MADV_POPULATE_READ);
+#endif
     return p;
 }
 

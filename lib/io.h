@@ -33,9 +33,10 @@ struct input *input_open_range(const char *path, uint64_t from, uint64_t to);
 size_t input_pread(struct input *in, void *buf, size_t cap, uint64_t off);
 /* The first size bytes of such a file mapped into memory, private and
  * writable (writes are the process's own), or NULL when it cannot be
- * mapped.  The pages come straight from the page cache: no copy and no
- * fresh memory to zero.  A file truncated while mapped kills the process
- * (SIGBUS), so map only files that are input. */
+ * mapped.  The pages come straight from the page cache, all faulted in
+ * at once: no copy and no fresh memory to zero.  A file truncated while
+ * mapped kills the process (SIGBUS; temporaries are removed), so map only
+ * files that are input. */
 char *input_map(const char *path, uint64_t size);
 void input_unmap(char *p, uint64_t size);
 const char *input_name(const struct input *in); /* "-" for stdin */
