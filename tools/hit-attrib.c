@@ -455,14 +455,65 @@ static int when(const struct run *r, const struct field *f, int64_t *t)
     return dtime_epoch(f[r->tcol].p, f[r->tcol].n, t) == 0 ? KEPT : BAD_TIME;
 }
 
-/* Attribute one hit (f: its fields, see above) to the visitors of its
- * shard; what it comes to goes to out, for account(). */
-static void attribute(const struct run *r, struct shard_state *x, const struct hit *h,
-                      const struct field *f, struct outcome *out)
+/* What a hit says by itself, whoever's it is: the search engine and
+ * keyword of its referrer (dom NULL: not a search), and what it is as a
+ * purchase (kind, err, badp, rev as in struct outcome).  Any thread can
+ * tell, for any hit; only what follows from it needs the visitor. */
+struct look {
+    int kind, err;
+    size_t badp;
+    struct dec rev;
+    const char *dom, *kw; /* valid until eng's next match */
+    size_t dom_n, kw_n;
+};
+
+static void look(const struct run *r, struct engines *eng, const struct field *f, struct look *l)
 {
     const struct opts *o = r->o;
-    struct state *st = &x->st;
-    int64_t t = h->t;
+    const struct field *ref = &f[F_REFERRER];
+    if (!engines_match(eng, ref->p, ref->n, o->keep_case, &l->dom, &l->dom_n, &l->kw, &l->kw_n))
+        l->dom = NULL;
+    l->kind = NOTHING;
+    if (!adobe_has_event(f[F_EVENTS].p, f[F_EVENTS].n, o->purchase, r->pid_n))
+        return;
+    if (f[F_DUPLICATE].n == 1 && f[F_DUPLICATE].p[0] == '1') {
+        l->kind = DUPLICATE;
+        return;
+    }
+    l->badp = adobe_revenue(f[F_PRODUCTS].p, f[F_PRODUCTS].n, &l->rev, &l->err);
+    l->kind = l->badp ? BAD_PRICE : PURCHASE;
+}
+
+/* The key of the hit's visitor, its columns one after another (each
+ * after its length when there are several, so ("a","bc") and ("ab","c")
+ * differ), written at *buf + at; returns its length.  Its hash_bytes()
+ * places it: the low 32 bits in a shard's table, the high in a shard. */
+static size_t visitor_key(const struct run *r, const struct field *f, char **buf, size_t *cap,
+                          size_t at)
+{
+    size_t kn = 0;
+    for (size_t i = 0; i < r->nv; i++) {
+        const struct field *v = &f[F_VISITOR + i];
+        if (at + kn + v->n + 4 > *cap)
+            xgrow((void **)buf, cap, at + kn + v->n + 4, 1);
+        if (r->nv > 1) {
+            uint32_t len = (uint32_t)v->n;
+            memcpy(*buf + at + kn, &len, 4);
+            kn += 4;
+        }
+        memcpy(*buf + at + kn, v->p, v->n);
+        kn += v->n;
+    }
+    return kn;
+}
+
+/* Attribute one hit at time t (l: what it says, key: its visitor's, kn
+ * bytes, of hash h64) to the visitors of its shard; what it comes to goes
+ * to out, for account(). */
+static void attribute(const struct run *r, struct state *st, int64_t t, const char *key, size_t kn,
+                      uint64_t h64, const struct look *l, struct outcome *out)
+{
+    const struct opts *o = r->o;
     out->kind = NOTHING;
     /* Memory, not results: a referral whose visitor's last hit is more
      * than --expire plus DISORDER before this hit can no longer be
@@ -473,41 +524,24 @@ static void attribute(const struct run *r, struct shard_state *x, const struct h
     while (o->expire >= 0 && st->oldest && t - st->oldest->last > o->expire + DISORDER)
         drop(st, st->oldest);
 
-    size_t kn = 0, nv = r->nv;
-    for (size_t i = 0; i < nv; i++) {
-        const struct field *v = &f[F_VISITOR + i];
-        xgrow((void **)&x->key, &x->keycap, kn + v->n + 4, 1);
-        if (nv > 1) { /* length-prefixed, so ("a","bc") and ("ab","c") differ */
-            uint32_t len = (uint32_t)v->n;
-            memcpy(x->key + kn, &len, 4);
-            kn += 4;
-        }
-        memcpy(x->key + kn, v->p, v->n);
-        kn += v->n;
-    }
-    const char *key = x->key;
     struct visitor *vis = NULL;
-    unsigned hv;
-    HASH_VALUE(key, kn, hv);
+    unsigned hv = (unsigned)h64;
     if (st->filter[FILTER_SLOT(hv)])
         HASH_FIND_BYHASHVALUE(hh, st->hash, key, kn, hv, vis);
     if (vis && o->expire >= 0 && t - vis->last > o->expire) {
         drop(st, vis);
         vis = NULL;
     }
-    const char *dom, *kw;
-    size_t dom_n, kw_n;
-    const struct field *ref = &f[F_REFERRER];
-    if (engines_match(x->eng, ref->p, ref->n, o->keep_case, &dom, &dom_n, &kw, &kw_n)) {
+    if (l->dom) {
         if (!vis) {
-            vis = track(st, key, kn, dom, dom_n, kw, kw_n);
+            vis = track(st, key, kn, l->dom, l->dom_n, l->kw, l->kw_n);
             vis->last = t;
         } else if (!o->first) {
             /* The key stays put unless the buffer has to move. */
-            int moves = vis->cap < kn + dom_n + kw_n;
+            int moves = vis->cap < kn + l->dom_n + l->kw_n;
             if (moves)
                 HASH_DEL(st->hash, vis);
-            fill(vis, key, kn, dom, dom_n, kw, kw_n);
+            fill(vis, key, kn, l->dom, l->dom_n, l->kw, l->kw_n);
             if (moves)
                 HASH_ADD_KEYPTR(hh, st->hash, vis->buf, kn, vis);
         }
@@ -518,15 +552,12 @@ static void attribute(const struct run *r, struct shard_state *x, const struct h
         unlink_node(st, vis);
         append_node(st, vis);
     }
-
-    if (!adobe_has_event(f[F_EVENTS].p, f[F_EVENTS].n, o->purchase, r->pid_n))
+    out->kind = l->kind;
+    if (l->kind == NOTHING || l->kind == DUPLICATE)
         return;
-    if (f[F_DUPLICATE].n == 1 && f[F_DUPLICATE].p[0] == '1') {
-        out->kind = DUPLICATE;
-        return;
-    }
-    out->badp = adobe_revenue(f[F_PRODUCTS].p, f[F_PRODUCTS].n, &out->rev, &out->err);
-    out->kind = out->badp ? BAD_PRICE : PURCHASE;
+    out->badp = l->badp;
+    out->err = l->err;
+    out->rev = l->rev;
     out->credited = vis != NULL;
     if (vis) { /* valid until the shard's next hit */
         out->dom = vis->buf + vis->key_n;
@@ -591,10 +622,15 @@ static int work(void *arg, size_t slot)
 {
     struct run *r = arg;
     struct batch *b = &r->b[slot];
+    struct shard_state *x = &r->sh[0];
     struct outcome out;
+    struct look l;
     for (size_t i = 0, n = relay_items(r->relay, slot); i < n; i++) {
-        attribute(r, &r->sh[0], &b->h[i], b->f + i * r->nk, &out);
-        if (account(r, &b->h[i], b->f + i * r->nk, &out))
+        const struct field *f = b->f + i * r->nk;
+        size_t kn = visitor_key(r, f, &x->key, &x->keycap, 0);
+        look(r, x->eng, f, &l);
+        attribute(r, &x->st, b->h[i].t, x->key, kn, hash_bytes(x->key, kn), &l, &out);
+        if (account(r, &b->h[i], f, &out))
             return 1;
     }
     return 0;
@@ -613,20 +649,38 @@ static void flush(void *arg)
 /* ---- all threads: fanout ---------------------------------------------- */
 
 /* Plain files on N threads (lib/fanout): any thread reads a chunk of about
- * CHUNK bytes (splits it, drops the excluded hits, parses the times) and
- * gives each hit to shard hash(visitor) % N; thread s attributes shard s's
- * hits of each chunk in order, to its own visitors, as --shard s/N would;
- * then the chunk's hits are accounted in input order (finish), so output,
- * warnings, the first error and the counts are those of one thread, but
- * for the visitors tracked, summed over the shards (each sweeps its own).
- * A bad record or time stops the reading of its chunk, and the run at
- * that chunk's finish, after the hits before it. */
-enum { CHUNK = 1 << 20, AHEAD_HITS = 4 };
+ * CHUNK bytes: it splits it, drops the excluded hits, parses the times and
+ * works out what each hit says by itself (look), and gives the hit to
+ * shard hash(visitor) of N, with copies of its visitor's key and of its
+ * search engine and keyword; thread s attributes shard s's hits of each
+ * chunk in order, to its own visitors, touching only those copies, which
+ * lie one after another; then the chunk's hits are accounted in input
+ * order (finish), so output, warnings, the first error and the counts are
+ * those of one thread, but for the visitors tracked, summed over the
+ * shards (each sweeps its own).  A bad record or time stops the reading
+ * of its chunk, and the run at that chunk's finish, after the hits before
+ * it. */
+enum { CHUNK = 1 << 20 };
 
-/* A chunk's share of one shard: its hits, what they came to but NOTHING
- * (in order), and the credited domains and keywords, copied. */
+/* A hit of a chunk's shard: its time, what it says (dom and kw at dom_at
+ * in the shard's copies), its visitor's key (key_at, kn) and hash; then
+ * what it came to: 0 for NOTHING, else det + 1 (see chunk_shard). */
+struct pend {
+    int64_t t;
+    struct look l;
+    size_t dom_at, key_at, kn;
+    uint64_t h;
+    size_t det;
+};
+
+/* A chunk's share of one shard: its hits, and the copies they point to;
+ * then what they came to but NOTHING (in order), and the credited domains
+ * and keywords, copied. */
 struct chunk_shard {
-    size_t *idx, nidx, idxcap;
+    struct pend *p;
+    size_t np, pcap;
+    char *in;
+    size_t ilen, icap;
     struct outcome *det;
     size_t ndet, detcap;
     char *text;
@@ -636,12 +690,15 @@ struct chunk_shard {
 struct chunk {
     char *buf; /* the chunk's bytes, decoded in place */
     size_t cap;
+    struct engines *eng; /* the reading thread's, for look */
+    char *key;           /* a visitor key, before its shard is known */
+    size_t keycap;
     struct field *f; /* nk a hit */
     size_t fcap;
     struct hit *h;
     size_t n, hcap;
-    unsigned char *kind; /* a hit's outcome: NOTHING, or kind | shard << 2 */
-    size_t kcap;
+    unsigned char *shard; /* a hit's */
+    size_t scap;
     struct chunk_shard *sh; /* nsh */
     uint64_t records, excluded;
     long lines; /* physical lines */
@@ -660,6 +717,17 @@ struct fan {
     size_t *cur; /* and where it is in each shard's outcomes */
 };
 
+/* Append n bytes to a shard's copies; where they start. */
+static size_t keep_in(struct chunk_shard *cs, const char *p, size_t n)
+{
+    size_t at = cs->ilen;
+    if (at + n > cs->icap)
+        xgrow((void **)&cs->in, &cs->icap, at + n, 1);
+    memcpy(cs->in + at, p, n);
+    cs->ilen += n;
+    return at;
+}
+
 static void fan_read(void *arg, size_t c, size_t slot)
 {
     struct fan *fa = arg;
@@ -677,7 +745,7 @@ static void fan_read(void *arg, size_t c, size_t slot)
     k->n = k->records = k->excluded = 0;
     k->bad = 0;
     for (size_t s = 0; s < r->nsh; s++)
-        k->sh[s].nidx = k->sh[s].tlen = k->sh[s].ndet = 0;
+        k->sh[s].np = k->sh[s].ilen = k->sh[s].tlen = k->sh[s].ndet = 0;
     struct tsv_reader m;
     tsv_open_mem(&m, fa->like, tc->path, k->buf, n);
     while (tsv_next(&m)) {
@@ -699,23 +767,29 @@ static void fan_read(void *arg, size_t c, size_t slot)
         }
         if (k->n == k->hcap) {
             xgrow((void **)&k->h, &k->hcap, k->n + 1, sizeof *k->h);
-            xgrow((void **)&k->kind, &k->kcap, k->n + 1, sizeof *k->kind);
+            xgrow((void **)&k->shard, &k->scap, k->n + 1, sizeof *k->shard);
             xgrow((void **)&k->f, &k->fcap, k->n + 1, r->nk * sizeof *k->f);
         }
         struct field *hf = k->f + k->n * r->nk;
-        uint64_t hv = HASH_SEED;
         pick_hit(r, m.f, hf);
-        for (size_t i = 0; i < r->nv; i++) { /* the shard: any function of the key will do */
-            const struct field *v = &hf[F_VISITOR + i];
-            hv = hash_mix(hv, v->n > 16 ? v->p + v->n - 16 : v->p, v->n > 16 ? 16 : v->n);
-            hv = hash_mix(hv, &v->n, sizeof v->n);
+        size_t kn = visitor_key(r, hf, &k->key, &k->keycap, 0);
+        uint64_t h = hash_bytes(k->key, kn);
+        size_t sh = (size_t)((h >> 32) % r->nsh);
+        struct chunk_shard *cs = &k->sh[sh];
+        if (cs->np == cs->pcap)
+            xgrow((void **)&cs->p, &cs->pcap, cs->np + 1, sizeof *cs->p);
+        struct pend *p = &cs->p[cs->np++];
+        p->t = t;
+        p->h = h;
+        p->kn = kn;
+        p->key_at = keep_in(cs, k->key, kn);
+        look(r, k->eng, hf, &p->l);
+        if (p->l.dom) {
+            p->dom_at = keep_in(cs, p->l.dom, p->l.dom_n);
+            keep_in(cs, p->l.kw, p->l.kw_n);
         }
-        size_t s = (size_t)(hash_final(hv) % r->nsh);
-        k->h[k->n] = (struct hit){t, tc->path, m.line};
-        struct chunk_shard *cs = &k->sh[s];
-        if (cs->nidx == cs->idxcap)
-            xgrow((void **)&cs->idx, &cs->idxcap, cs->nidx + 1, sizeof *cs->idx);
-        cs->idx[cs->nidx++] = k->n++;
+        k->shard[k->n] = (unsigned char)sh;
+        k->h[k->n++] = (struct hit){t, tc->path, m.line};
     }
     k->records = m.records;
     k->lines = m.next_line - 1;
@@ -728,18 +802,15 @@ static void fan_work(void *arg, size_t s, size_t slot)
     struct run *r = fa->r;
     struct chunk *k = &fa->slot[slot];
     struct chunk_shard *cs = &k->sh[s];
-    for (size_t j = 0; j < cs->nidx; j++) {
-        size_t i = cs->idx[j];
-        /* Another thread split the chunk, so the hit's fields and their
-         * bytes sit in its core's cache: ask for them a few hits early. */
-        if (j + AHEAD_HITS < cs->nidx) {
-            const struct field *af = k->f + cs->idx[j + AHEAD_HITS] * r->nk;
-            for (size_t q = 0; q < r->nk; q++)
-                __builtin_prefetch(af[q].p);
+    for (size_t j = 0; j < cs->np; j++) {
+        struct pend *p = &cs->p[j];
+        if (p->l.dom) {
+            p->l.dom = cs->in + p->dom_at;
+            p->l.kw = p->l.dom + p->l.dom_n;
         }
         struct outcome o;
-        attribute(r, &r->sh[s], &k->h[i], k->f + i * r->nk, &o);
-        k->kind[i] = (unsigned char)(o.kind == NOTHING ? 0 : o.kind | s << 2);
+        attribute(r, &r->sh[s].st, p->t, cs->in + p->key_at, p->kn, p->h, &p->l, &o);
+        p->det = 0;
         if (o.kind == NOTHING) /* most hits */
             continue;
         if (o.kind == PURCHASE && o.credited) { /* the visitor may change */
@@ -751,6 +822,7 @@ static void fan_work(void *arg, size_t s, size_t slot)
         }
         xgrow((void **)&cs->det, &cs->detcap, cs->ndet + 1, sizeof *cs->det);
         cs->det[cs->ndet++] = o;
+        p->det = cs->ndet;
     }
 }
 
@@ -767,16 +839,16 @@ static int fan_finish(void *arg, size_t c, size_t slot)
     for (size_t s = 0; s < r->nsh; s++)
         fa->cur[s] = 0;
     for (size_t i = 0; i < k->n; i++) {
-        if (!k->kind[i]) { /* the usual hit: only its time counts */
+        size_t s = k->shard[i], d = k->sh[s].p[fa->cur[s]++].det;
+        if (!d) { /* the usual hit: only its time counts */
             if (k->h[i].t < r->now)
                 r->cnt.out_of_order++;
             else
                 r->now = k->h[i].t;
             continue;
         }
-        size_t s = k->kind[i] >> 2;
         struct hit h = k->h[i];
-        struct outcome o = k->sh[s].det[fa->cur[s]++];
+        struct outcome o = k->sh[s].det[d - 1];
         h.line += fa->base;
         if (o.kind == PURCHASE && o.credited) {
             o.dom = k->sh[s].text + o.at;
@@ -809,25 +881,29 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
     fa.cur = xcalloc(r->nsh, sizeof *fa.cur);
     for (size_t i = 0; i < window; i++)
         fa.slot[i].sh = xcalloc(r->nsh, sizeof *fa.slot[i].sh);
-    /* Each shard its own engine table: engines_match keeps scratch. */
-    for (size_t s = 1; s < r->nsh; s++) {
-        r->sh[s].eng = engines_new(!r->o->only_engines);
-        for (size_t i = 0; i < r->o->nengine_files; i++)
-            engines_load(r->sh[s].eng, r->o->engine_files[i]);
+    /* Each slot its own engine table (engines_match keeps scratch), for the
+     * thread that reads into it. */
+    for (size_t i = 0; i < window; i++) {
+        fa.slot[i].eng = engines_new(!r->o->only_engines);
+        for (size_t e = 0; e < r->o->nengine_files; e++)
+            engines_load(fa.slot[i].eng, r->o->engine_files[e]);
     }
     int e = fanout_run(nch, r->nsh, window, &ops, &fa);
     for (size_t i = 0; i < window; i++) {
         struct chunk *k = &fa.slot[i];
         for (size_t s = 0; s < r->nsh; s++) {
-            free(k->sh[s].idx);
+            free(k->sh[s].p);
+            free(k->sh[s].in);
             free(k->sh[s].det);
             free(k->sh[s].text);
         }
+        engines_free(k->eng);
+        free(k->key);
         free(k->sh);
         free(k->buf);
         free(k->f);
         free(k->h);
-        free(k->kind);
+        free(k->shard);
     }
     free(fa.slot);
     free(fa.cur);
@@ -858,7 +934,7 @@ int main(int argc, char **argv)
     run.o = &o;
     run.nsh = (size_t)o.threads; /* shards, when the input can be read in chunks */
     run.sh = xcalloc(run.nsh, sizeof *run.sh);
-    run.sh[0].eng = eng; /* the others' when they run (fan_run) */
+    run.sh[0].eng = eng; /* a stream's (fanout's slots have their own) */
     struct tsv_reader r;
     struct tsv_opts to = {.release = flush, .release_arg = &run};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
