@@ -403,9 +403,38 @@ struct hit {
     long line;
 };
 
+/* What a hit says by itself (see look()). */
+struct look {
+    int kind, err;
+    size_t badp;
+    struct dec rev;
+    const char *dom, *kw;
+    size_t dom_n, kw_n;
+};
+
+/* Copies that hits point to (see struct pend). */
+struct text {
+    char *p;
+    size_t n, cap;
+};
+
+/* A hit made ready for attribution by the thread that read it: its time,
+ * what it says (dom and kw at dom_at in a text), its visitor's key
+ * (key_at, kn) and hash; then what it came to: 0 for NOTHING, else det + 1
+ * (fanout, see chunk_shard). */
+struct pend {
+    int64_t t;
+    size_t dom_at, key_at, kn;
+    uint64_t h;
+    size_t det;
+    struct look l;
+};
+
 struct batch {
     struct field *f; /* BATCH hits of nk fields */
     struct hit h[BATCH];
+    struct pend p[BATCH];
+    struct text in;
 };
 
 /* What attribution makes of a hit: nothing, a purchase skipped as a
@@ -455,18 +484,11 @@ static int when(const struct run *r, const struct field *f, int64_t *t)
     return dtime_epoch(f[r->tcol].p, f[r->tcol].n, t) == 0 ? KEPT : BAD_TIME;
 }
 
-/* What a hit says by itself, whoever's it is: the search engine and
- * keyword of its referrer (dom NULL: not a search), and what it is as a
- * purchase (kind, err, badp, rev as in struct outcome).  Any thread can
- * tell, for any hit; only what follows from it needs the visitor. */
-struct look {
-    int kind, err;
-    size_t badp;
-    struct dec rev;
-    const char *dom, *kw; /* valid until eng's next match */
-    size_t dom_n, kw_n;
-};
-
+/* What a hit says by itself, whoever's it is (struct look): the search
+ * engine and keyword of its referrer (dom NULL: not a search; valid until
+ * eng's next match), and what it is as a purchase (kind, err, badp, rev as
+ * in struct outcome).  Any thread can tell, for any hit; only what follows
+ * from it needs the visitor. */
 static void look(const struct run *r, struct engines *eng, const struct field *f, struct look *l)
 {
     const struct opts *o = r->o;
@@ -567,6 +589,46 @@ static void attribute(const struct run *r, struct state *st, int64_t t, const ch
     }
 }
 
+/* Append n bytes to a text; where they start. */
+static size_t text_add(struct text *x, const char *p, size_t n)
+{
+    size_t at = x->n;
+    if (at + n > x->cap)
+        xgrow((void **)&x->p, &x->cap, at + n, 1);
+    memcpy(x->p + at, p, n);
+    x->n += n;
+    return at;
+}
+
+/* Make p of the hit at time t (fields f), whose visitor's key is key (kn
+ * bytes, hash h): what it says, with copies of the key, the domain and the
+ * keyword added to in.  The reading thread does it, so that attribute()
+ * touches nothing but p and in. */
+static void prepare(const struct run *r, struct engines *eng, const struct field *f, int64_t t,
+                    const char *key, size_t kn, uint64_t h, struct pend *p, struct text *in)
+{
+    p->t = t;
+    p->h = h;
+    p->kn = kn;
+    p->key_at = text_add(in, key, kn);
+    look(r, eng, f, &p->l);
+    if (p->l.dom) {
+        p->dom_at = text_add(in, p->l.dom, p->l.dom_n);
+        text_add(in, p->l.kw, p->l.kw_n);
+    }
+}
+
+/* Attribute a prepared hit (its copies in in) to the visitors st. */
+static void attribute_pend(const struct run *r, struct state *st, struct pend *p,
+                           const struct text *in, struct outcome *out)
+{
+    if (p->l.dom) {
+        p->l.dom = in->p + p->dom_at;
+        p->l.kw = p->l.dom + p->l.dom_n;
+    }
+    attribute(r, st, p->t, in->p + p->key_at, p->kn, p->h, &p->l, out);
+}
+
 /* Count and write what a hit came to, hit after hit in input order.
  * Returns 0, or 1 for a fatal error noted in r->bad and bad_msg. */
 static int account(struct run *r, const struct hit *h, const struct field *f,
@@ -622,15 +684,10 @@ static int work(void *arg, size_t slot)
 {
     struct run *r = arg;
     struct batch *b = &r->b[slot];
-    struct shard_state *x = &r->sh[0];
     struct outcome out;
-    struct look l;
     for (size_t i = 0, n = relay_items(r->relay, slot); i < n; i++) {
-        const struct field *f = b->f + i * r->nk;
-        size_t kn = visitor_key(r, f, &x->key, &x->keycap, 0);
-        look(r, x->eng, f, &l);
-        attribute(r, &x->st, b->h[i].t, x->key, kn, hash_bytes(x->key, kn), &l, &out);
-        if (account(r, &b->h[i], f, &out))
+        attribute_pend(r, &r->sh[0].st, &b->p[i], &b->in, &out);
+        if (account(r, &b->h[i], b->f + i * r->nk, &out))
             return 1;
     }
     return 0;
@@ -662,25 +719,13 @@ static void flush(void *arg)
  * it. */
 enum { CHUNK = 1 << 20 };
 
-/* A hit of a chunk's shard: its time, what it says (dom and kw at dom_at
- * in the shard's copies), its visitor's key (key_at, kn) and hash; then
- * what it came to: 0 for NOTHING, else det + 1 (see chunk_shard). */
-struct pend {
-    int64_t t;
-    struct look l;
-    size_t dom_at, key_at, kn;
-    uint64_t h;
-    size_t det;
-};
-
 /* A chunk's share of one shard: its hits, and the copies they point to;
  * then what they came to but NOTHING (in order), and the credited domains
  * and keywords, copied. */
 struct chunk_shard {
     struct pend *p;
     size_t np, pcap;
-    char *in;
-    size_t ilen, icap;
+    struct text in;
     struct outcome *det;
     size_t ndet, detcap;
     char *text;
@@ -717,17 +762,6 @@ struct fan {
     size_t *cur; /* and where it is in each shard's outcomes */
 };
 
-/* Append n bytes to a shard's copies; where they start. */
-static size_t keep_in(struct chunk_shard *cs, const char *p, size_t n)
-{
-    size_t at = cs->ilen;
-    if (at + n > cs->icap)
-        xgrow((void **)&cs->in, &cs->icap, at + n, 1);
-    memcpy(cs->in + at, p, n);
-    cs->ilen += n;
-    return at;
-}
-
 static void fan_read(void *arg, size_t c, size_t slot)
 {
     struct fan *fa = arg;
@@ -745,7 +779,7 @@ static void fan_read(void *arg, size_t c, size_t slot)
     k->n = k->records = k->excluded = 0;
     k->bad = 0;
     for (size_t s = 0; s < r->nsh; s++)
-        k->sh[s].np = k->sh[s].ilen = k->sh[s].tlen = k->sh[s].ndet = 0;
+        k->sh[s].np = k->sh[s].in.n = k->sh[s].tlen = k->sh[s].ndet = 0;
     struct tsv_reader m;
     tsv_open_mem(&m, fa->like, tc->path, k->buf, n);
     while (tsv_next(&m)) {
@@ -778,16 +812,7 @@ static void fan_read(void *arg, size_t c, size_t slot)
         struct chunk_shard *cs = &k->sh[sh];
         if (cs->np == cs->pcap)
             xgrow((void **)&cs->p, &cs->pcap, cs->np + 1, sizeof *cs->p);
-        struct pend *p = &cs->p[cs->np++];
-        p->t = t;
-        p->h = h;
-        p->kn = kn;
-        p->key_at = keep_in(cs, k->key, kn);
-        look(r, k->eng, hf, &p->l);
-        if (p->l.dom) {
-            p->dom_at = keep_in(cs, p->l.dom, p->l.dom_n);
-            keep_in(cs, p->l.kw, p->l.kw_n);
-        }
+        prepare(r, k->eng, hf, t, k->key, kn, h, &cs->p[cs->np++], &cs->in);
         k->shard[k->n] = (unsigned char)sh;
         k->h[k->n++] = (struct hit){t, tc->path, m.line};
     }
@@ -804,12 +829,8 @@ static void fan_work(void *arg, size_t s, size_t slot)
     struct chunk_shard *cs = &k->sh[s];
     for (size_t j = 0; j < cs->np; j++) {
         struct pend *p = &cs->p[j];
-        if (p->l.dom) {
-            p->l.dom = cs->in + p->dom_at;
-            p->l.kw = p->l.dom + p->l.dom_n;
-        }
         struct outcome o;
-        attribute(r, &r->sh[s].st, p->t, cs->in + p->key_at, p->kn, p->h, &p->l, &o);
+        attribute_pend(r, &r->sh[s].st, p, &cs->in, &o);
         p->det = 0;
         if (o.kind == NOTHING) /* most hits */
             continue;
@@ -893,7 +914,7 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
         struct chunk *k = &fa.slot[i];
         for (size_t s = 0; s < r->nsh; s++) {
             free(k->sh[s].p);
-            free(k->sh[s].in);
+            free(k->sh[s].in.p);
             free(k->sh[s].det);
             free(k->sh[s].text);
         }
@@ -915,7 +936,13 @@ static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
 {
     size_t i;
     struct batch *b = &r->b[relay_add(r->relay, BATCH, &i)];
-    pick_hit(r, rd->f, b->f + i * r->nk);
+    struct field *f = b->f + i * r->nk;
+    struct shard_state *x = &r->sh[0];
+    if (i == 0)
+        b->in.n = 0;
+    pick_hit(r, rd->f, f);
+    size_t kn = visitor_key(r, f, &x->key, &x->keycap, 0);
+    prepare(r, x->eng, f, t, x->key, kn, hash_bytes(x->key, kn), &b->p[i], &b->in);
     b->h[i] = (struct hit){t, rd->file, rd->line};
 }
 
@@ -1034,8 +1061,10 @@ int main(int argc, char **argv)
         engines_free(run.sh[i].eng);
     }
     free(run.sh);
-    for (size_t i = 0; i < NBATCH; i++)
+    for (size_t i = 0; i < NBATCH; i++) {
         free(run.b[i].f);
+        free(run.b[i].in.p);
+    }
     free(run.b);
     free(cols);
     free(vcols);
