@@ -383,8 +383,9 @@ static int mine(void *arg, const struct field *f)
 /* ---- attribution ------------------------------------------------------ */
 
 /* A stream (or one thread): hits go through in batches (files on several
- * threads go through fanout, below).  The reading thread splits them, drops the
- * excluded ones and parses their times; the other thread (lib/relay)
+ * threads go through fanout, below).  The reading thread splits them,
+ * drops the excluded ones, parses their times and prepares them (prepare:
+ * what each says, its visitor's key); the other thread (lib/relay)
  * attributes them and writes the output, so the output is the same as
  * with one thread.  A hit held in a batch is the fields attribution uses
  * (F_*, then the visitor's columns, then --with's), pointing into the
