@@ -4,7 +4,8 @@
 # then accounted in input order.  Against one thread, byte for byte: the
 # output, the warnings, the first error and its exit status, the -v counts
 # (but the visitors tracked, summed over the shards), on several files,
-# with --with, --model first, --expire, --shard, bad prices (warned, or
+# with --with, --model first, --expire, --shard, a stream (read by one
+# thread, attributed by another), bad prices (warned, or
 # fatal with --strict), a bad time and generated anomalies (a broken
 # record stops the run after the rows before it).
 set -u -o pipefail
@@ -25,14 +26,14 @@ awk -F '\t' -v OFS='\t' 'NR > 1 && $5 ~ /(^|,)1(,|$)/ && $11 != "" && ++n % 5 ==
 "$bin/hit-gen" --rows 20000 --seed 7 --anomalies 0.001 -o "$tmp/anomalies.tsv" || exit 1
 
 strip() { sed 's/, visitors tracked [0-9]* (peak [0-9]*)//' "$1"; }
-check() { # what, status wanted, args...: --threads 1, 2, 3 and 5 agree
+check() { # what, status wanted, args...: --threads 1, 2, 3 and 5 agree (stdin: $in)
     local what=$1 want=$2 n r1 rn
     shift 2
-    "$bin/hit-attrib" --threads 1 "$@" >"$tmp/o1" 2>"$tmp/e1"
+    "$bin/hit-attrib" --threads 1 "$@" <"${in:-/dev/null}" >"$tmp/o1" 2>"$tmp/e1"
     r1=$?
     [ "$r1" = "$want" ] || { echo "FAIL $what: one thread exit $r1, expected $want"; fail=1; }
     for n in 2 3 5; do
-        "$bin/hit-attrib" --threads $n "$@" >"$tmp/on" 2>"$tmp/en"
+        "$bin/hit-attrib" --threads $n "$@" <"${in:-/dev/null}" >"$tmp/on" 2>"$tmp/en"
         rn=$?
         if [ $rn != "$r1" ] || ! cmp -s "$tmp/o1" "$tmp/on" ||
             ! cmp -s <(strip "$tmp/e1") <(strip "$tmp/en"); then
@@ -59,6 +60,11 @@ awk -F '\t' -v OFS='\t' 'NR == 7000 { $1 = "1254x" } { print }' "$tmp/h2.tsv" >"
 check "bad time" 1 "$tmp/h1.tsv" "$tmp/time.tsv"
 grep -q "time.tsv:7000:1: hit_time_gmt: not epoch seconds$" "$tmp/e1" ||
     { echo "FAIL bad time: $(cat "$tmp/e1")"; fail=1; }
+# a stream: one thread reads and prepares the hits, a second attributes
+cat "$tmp/h1.tsv" "$tmp/prices.tsv" | awk 'NR == 1 || !/^hit_time_gmt/' >"$tmp/stream.tsv"
+in=$tmp/stream.tsv check "stream" 0 -v --with ip -m first -
+in=$tmp/stream.tsv check "stream, last touch" 0 -v -e 10m -
+[ "$(wc -l <"$tmp/o1")" -gt 100 ] || { echo "FAIL stream: too few rows"; fail=1; }
 check "anomalies" 1 "$tmp/h3.tsv" "$tmp/anomalies.tsv"
 grep -q "anomalies.tsv:[0-9]*:[0-9]*: " "$tmp/e1" ||
     { echo "FAIL anomalies: $(cat "$tmp/e1")"; fail=1; }
