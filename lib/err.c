@@ -16,9 +16,19 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *prog = "hitkit";
 static struct timespec started;
+static volatile sig_atomic_t signalled;
+
+void err_signalled(void) { signalled = 1; }
+
+static void hold(void)
+{
+    while (signalled) /* see err_signalled */
+        pause();
+}
 
 void err_init(const char *name)
 {
@@ -38,6 +48,7 @@ double err_elapsed(void)
 
 static void vmsg(const char *file, long line, long col, const char *fmt, va_list ap)
 {
+    hold();
     fflush(stdout);
     if (file && line > 0 && col > 0)
         fprintf(stderr, "%s: %s:%ld:%ld: ", prog, file, line, col);
@@ -63,6 +74,7 @@ void die(int status, const char *fmt, ...)
 void die_sys(const char *fmt, ...)
 {
     int e = errno;
+    hold();
     va_list ap;
     fflush(stdout);
     fprintf(stderr, "%s: ", prog);

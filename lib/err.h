@@ -23,6 +23,12 @@ const char *err_prog(void);
 /* Seconds since err_init(), for the -v statistics of every tool. */
 double err_elapsed(void);
 
+/* A fatal signal is being handled (lib/io removes the temporaries, then
+ * lets the signal end the process): from then on an error in another
+ * thread, which the cleanup may well have caused, waits for the signal
+ * instead of reporting itself and choosing the exit status. */
+void err_signalled(void);
+
 /* prog: message */
 _Noreturn void die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,8 +71,13 @@ static void tmp_cleanup(void)
  * the process is about to die and leaving temporaries behind is worse. */
 static void tmp_signal(int sig)
 {
+    err_signalled();
     tmp_cleanup();
     signal(sig, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL); /* now, not when the handler returns */
     raise(sig);
 }
 
