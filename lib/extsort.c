@@ -10,10 +10,13 @@
 #include "extsort.h"
 
 #include "err.h"
+#include "fanout.h"
 #include "io.h"
 #include "keys.h"
+#include "relay.h"
 #include "tsv.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +59,7 @@ struct extsort {
     size_t nruns, runcap;
     unsigned seq;
     size_t fanin;
+    int threads;
     struct extsort_stats st;
 };
 
@@ -67,6 +71,7 @@ struct extsort *extsort_new(struct keys *ks, size_t ncols, uint64_t mem, const c
     s->mem = mem;
     s->tmpdir = tmpdir;
     s->dirh = -1;
+    s->threads = 1;
     uint64_t f = mem / (4u << 20);
     s->fanin = f < 2 ? 2 : f > MAX_FANIN ? MAX_FANIN : (size_t)f;
     return s;
@@ -222,6 +227,94 @@ static void radix(struct item *a, struct item *b, size_t n, int top, int to_b)
     lsd(a, b, n, top, to_b);
 }
 
+/* The first MSD pass on T threads, for a large array: each thread counts,
+ * then scatters, its share of the items (its part of a bucket after the
+ * part of the thread before it, so the pass stays stable); then the
+ * threads sort the buckets, taking the largest left first.  The result
+ * ends in a. */
+struct par {
+    struct item *a, *b;
+    size_t n;
+    int nt, sh;
+    uint64_t mask;
+    size_t (*cnt)[MBUCKETS]; /* a thread's count of a bucket, then where it writes */
+    size_t start[MBUCKETS], len[MBUCKETS];
+    size_t order[MBUCKETS]; /* buckets, largest first */
+    atomic_size_t next;
+};
+
+static void par_count(void *arg, int t)
+{
+    struct par *p = arg;
+    size_t *c = p->cnt[t], from = p->n * (size_t)t / (size_t)p->nt,
+           to = p->n * (size_t)(t + 1) / (size_t)p->nt;
+    memset(c, 0, MBUCKETS * sizeof *c);
+    for (size_t i = from; i < to; i++)
+        c[(p->a[i].code >> p->sh) & p->mask]++;
+}
+
+static void par_scatter(void *arg, int t)
+{
+    struct par *p = arg;
+    size_t *at = p->cnt[t], from = p->n * (size_t)t / (size_t)p->nt,
+           to = p->n * (size_t)(t + 1) / (size_t)p->nt;
+    for (size_t i = from; i < to; i++)
+        p->b[at[(p->a[i].code >> p->sh) & p->mask]++] = p->a[i];
+}
+
+static void par_buckets(void *arg, int t)
+{
+    (void)t;
+    struct par *p = arg;
+    for (size_t k; (k = atomic_fetch_add(&p->next, 1)) < MBUCKETS;) {
+        size_t d = p->order[k];
+        if (p->len[d])
+            radix(p->b + p->start[d], p->a + p->start[d], p->len[d], p->sh, 1);
+    }
+}
+
+static int larger(const void *x, const void *y, void *arg)
+{
+    const size_t *len = arg, a = len[*(const size_t *)x], b = len[*(const size_t *)y];
+    return (a < b) - (a > b);
+}
+
+static void radix_par(struct item *a, struct item *b, size_t n, int nt)
+{
+    struct par *p = xcalloc(1, sizeof *p);
+    p->a = a;
+    p->b = b;
+    p->n = n;
+    p->nt = nt;
+    p->cnt = xcalloc((size_t)nt, sizeof *p->cnt);
+    for (int top = 64; top > 0; top = p->sh) {
+        p->sh = top > MBITS ? top - MBITS : 0;
+        p->mask = ((uint64_t)1 << (top - p->sh)) - 1;
+        relay_each(nt, par_count, p);
+        size_t sum = 0;
+        for (size_t d = 0; d < MBUCKETS; d++) {
+            p->start[d] = sum;
+            for (int t = 0; t < nt; t++) {
+                size_t c = p->cnt[t][d];
+                p->cnt[t][d] = sum;
+                sum += c;
+            }
+            p->len[d] = sum - p->start[d];
+        }
+        if (p->len[(a[0].code >> p->sh) & p->mask] == n)
+            continue; /* one bucket: the next digit */
+        relay_each(nt, par_scatter, p);
+        for (size_t d = 0; d < MBUCKETS; d++)
+            p->order[d] = d;
+        qsort_r(p->order, MBUCKETS, sizeof *p->order, larger, p->len);
+        atomic_init(&p->next, 0);
+        relay_each(nt, par_buckets, p);
+        break;
+    }
+    free(p->cnt);
+    free(p);
+}
+
 static void sort_items(struct extsort *s)
 {
     if (s->n < 2)
@@ -232,7 +325,10 @@ static void sort_items(struct extsort *s)
         free(tmp);
         return;
     }
-    radix(s->it, tmp, s->n, 64, 0);
+    if (s->threads > 1 && s->n > 64 * LOCAL)
+        radix_par(s->it, tmp, s->n, s->threads);
+    else
+        radix(s->it, tmp, s->n, 64, 0);
     /* Equal codes that do not settle the order: sort the group again. */
     for (size_t i = 0, j; i < s->n; i = j) {
         for (j = i + 1; j < s->n && s->it[j].code == s->it[i].code; j++)
@@ -501,6 +597,91 @@ void extsort_finish(struct extsort *s, extsort_emit_fn emit, void *ctx)
         merge_pass(s);
     merge(s, 0, s->nruns, 1, emit, ctx);
     s->nruns = 0;
+}
+
+/* ---- writing out in blocks ------------------------------------------------------- */
+
+enum { BLOCK = 1 << 15 }; /* items a block: about a megabyte of lines */
+
+struct gather {
+    struct extsort *s;
+    extsort_put_fn put;
+    void *ctx;
+    struct block {
+        char *p;
+        size_t n, cap;
+    } *buf; /* a slot's */
+};
+
+static void gather_read(void *arg, size_t c, size_t slot)
+{
+    struct gather *g = arg;
+    struct extsort *s = g->s;
+    struct block *b = &g->buf[slot];
+    size_t from = c * BLOCK, to = from + BLOCK < s->n ? from + BLOCK : s->n;
+    b->n = 0;
+    for (size_t i = from; i < to; i++) {
+        if (i + AHEAD < to)
+            __builtin_prefetch(item_line(s, &s->it[i + AHEAD]));
+        size_t len = item_len(s, &s->it[i]);
+        if (b->n + len > b->cap)
+            xgrow((void **)&b->p, &b->cap, b->n + len, 1);
+        memcpy(b->p + b->n, item_line(s, &s->it[i]), len);
+        b->n += len;
+    }
+}
+
+static void gather_work(void *arg, size_t shard, size_t slot)
+{
+    (void)arg, (void)shard, (void)slot;
+}
+
+static int gather_finish(void *arg, size_t c, size_t slot)
+{
+    struct gather *g = arg;
+    size_t from = c * BLOCK, to = from + BLOCK < g->s->n ? from + BLOCK : g->s->n;
+    g->put(g->ctx, g->buf[slot].p, g->buf[slot].n, to - from);
+    return 0;
+}
+
+struct one_line {
+    extsort_put_fn put;
+    void *ctx;
+};
+
+static void put_one(void *ctx, const char *line, size_t len, uint64_t code)
+{
+    (void)code;
+    struct one_line *o = ctx;
+    o->put(o->ctx, line, len, 1);
+}
+
+void extsort_set_threads(struct extsort *s, int threads)
+{
+    s->threads = threads > 1 ? threads : 1;
+}
+
+void extsort_finish_blocks(struct extsort *s, extsort_put_fn put, void *ctx)
+{
+    int threads = s->threads;
+    if (s->nruns == 0 && threads > 1 && s->n > BLOCK) {
+        static const struct fanout_ops ops = {gather_read, gather_work, gather_finish};
+        size_t window = 2 * (size_t)threads + 1, nblocks = (s->n + BLOCK - 1) / BLOCK;
+        struct gather g = {.s = s, .put = put, .ctx = ctx};
+        g.buf = xcalloc(window, sizeof *g.buf);
+        sort_items(s);
+        if (fanout_run(nblocks, (size_t)threads, window, &ops, &g) == FANOUT_NO_THREADS)
+            for (size_t c = 0; c < nblocks; c++) { /* no thread to be had: in turn */
+                gather_read(&g, c, 0);
+                gather_finish(&g, c, 0);
+            }
+        for (size_t i = 0; i < window; i++)
+            free(g.buf[i].p);
+        free(g.buf);
+        return;
+    }
+    struct one_line o = {put, ctx};
+    extsort_finish(s, put_one, &o);
 }
 
 void extsort_free(struct extsort *s)

@@ -49,6 +49,19 @@ void extsort_source(struct extsort *s, const char *p, size_t n);
  * its first key.  The line is valid only during the call. */
 typedef void (*extsort_emit_fn)(void *ctx, const char *line, size_t len, uint64_t code);
 void extsort_finish(struct extsort *s, extsort_emit_fn emit, void *ctx);
+/* Use up to n threads (default 1): a sort of many records in memory does
+ * its first radix pass, then its buckets, on them, and
+ * extsort_finish_blocks gathers the lines on them. */
+void extsort_set_threads(struct extsort *s, int n);
+/* As extsort_finish, but the lines come to put in blocks of whole lines
+ * (count of them, n bytes), for a caller that writes every record (no
+ * --unique).  With every record in memory and several threads, the blocks
+ * are gathered by all of them (lib/fanout) and put in order: in sorted
+ * order the lines are read from all over memory, which is most of the
+ * time of writing them out.  put runs on any of the threads, one block at
+ * a time. */
+typedef void (*extsort_put_fn)(void *ctx, const char *p, size_t n, size_t count);
+void extsort_finish_blocks(struct extsort *s, extsort_put_fn put, void *ctx);
 const struct extsort_stats *extsort_stats(const struct extsort *s);
 void extsort_free(struct extsort *s);
 

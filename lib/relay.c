@@ -139,6 +139,39 @@ int relay_spawn(pthread_t *t, void *(*fn)(void *), void *arg)
     return e;
 }
 
+struct each {
+    void (*fn)(void *arg, int t);
+    void *arg;
+    int t;
+    pthread_t th;
+};
+
+static void *each_main(void *p)
+{
+    struct each *e = p;
+    e->fn(e->arg, e->t);
+    return NULL;
+}
+
+void relay_each(int n, void (*fn)(void *arg, int t), void *arg)
+{
+    struct each *e = xcalloc(n > 1 ? (size_t)n : 1, sizeof *e);
+    int *up = xcalloc(n > 1 ? (size_t)n : 1, sizeof *up);
+    for (int t = 1; t < n; t++) {
+        e[t] = (struct each){fn, arg, t, 0};
+        up[t] = relay_spawn(&e[t].th, each_main, &e[t]) == 0;
+    }
+    fn(arg, 0);
+    for (int t = 1; t < n; t++) {
+        if (up[t])
+            pthread_join(e[t].th, NULL);
+        else
+            fn(arg, t);
+    }
+    free(up);
+    free(e);
+}
+
 static int slot_free(struct relay *q)
 {
     return atomic_load(&q->pushed) - atomic_load(&q->done) < q->n;

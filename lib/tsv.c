@@ -881,6 +881,12 @@ void tsv_put_clean(struct tsv_writer *w, const char *p, size_t n)
     put_bytes(w, p, n);
 }
 
+void tsv_put_lines(struct tsv_writer *w, const char *p, size_t n)
+{
+    put_bytes(w, p, n);
+    w->col = 0;
+}
+
 void tsv_end(struct tsv_writer *w)
 {
     if (w->n == w->cap)

@@ -177,6 +177,9 @@ void tsv_writer_open(struct tsv_writer *w, const char *path, int zlevel);
 /* Append one field, escaped.  A TAB goes before every field but the first. */
 void tsv_put(struct tsv_writer *w, const char *p, size_t n);
 void tsv_put_str(struct tsv_writer *w, const char *s);
+/* Append n bytes of whole records, each with its LF, already as the
+ * writer would write them (canonical lines, see extsort). */
+void tsv_put_lines(struct tsv_writer *w, const char *p, size_t n);
 /* Append one field known to need no escaping (numbers, names). */
 /* Append one field holding the given fields joined by TAB, escaped. */
 void tsv_put_joined(struct tsv_writer *w, const struct field *f, size_t n);

@@ -9,6 +9,7 @@
 #include "extsort.h"
 #include "io.h"
 #include "keys.h"
+#include "relay.h"
 #include "tsv.h"
 #include "units.h"
 
@@ -36,6 +37,8 @@ static const char usage[] =
     "  -T, --temporary-directory=DIR  directory for the runs (default $TMPDIR,\n"
     "                          else /tmp)\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
+    "      --threads=N         threads that write the sorted records out, 1 to 64\n"
+    "                          (default: one per CPU, at most 8)\n"
     "  -v, --verbose           print counts, runs and time to standard error\n"
     "      --help              display this help and exit\n"
     "      --version           output version information and exit\n"
@@ -44,19 +47,20 @@ static const char usage[] =
     "Full documentation: man hit-sort\n";
 
 #define DEFAULT_MEM ((uint64_t)1 << 30)
+enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 };
 #define MIN_MEM ((uint64_t)1 << 10)
 
 struct opts {
     char **keys;
     size_t nkeys;
-    int unique, last, verbose, top_set;
+    int unique, last, verbose, top_set, threads;
     uint64_t top, mem;
     const char *tmpdir, *output;
 };
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum { OPT_HELP = 1, OPT_VERSION, OPT_LAST, OPT_TOP };
+    enum { OPT_HELP = 1, OPT_VERSION, OPT_LAST, OPT_TOP, OPT_THREADS };
     static const struct option longs[] = {
         {"key", required_argument, NULL, 'k'},
         {"unique", no_argument, NULL, 'u'},
@@ -65,6 +69,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"buffer-size", required_argument, NULL, 'S'},
         {"temporary-directory", required_argument, NULL, 'T'},
         {"output", required_argument, NULL, 'o'},
+        {"threads", required_argument, NULL, OPT_THREADS},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -72,6 +77,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     };
     memset(o, 0, sizeof *o);
     o->mem = DEFAULT_MEM;
+    o->threads = relay_threads_default(MAX_DEFAULT_THREADS);
     o->keys = xmalloc((size_t)argc * sizeof *o->keys);
     int c;
     while ((c = getopt_long(argc, argv, "k:uS:T:o:v", longs, NULL)) != -1) {
@@ -92,6 +98,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
             break;
         case 'T': o->tmpdir = optarg; break;
         case 'o': o->output = optarg; break;
+        case OPT_THREADS: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
         case 'v': o->verbose = 1; break;
         case OPT_HELP: err_help(usage);
         case OPT_VERSION: err_version();
@@ -125,6 +132,14 @@ static void write_line(struct emitter *e, const char *line, size_t len)
     tsv_put_clean(e->w, line, len - 1);
     tsv_end(e->w);
     e->out++;
+}
+
+/* Whole lines, count of them (extsort_finish_blocks, without --unique). */
+static void put_block(void *ctx, const char *p, size_t n, size_t count)
+{
+    struct emitter *e = ctx;
+    tsv_put_lines(e->w, p, n);
+    e->out += count;
 }
 
 static void keep(struct emitter *e, const char *line, size_t len, uint64_t code)
@@ -257,39 +272,94 @@ struct added {
     uint64_t maplen;
 };
 
-/* Add every record of r to the sorter.  One plain file that fits in the
- * budget is mapped and sorted where it lies (extsort_source): its records
- * are neither copied nor given fresh memory, which a sort of the whole
- * file would spend a third of its time on.  A bad record there sends the
- * reading back to r, which stops at the first one with its line. */
-static struct added add_all(struct extsort *xs, struct tsv_reader *r, uint64_t mem)
+/* Records go to the sorter through a relay (lib/relay): the reading thread
+ * splits them, the other codes their keys and keeps them (extsort_add),
+ * which takes about as long.  A record held in a batch is its fields, and
+ * its bytes when they are a clean line (else raw.p is NULL), pointing
+ * into the reader's buffer or the mapped file; the reader's release hook
+ * waits until every batch handed over is done. */
+enum { BATCH = 512, NBATCH = 8 };
+struct adder {
+    struct extsort *xs;
+    size_t ncols;
+    struct relay *q;
+    struct field *f[NBATCH];   /* BATCH records of ncols fields */
+    struct field *raw[NBATCH]; /* BATCH */
+};
+
+static int add_batch(void *arg, size_t slot)
 {
+    struct adder *a = arg;
+    for (size_t i = 0, n = relay_items(a->q, slot); i < n; i++) {
+        const struct field *raw = &a->raw[slot][i];
+        extsort_add(a->xs, a->f[slot] + i * a->ncols, raw->p ? raw : NULL);
+    }
+    return 0;
+}
+
+static void add_flush(void *arg)
+{
+    struct adder *a = arg;
+    relay_flush(a->q);
+}
+
+static void add_one(struct adder *a, const struct tsv_reader *r)
+{
+    size_t i, slot = relay_add(a->q, BATCH, &i);
+    memcpy(a->f[slot] + i * a->ncols, r->f, a->ncols * sizeof *r->f);
+    const struct field *raw = tsv_raw_clean(r);
+    a->raw[slot][i] = raw ? *raw : (struct field){NULL, 0};
+}
+
+/* Add every record of r to the sorter, on two threads when it has them.
+ * One plain file that fits in the budget is mapped and sorted where it
+ * lies (extsort_source): its records are neither copied nor given fresh
+ * memory, which a sort of the whole file would spend a third of its time
+ * on.  A bad record there sends the reading back to r, which stops at the
+ * first one with its line. */
+static struct added add_all(struct extsort *xs, struct tsv_reader *r, uint64_t mem, int threads)
+{
+    struct adder a = {.xs = xs, .ncols = r->ncols};
+    a.q = relay_new(NBATCH, add_batch, &a, threads > 1);
+    for (size_t k = 0; k < NBATCH; k++) {
+        a.f[k] = xmalloc(BATCH * r->ncols * sizeof *a.f[k]);
+        a.raw[k] = xmalloc(BATCH * sizeof *a.raw[k]);
+    }
     struct tsv_chunk *ch;
     char *map = NULL;
     if (tsv_chunks(r, UINT64_MAX, &ch) == 1 && ch[0].to <= mem)
         map = input_map(ch[0].path, ch[0].to);
+    struct added in;
     if (!map) {
-        free(ch);
+        tsv_set_release(r, add_flush, &a);
         while (tsv_next(r))
-            extsort_add(xs, r->f, tsv_raw_clean(r));
-        return (struct added){r->records, tsv_bytes(r), NULL, 0};
-    }
-    struct tsv_reader m;
-    tsv_open_mem(&m, r, ch[0].path, map + ch[0].from, (size_t)(ch[0].to - ch[0].from));
-    extsort_source(xs, map, (size_t)ch[0].to);
-    while (tsv_next(&m)) {
-        if (m.bad) {
-            while (tsv_next(r)) /* dies at the bad record */
-                ;
-            char msg[256];
-            die(EXIT_DATA, "%s: %s", ch[0].path, tsv_bad_message(&m, msg, sizeof msg));
+            add_one(&a, r);
+        in = (struct added){r->records, tsv_bytes(r), NULL, 0};
+    } else {
+        struct tsv_reader m;
+        tsv_open_mem(&m, r, ch[0].path, map + ch[0].from, (size_t)(ch[0].to - ch[0].from));
+        extsort_source(xs, map, (size_t)ch[0].to);
+        while (tsv_next(&m)) {
+            if (m.bad) {
+                relay_flush(a.q); /* the records before it first */
+                while (tsv_next(r)) /* dies at the bad record */
+                    ;
+                char msg[256];
+                die(EXIT_DATA, "%s: %s", ch[0].path, tsv_bad_message(&m, msg, sizeof msg));
+            }
+            add_one(&a, &m);
         }
-        extsort_add(xs, m.f, tsv_raw_clean(&m));
+        in = (struct added){m.records, ch[0].to, map, ch[0].to};
+        tsv_close(&m);
     }
-    struct added a = {m.records, ch[0].to, map, ch[0].to};
-    tsv_close(&m);
+    relay_flush(a.q); /* the last batch */
+    relay_end(a.q);
+    for (size_t k = 0; k < NBATCH; k++) {
+        free(a.f[k]);
+        free(a.raw[k]);
+    }
     free(ch);
-    return a;
+    return in;
 }
 
 int main(int argc, char **argv)
@@ -321,8 +391,12 @@ int main(int argc, char **argv)
             in = (struct added){r.records, tsv_bytes(&r), NULL, 0};
         } else {
             xs = extsort_new(&ks, r.ncols, o.mem, o.tmpdir);
-            in = add_all(xs, &r, o.mem);
-            extsort_finish(xs, emit, &em);
+            extsort_set_threads(xs, o.threads);
+            in = add_all(xs, &r, o.mem, o.threads);
+            if (o.unique)
+                extsort_finish(xs, emit, &em);
+            else
+                extsort_finish_blocks(xs, put_block, &em);
         }
         emit_end(&em);
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The threaded tools under ThreadSanitizer: lib/relay, lib/fanout, hit-agg,
-# hit-attrib and hit-partition are built with -fsanitize=thread into a scratch
+# hit-attrib, hit-partition and hit-sort are built with -fsanitize=thread into a scratch
 # directory and run with two threads on generated data big enough for many
 # batches and buffer refills, and on inputs that stop with an error from
 # either thread.  Any data race report fails the test; outputs must equal
@@ -16,7 +16,7 @@ flags=(-std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=thread -I"$root/lib")
 libs=(-lcsv -lzstd -lm -pthread)
 echo 'int main(void){return 0;}' >"$tmp/t.c"
 "$cc" "${flags[@]}" "$tmp/t.c" -o "$tmp/t" 2>/dev/null && "$tmp/t" || exit 77
-for t in hit-agg hit-attrib hit-partition; do
+for t in hit-agg hit-attrib hit-partition hit-sort; do
     "$cc" "${flags[@]}" "$root/tools/$t.c" "$root"/lib/*.c -o "$tmp/$t" "${libs[@]}" || exit 1
 done
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
@@ -73,6 +73,18 @@ check "hit-attrib short record" $? 1
 check "hit-partition" $? 0
 rows=$(find "$tmp/parts" -name '*.zst' -exec zstd -qdc {} + | grep -vc '^hit_time_gmt')
 [ "$rows" = 60000 ] || { echo "FAIL hit-partition: $rows rows back"; fail=1; }
+
+# hit-sort: a mapped file and a stream (reader and coder), over a million
+# rows (the radix pass and the buckets on both threads), spilled runs
+awk 'BEGIN { srand(5); print "k\tid"; for (i = 0; i < 1100000; i++)
+    printf "%d.%d\t%d\n", int(rand() * 900), int(rand() * 10), i }' >"$tmp/big.tsv"
+"$bin/hit-sort" --threads 1 -k k:n "$tmp/big.tsv" >"$tmp/s1.tsv" || exit 1
+"$tmp/hit-sort" --threads 2 -k k:n "$tmp/big.tsv" >"$tmp/s2.tsv" 2>"$tmp/s2.err"
+check "hit-sort" $? 0
+cmp -s "$tmp/s1.tsv" "$tmp/s2.tsv" || { echo "FAIL hit-sort: outputs differ"; fail=1; }
+"$tmp/hit-sort" --threads 2 -k k:n -S 4M -T "$tmp" - <"$tmp/big.tsv" >"$tmp/s3.tsv" 2>"$tmp/s3.err"
+check "hit-sort stream, spilled" $? 0
+cmp -s "$tmp/s1.tsv" "$tmp/s3.tsv" || { echo "FAIL hit-sort stream: outputs differ"; fail=1; }
 
 [ "$fail" = 0 ] || { cat "$tmp"/*.err "$tmp"/e? 2>/dev/null | head -40; exit 1; }
 exit 0
