@@ -1,9 +1,9 @@
 /*
  * extsort: see extsort.h.  Why this shape: the records are copied once, into
- * the arena, and never move again; the sort moves 16-byte items, and the
- * radix sort touches each item a fixed number of times with no comparisons,
- * which is what makes a numeric sort of ten million rows take a second
- * rather than ten.  Comparisons (keys_cmp_lines) only run on groups of equal
+ * the arena (or not at all, from a mapped file), and never move again; the
+ * sort moves 16-byte items, and the radix sort touches each item a fixed
+ * number of times with no comparisons, which is what makes a numeric sort
+ * of ten million rows take a second rather than ten.  Comparisons (keys_cmp_lines) only run on groups of equal
  * codes and in the merge, so their cost depends on how much the first key
  * ties, not on the input size.
  */

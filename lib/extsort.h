@@ -5,8 +5,10 @@
  * Records are kept as their canonical lines (escaped as the writer does)
  * packed one after another in one arena (or where they lie in a mapped
  * input, see extsort_source), next to an array of 16-byte items
- * (first-key code, arena offset).  The items are sorted by an LSD radix sort
- * on the code, which is stable, and only groups of equal codes that do not
+ * (first-key code, where the line is and its length).  The items are
+ * sorted by a stable radix sort on the code (MSD passes while a bucket is
+ * larger than the cache, then LSD passes in it; on several threads, see
+ * extsort_set_threads), and only groups of equal codes that do not
  * settle the order (keys_prefix_decisive) are sorted again with the full
  * comparison by a stable merge sort.
  *
