@@ -509,22 +509,21 @@ static void look(const struct run *r, struct engines *eng, const struct field *f
 
 /* The key of the hit's visitor, its columns one after another (each
  * after its length when there are several, so ("a","bc") and ("ab","c")
- * differ), written at *buf + at; returns its length.  Its hash_bytes()
- * places it: the low 32 bits in a shard's table, the high in a shard. */
-static size_t visitor_key(const struct run *r, const struct field *f, char **buf, size_t *cap,
-                          size_t at)
+ * differ), in *buf; returns its length.  Its hash_bytes() places it: the
+ * low 32 bits in a shard's table, the high in a shard. */
+static size_t visitor_key(const struct run *r, const struct field *f, char **buf, size_t *cap)
 {
     size_t kn = 0;
     for (size_t i = 0; i < r->nv; i++) {
         const struct field *v = &f[F_VISITOR + i];
-        if (at + kn + v->n + 4 > *cap)
-            xgrow((void **)buf, cap, at + kn + v->n + 4, 1);
+        if (kn + v->n + 4 > *cap)
+            xgrow((void **)buf, cap, kn + v->n + 4, 1);
         if (r->nv > 1) {
             uint32_t len = (uint32_t)v->n;
-            memcpy(*buf + at + kn, &len, 4);
+            memcpy(*buf + kn, &len, 4);
             kn += 4;
         }
-        memcpy(*buf + at + kn, v->p, v->n);
+        memcpy(*buf + kn, v->p, v->n);
         kn += v->n;
     }
     return kn;
@@ -807,7 +806,7 @@ static void fan_read(void *arg, size_t c, size_t slot)
         }
         struct field *hf = k->f + k->n * r->nk;
         pick_hit(r, m.f, hf);
-        size_t kn = visitor_key(r, hf, &k->key, &k->keycap, 0);
+        size_t kn = visitor_key(r, hf, &k->key, &k->keycap);
         uint64_t h = hash_bytes(k->key, kn);
         size_t sh = (size_t)((h >> 32) % r->nsh);
         struct chunk_shard *cs = &k->sh[sh];
@@ -942,7 +941,7 @@ static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
     if (i == 0)
         b->in.n = 0;
     pick_hit(r, rd->f, f);
-    size_t kn = visitor_key(r, f, &x->key, &x->keycap, 0);
+    size_t kn = visitor_key(r, f, &x->key, &x->keycap);
     prepare(r, x->eng, f, t, x->key, kn, hash_bytes(x->key, kn), &b->p[i], &b->in);
     b->h[i] = (struct hit){t, rd->file, rd->line};
 }
