@@ -146,6 +146,11 @@ struct ctx {
     size_t naggs;
     size_t *gidx; /* group columns */
     size_t ngidx;
+    /* A batch row from a record (see pick): field pick_to[k] is column
+     * pick_from[k] (a bare count has no field); the aggregations whose
+     * values are numbers, numeric[0..nnumeric) (see parse). */
+    size_t *pick_from, *pick_to, npick;
+    size_t *numeric, nnumeric;
     int decimals;
     struct groups *groups; /* payload: naggs states */
     struct seen *seen;
@@ -310,6 +315,22 @@ static void resolve(struct ctx *c, const struct opts *o, const struct tsv_reader
         for (size_t k = 0; k < i; k++)
             if (strcmp(r->names[c->gidx[i]], r->names[c->gidx[k]]) == 0)
                 die_usage("--group-by: column '%s' named twice", r->names[c->gidx[i]]);
+    c->pick_from = xmalloc((c->ngidx + c->naggs) * sizeof *c->pick_from);
+    c->pick_to = xmalloc((c->ngidx + c->naggs) * sizeof *c->pick_to);
+    c->numeric = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->numeric);
+    for (size_t k = 0; k < c->ngidx; k++) {
+        c->pick_from[c->npick] = c->gidx[k];
+        c->pick_to[c->npick++] = k;
+    }
+    for (size_t i = 0; i < c->naggs; i++) {
+        enum op op = c->aggs[i].op;
+        if (c->aggs[i].col >= 0) {
+            c->pick_from[c->npick] = (size_t)c->aggs[i].col;
+            c->pick_to[c->npick++] = c->ngidx + i;
+        }
+        if (op == OP_SUM || op == OP_MEAN || op == OP_MIN || op == OP_MAX)
+            c->numeric[c->nnumeric++] = i;
+    }
 }
 
 /* ---- updates ------------------------------------------------------------ */
@@ -327,26 +348,36 @@ static _Noreturn void report(const struct row *r, const struct agg *a, const str
            a->op == OP_SUM ? "sum" : "sum for the mean");
 }
 
-/* Parse the row's numbers (f: its fields) into num; a bad one is
- * reported, after the rows before it (flush). */
+/* A value of the row (v, for aggregation a) is not a number (e): it is
+ * reported after the rows before it (flush); a part only notes it. */
 static void flush(void *arg);
-static void parse(struct ctx *c, const struct row *r, const struct field *f, struct dec *num)
+static __attribute__((noinline, cold)) void not_number(struct ctx *c, const struct row *r,
+                                                       const struct agg *a,
+                                                       const struct field *v, int e)
 {
-    for (size_t i = 0; i < c->naggs; i++) {
-        const struct agg *a = &c->aggs[i];
-        const struct field *v = &f[c->ngidx + i];
+    struct row here = *r;
+    if (c->relay)
+        relay_unadd(c->relay); /* not this row, */
+    if (c->part) {
+        c->failed = 1;
+        return;
+    }
+    flush(c); /* but the rows before it: one may overflow a sum */
+    report(&here, a, v, e);
+}
+
+/* Parse the row's numbers (f: its fields) into num. */
+static inline void parse(struct ctx *c, const struct row *r, const struct field *f,
+                         struct dec *num)
+{
+    const size_t *numeric = c->numeric, n = c->nnumeric;
+    const struct field *vals = f + c->ngidx;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = numeric[k];
         int e;
-        if (v->n && (a->op == OP_SUM || a->op == OP_MEAN || a->op == OP_MIN || a->op == OP_MAX) &&
-            (e = dec_parse(v->p, v->n, &num[i])) != DEC_OK) {
-            struct row here = *r;
-            if (c->relay)
-                relay_unadd(c->relay); /* not this row, */
-            if (c->part) {
-                c->failed = 1;
-                return;
-            }
-            flush(c); /* but the rows before it: one may overflow a sum */
-            report(&here, a, v, e);
+        if (vals[i].n && (e = dec_parse(vals[i].p, vals[i].n, &num[i])) != DEC_OK) {
+            not_number(c, r, &c->aggs[i], &vals[i], e);
+            return;
         }
     }
 }
@@ -412,14 +443,17 @@ static inline __attribute__((always_inline)) int update(struct ctx *c, struct st
                                                         const struct row *r, const struct field *f,
                                                         const struct dec *num)
 {
-    for (size_t i = 0; i < c->naggs; i++) {
-        const struct agg *a = &c->aggs[i];
+    const struct agg *aggs = c->aggs; /* in locals: the stores below may alias c's fields */
+    const size_t naggs = c->naggs;
+    const struct field *vals = f + c->ngidx;
+    for (size_t i = 0; i < naggs; i++) {
+        const struct agg *a = &aggs[i];
         struct state *s = &st[i];
         if (a->col < 0) {
             s->n++;
             continue;
         }
-        const struct field *v = &f[c->ngidx + i];
+        const struct field *v = &vals[i];
         if (v->n == 0)
             continue;
         const struct dec *x = &num[i]; /* for the numeric ops */
@@ -461,12 +495,12 @@ static int work(void *arg, size_t slot)
 {
     struct ctx *c = arg;
     struct batch *b = &c->b[slot];
-    size_t n = relay_items(c->relay, slot);
+    const size_t n = relay_items(c->relay, slot), nk = c->nk, naggs = c->naggs;
     for (size_t i = 0; i < n; i++)
-        b->h[i] = groups_hash(c->groups, b->f + i * c->nk);
-    groups_find_many(c->groups, b->f, c->nk, b->h, n, b->st);
+        b->h[i] = groups_hash(c->groups, b->f + i * nk);
+    groups_find_many(c->groups, b->f, nk, b->h, n, b->st);
     for (size_t i = 0; i < n; i++)
-        if (update(c, b->st[i], &b->rows[i], b->f + i * c->nk, b->x + i * c->naggs))
+        if (update(c, b->st[i], &b->rows[i], b->f + i * nk, b->x + i * naggs))
             return 1;
     return 0;
 }
@@ -486,13 +520,13 @@ static void flush(void *arg)
 }
 
 /* The reader's current record as a batch row (the group columns, then a
- * field per aggregation) in f. */
-static void pick(const struct ctx *c, const struct tsv_reader *r, struct field *f)
+ * field per aggregation, but none for a bare count) in f. */
+static inline void pick(const struct ctx *c, const struct tsv_reader *r, struct field *f)
 {
-    for (size_t k = 0; k < c->ngidx; k++)
-        f[k] = r->f[c->gidx[k]];
-    for (size_t i = 0; i < c->naggs; i++)
-        f[c->ngidx + i] = c->aggs[i].col < 0 ? (struct field){NULL, 0} : r->f[c->aggs[i].col];
+    const struct field *rf = r->f;
+    const size_t *from = c->pick_from, *to = c->pick_to, n = c->npick;
+    for (size_t k = 0; k < n; k++)
+        f[to[k]] = rf[from[k]];
 }
 
 /* The reader's current record as a row of the batch being filled. */
@@ -688,6 +722,11 @@ static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
         pc->naggs = c->naggs;
         pc->gidx = c->gidx;
         pc->ngidx = c->ngidx;
+        pc->pick_from = c->pick_from;
+        pc->pick_to = c->pick_to;
+        pc->npick = c->npick;
+        pc->numeric = c->numeric;
+        pc->nnumeric = c->nnumeric;
         pc->decimals = c->decimals;
         pc->part = 1;
         pc->stop = &stop;
@@ -892,6 +931,9 @@ int main(int argc, char **argv)
     }
     free(c.aggs);
     free(c.gidx);
+    free(c.pick_from);
+    free(c.pick_to);
+    free(c.numeric);
     tsv_close(&r);
     return EXIT_OK;
 }
