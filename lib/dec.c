@@ -9,6 +9,8 @@
 
 __extension__ typedef __int128 i128;
 
+const char dec_zeros_[4];
+
 const int64_t dec_pow10[DEC_MAX_SCALE + 1] = {
     1LL,
     10LL,
@@ -31,54 +33,6 @@ const int64_t dec_pow10[DEC_MAX_SCALE + 1] = {
     1000000000000000000LL,
 };
 
-/* Values of 1 to 8 bytes after the sign (money, counts), without a branch
- * on where the point is or how long the value is, whose mispredictions
- * cost more than the loop's work: the bytes go into a word (their loads
- * kept inside the value), every byte is checked at once (a digit, or the
- * one point), the point is squeezed out and the digits are combined in
- * three multiplications (the usual SWAR method for eight digits).  The
- * result, and every error, is the same as the loop's. */
-static inline int parse_word(const char *p, size_t n, int neg, struct dec *d)
-{
-    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL, low = ~high;
-    /* The value's bytes, 0 above: 1 to 3 bytes as first, middle and last;
-     * 4 to 8 as two words of 4 that overlap.  Both are made and one is
-     * kept by a mask, the words read from zeros when the value is shorter
-     * (selected by a load, not a branch, which would mispredict on values
-     * of mixed lengths). */
-    static const char zeros[4];
-    const uint64_t four = 0 - (uint64_t)(n >= 4);
-    const char *const from[2] = {zeros, p};
-    const char *q = from[n >= 4];
-    uint32_t a, b;
-    memcpy(&a, q, 4);
-    memcpy(&b, q + ((n - 4) & four), 4);
-    uint64_t w4 = a | (uint64_t)b << (8 * ((n - 4) & four));
-    uint64_t w3 = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
-                  (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
-    uint64_t w = (w4 & four) | (w3 & ~four);
-    uint64_t in = ~0ULL >> (64 - 8 * n);                  /* the value's bytes */
-    uint64_t x = (w ^ ones * '0') & in;                   /* digits now 0-9 */
-    uint64_t big = (((x & low) + ones * (0x80 - 10)) | x) & high; /* not 0-9 */
-    uint64_t y = x ^ ones * ('.' ^ '0');
-    uint64_t dot = ~(((y & low) + low) | y) & high & in; /* the points */
-    uint64_t has_dot = 0 - (uint64_t)(dot != 0);
-    if ((big & in & ~dot) | (dot & (dot - 1)) | (has_dot & (0 - (uint64_t)(n == 1))))
-        return DEC_SYNTAX; /* another byte, two points, or no digit */
-    uint64_t below = (dot >> 7) - 1; /* bytes before the point (all: none) */
-    x = (x & below) | ((x >> 8) & ~below);
-    size_t digits = n - (dot != 0);
-    int scale = (int)((n - 1 - (size_t)__builtin_ctzll(dot | 1ULL << 63) / 8) & has_dot);
-    x <<= 8 * (8 - digits); /* leading zeros, so eight digits */
-    x = x * 10 + (x >> 8);
-    x = (uint32_t)((((x & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32))) +
-                    (((x >> 16) & 0x000000ff000000ffULL) * (1 + (10000ULL << 32)))) >>
-                   32);
-    d->v = neg ? -(int64_t)x : (int64_t)x;
-    d->scale = scale;
-    return DEC_OK;
-}
-
 /* The common case, made fast for hit-agg's speed target: at most 18 bytes
  * hold at most 18 digits, which fit in 63 bits and at most 17 decimals, so
  * the range checks of the general loop cannot fire and are left out.  The
@@ -91,7 +45,7 @@ static int parse_short(const char *p, const char *e, struct dec *d)
     if (p < e && (*p == '-' || *p == '+'))
         neg = *p++ == '-';
     if (p < e && e - p <= 8)
-        return parse_word(p, (size_t)(e - p), neg, d);
+        return dec_parse_word_(p, (size_t)(e - p), neg, d);
     first = p;
     for (; p < e; p++) {
         unsigned c = (unsigned char)*p - '0';

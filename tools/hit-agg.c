@@ -375,7 +375,7 @@ static inline void parse(struct ctx *c, const struct row *r, const struct field 
     for (size_t k = 0; k < n; k++) {
         size_t i = numeric[k];
         int e;
-        if (vals[i].n && (e = dec_parse(vals[i].p, vals[i].n, &num[i])) != DEC_OK) {
+        if (vals[i].n && (e = dec_parse_fast(vals[i].p, vals[i].n, &num[i])) != DEC_OK) {
             not_number(c, r, &c->aggs[i], &vals[i], e);
             return;
         }

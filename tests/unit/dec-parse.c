@@ -1,6 +1,7 @@
 /*
  * dec_parse has a fast path for values of at most 18 bytes (lib/dec.c,
- * parse_short).  It must agree with the general rules on every input:
+ * parse_short, and the word path of up to 8, also inline as
+ * dec_parse_fast).  It must agree with the general rules on every input:
  * here against a straightforward reference, on every short string over a
  * small alphabet and on random longer ones.
  */
@@ -43,12 +44,17 @@ static int ref_parse(const char *p, size_t n, struct dec *d)
 
 static void check(const char *s, size_t n)
 {
-    struct dec a = {7, 7}, b = {7, 7};
-    int ea = dec_parse(s, n, &a), eb = ref_parse(s, n, &b);
+    struct dec a = {7, 7}, b = {7, 7}, c = {7, 7};
+    int ea = dec_parse(s, n, &a), eb = ref_parse(s, n, &b), ec = dec_parse_fast(s, n, &c);
     if (ea != eb || (ea == DEC_OK && (a.v != b.v || a.scale != b.scale))) {
         if (check_failures++ < 10)
             fprintf(stderr, "dec_parse('%.*s'): %d {%lld,%d}, expected %d {%lld,%d}\n", (int)n, s,
                     ea, (long long)a.v, a.scale, eb, (long long)b.v, b.scale);
+    }
+    if (ec != eb || (ec == DEC_OK && (c.v != b.v || c.scale != b.scale))) {
+        if (check_failures++ < 10)
+            fprintf(stderr, "dec_parse_fast('%.*s'): %d {%lld,%d}, expected %d {%lld,%d}\n",
+                    (int)n, s, ec, (long long)c.v, c.scale, eb, (long long)b.v, b.scale);
     }
 }
 
