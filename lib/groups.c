@@ -2,13 +2,11 @@
  * groups: see groups.h.
  *
  * Layout.  A group is one block of the arena, aligned to a cache line: the
- * caller's payload, the key's length (4 bytes), then the key.  The key is
- * the group's values, each but the last after its length as a varint, so
- * keys compare as bytes and decode back; a record's key is compared field
- * by field and built only when the record starts a new group.  A group of
- * one 32-byte state and a key of up to 28 bytes fills one cache line, so
- * finding and updating it costs one memory read.  Groups made early, which
- * in skewed data are the frequent ones, sit together at the arena's start.
+ * caller's payload, the key's length (4 bytes), then the key's bytes.  A
+ * group of one 32-byte state and a key of up to 28 bytes fills one cache
+ * line, so finding and updating it costs one memory read.  Groups made
+ * early, which in skewed data are the frequent ones, sit together at the
+ * arena's start.
  *
  * The index.  Open addressing with linear probing over slots of 8 bytes,
  * at most half full: the group's address (user space fits in 48 bits) and,
@@ -47,7 +45,6 @@ enum { LINE = 64, MIN_SLOTS = 64 };
 #define TAG 0xffff000000000000ULL
 
 struct groups {
-    size_t *cols, ncols;
     size_t payload; /* rounded up to 16 */
     uint64_t *index;
     size_t mask;  /* index slots - 1 */
@@ -55,8 +52,6 @@ struct groups {
     size_t live, ordercap;
     struct arena mem;
     uint64_t made;
-    char *key; /* a new record's key is built here */
-    size_t keycap;
 };
 
 static inline uint32_t keylen_of(const struct groups *t, const char *g)
@@ -71,53 +66,14 @@ static inline const char *key_of(const struct groups *t, const char *g)
     return g + t->payload + 4;
 }
 
-struct groups *groups_new(const size_t *cols, size_t ncols, size_t payload)
+struct groups *groups_new(size_t payload)
 {
     struct groups *t = xcalloc(1, sizeof *t);
-    t->cols = xmalloc((ncols ? ncols : 1) * sizeof *t->cols);
-    if (ncols)
-        memcpy(t->cols, cols, ncols * sizeof *cols);
-    t->ncols = ncols;
     t->payload = (payload + 15) & ~(size_t)15;
     arena_init(&t->mem);
     t->index = xcalloc(MIN_SLOTS, sizeof *t->index);
     t->mask = MIN_SLOTS - 1;
     return t;
-}
-
-/* The record's key (see the top of the file), built in t->key. */
-static const char *build_key(struct groups *t, const struct field *f, size_t *len)
-{
-    size_t need = 1;
-    for (size_t i = 0; i < t->ncols; i++)
-        need += f[t->cols[i]].n + 10;
-    if (need > t->keycap)
-        xgrow((void **)&t->key, &t->keycap, need, 1);
-    char *k = t->key;
-    for (size_t i = 0; i < t->ncols; i++) {
-        const struct field *v = &f[t->cols[i]];
-        if (i + 1 < t->ncols)
-            for (size_t x = v->n;; x >>= 7) {
-                *k++ = (char)((x & 0x7f) | (x > 0x7f ? 0x80 : 0));
-                if (x <= 0x7f)
-                    break;
-            }
-        memcpy(k, v->p, v->n);
-        k += v->n;
-    }
-    *len = (size_t)(k - t->key);
-    return t->key;
-}
-
-static inline size_t varint(const char **k)
-{
-    size_t n = 0;
-    for (int sh = 0;; sh += 7) {
-        unsigned char b = (unsigned char)*(*k)++;
-        n |= (size_t)(b & 0x7f) << sh;
-        if (!(b & 0x80))
-            return n;
-    }
 }
 
 static inline __attribute__((always_inline)) int bytes_eq(const char *a, const char *b, size_t n)
@@ -149,45 +105,11 @@ static inline __attribute__((always_inline)) int bytes_eq(const char *a, const c
     return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
 }
 
-/* Is k (a key of len bytes) the record's key?  Field by field. */
-static inline __attribute__((always_inline)) int key_is(const struct groups *t, const char *k,
-                                                        size_t len, const struct field *f)
+/* Is the group g's key the n bytes at k? */
+static inline __attribute__((always_inline)) int key_is(const struct groups *t, const char *g,
+                                                        const char *k, size_t n)
 {
-    if (t->ncols == 0)
-        return 1;
-    const char *e = k + len;
-    for (size_t i = 0; i + 1 < t->ncols; i++) {
-        const struct field *v = &f[t->cols[i]];
-        size_t n = varint(&k);
-        if (n != v->n || !bytes_eq(k, v->p, n))
-            return 0;
-        k += n;
-    }
-    const struct field *v = &f[t->cols[t->ncols - 1]];
-    return (size_t)(e - k) == v->n && bytes_eq(k, v->p, v->n);
-}
-
-/* The hash of the record's key, from its fields. */
-static inline __attribute__((always_inline)) uint64_t key_hash(const struct groups *t,
-                                                               const struct field *f)
-{
-    uint64_t h = HASH_SEED;
-    for (size_t i = 0; i < t->ncols; i++)
-        h = hash_mix(h, f[t->cols[i]].p, f[t->cols[i]].n);
-    return hash_final(h);
-}
-
-/* The hash of a group's key, as key_hash gives it for the record. */
-static uint64_t group_hash(const struct groups *t, const char *g)
-{
-    const char *k = key_of(t, g), *e = k + keylen_of(t, g);
-    uint64_t h = HASH_SEED;
-    for (size_t i = 0; i + 1 < t->ncols; i++) {
-        size_t n = varint(&k);
-        h = hash_mix(h, k, n);
-        k += n;
-    }
-    return hash_final(hash_mix(h, k, (size_t)(e - k)));
+    return keylen_of(t, g) == n && bytes_eq(key_of(t, g), k, n);
 }
 
 /* Twice the slots, every group placed again by its hash (the slot holds
@@ -202,7 +124,7 @@ static void grow(struct groups *t)
     uint64_t *x = xmalloc(n * sizeof *x);
     memset(x, 0, n * sizeof *x);
     for (size_t i = 0; i < t->live; i++) {
-        uint64_t h = group_hash(t, t->order[i]);
+        uint64_t h = hash_bytes(key_of(t, t->order[i]), keylen_of(t, t->order[i]));
         size_t at = (size_t)h & (n - 1);
         while (x[at])
             at = (at + 1) & (n - 1);
@@ -235,46 +157,31 @@ static char *make(struct groups *t, const char *key, size_t len, uint64_t h, siz
     return g;
 }
 
-/* The group of the record with fields f and key hash h, made if new. */
-static inline __attribute__((always_inline)) char *lookup(struct groups *t, const struct field *f,
-                                                          uint64_t h)
+/* The group of the key k (n bytes) of hash h, made if new. */
+static inline __attribute__((always_inline)) char *lookup(struct groups *t, const char *k,
+                                                          size_t n, uint64_t h)
 {
     for (size_t at = (size_t)h & t->mask;; at = (at + 1) & t->mask) {
         uint64_t x = t->index[at];
-        if (!x) {
-            size_t len;
-            const char *key = build_key(t, f, &len);
-            return make(t, key, len, h, at);
-        }
+        if (!x)
+            return make(t, k, n, h, at);
         char *g = (char *)(uintptr_t)(x & ~TAG);
-        if ((x & TAG) == (h & TAG) && key_is(t, key_of(t, g), keylen_of(t, g), f))
+        if ((x & TAG) == (h & TAG) && key_is(t, g, k, n))
             return g;
     }
 }
 
-void *groups_find(struct groups *t, const struct field *f)
+void *groups_find(struct groups *t, const char *key, size_t n)
 {
-    if (t->ncols == 0)
-        return t->live ? t->order[0] : make(t, "", 0, 0, 0);
-    return lookup(t, f, key_hash(t, f));
+    return lookup(t, key, n, hash_bytes(key, n));
 }
 
-uint64_t groups_hash(const struct groups *t, const struct field *f)
+void groups_find_many(struct groups *t, const struct field *keys, size_t stride,
+                      const uint64_t *h, size_t n, void **out)
 {
-    return key_hash(t, f);
-}
-
-void groups_find_many(struct groups *t, const struct field *f, size_t stride, const uint64_t *h,
-                      size_t n, void **out)
-{
-    if (t->ncols == 0) {
-        for (size_t i = 0; i < n; i++)
-            out[i] = groups_find(t, f + i * stride);
-        return;
-    }
     for (size_t b = 0; b < n; b += GROUPS_BATCH) {
         size_t m = n - b < GROUPS_BATCH ? n - b : GROUPS_BATCH;
-        const struct field *fb = f + b * stride;
+        const struct field *kb = keys + b * stride;
         const uint64_t *hb = h + b;
         /* 1: the slots where the keys should be */
         for (size_t i = 0; i < m; i++)
@@ -287,13 +194,13 @@ void groups_find_many(struct groups *t, const struct field *f, size_t stride, co
         }
         /* 3: in order, each record's group, made when new */
         for (size_t i = 0; i < m; i++)
-            out[b + i] = lookup(t, fb + i * stride, hb[i]);
+            out[b + i] = lookup(t, kb[i * stride].p, kb[i * stride].n, hb[i]);
     }
 }
 
-int groups_same(const struct groups *t, const void *payload, const struct field *f)
+int groups_same(const struct groups *t, const void *payload, const char *key, size_t n)
 {
-    return key_is(t, key_of(t, payload), keylen_of(t, payload), f);
+    return key_is(t, payload, key, n);
 }
 
 void groups_clear(struct groups *t)
@@ -319,15 +226,10 @@ void *groups_at(const struct groups *t, size_t i)
     return t->order[i];
 }
 
-void groups_values(const struct groups *t, const void *payload, struct field *out)
+const char *groups_key(const struct groups *t, const void *payload, size_t *n)
 {
-    const char *k = key_of(t, payload), *e = k + keylen_of(t, payload);
-    for (size_t i = 0; i < t->ncols; i++) {
-        size_t n = i + 1 < t->ncols ? varint(&k) : (size_t)(e - k);
-        out[i].p = (char *)(uintptr_t)k;
-        out[i].n = n;
-        k += n;
-    }
+    *n = keylen_of(t, payload);
+    return key_of(t, payload);
 }
 
 uint64_t groups_made(const struct groups *t)
@@ -347,7 +249,5 @@ void groups_free(struct groups *t)
     free(t->index);
     free(t->order);
     arena_free(&t->mem);
-    free(t->key);
-    free(t->cols);
     free(t);
 }

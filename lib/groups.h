@@ -2,18 +2,23 @@
  * groups: the table of a group-by, keyed by the values of some columns of
  * each record (hit-agg; any tool that groups rows).
  *
- * A group is a caller's payload of fixed size (zeroed when the group is
- * made) with the group's key stored right after it, both carved from an
- * arena: finding the group of a record that belongs to an existing group
- * allocates nothing, and memory grows with the number of groups only.  The
- * table is an open-addressing index of the keys' hashes (see groups.c for
- * why not uthash), so a record costs one hash of its key fields, one slot
- * and one compare against the key that sits beside the payload; looked up
- * in batches, the memory reads of many records overlap.  Groups are kept
- * in order of first appearance.
+ * A key is a byte string: for a group-by, the values of the group columns
+ * as one piece (tsv_key), which for most records is a span of the record
+ * itself, so finding a group hashes and compares one string, not a field
+ * at a time.  A group is a caller's payload of fixed size (zeroed when
+ * the group is made) with the group's key stored right after it, both
+ * carved from an arena: finding the group of a record that belongs to an
+ * existing group allocates nothing, and memory grows with the number of
+ * groups only.  The table is an open-addressing index of the keys' hashes
+ * (see groups.c for why not uthash), so a record costs one hash of its
+ * key, one slot and one compare against the key that sits beside the
+ * payload; looked up in batches, the memory reads of many records
+ * overlap.  Groups are kept in order of first appearance.
  */
 #ifndef HK_GROUPS_H
 #define HK_GROUPS_H
+
+#include "hash.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,26 +26,22 @@
 struct field;
 struct groups;
 
-/* A table keyed by the record columns cols[0..ncols) (0-based; copied),
- * each group with payload bytes for the caller.  ncols may be 0: every
- * record then belongs to the one group with the empty key. */
-struct groups *groups_new(const size_t *cols, size_t ncols, size_t payload);
-/* The payload of the record's group, made (zeroed) if it is new. */
-void *groups_find(struct groups *t, const struct field *f);
-/* The hash of a record's key, for groups_find_many. */
-uint64_t groups_hash(const struct groups *t, const struct field *f);
-/* The payloads of n records at once: record i's fields are f + i * stride,
- * h[i] is groups_hash of them, and its payload goes to out[i].  The same
- * as n calls of groups_find in order, but the memory reads of up to
- * GROUPS_BATCH lookups are started together, so with more groups than the
- * CPU's caches hold a record costs a fraction of a memory latency instead
- * of two.  The hashes come from the caller so that another thread can
+/* A table whose groups each have payload bytes for the caller. */
+struct groups *groups_new(size_t payload);
+/* The payload of the group of the key (n bytes), made (zeroed) if new. */
+void *groups_find(struct groups *t, const char *key, size_t n);
+/* The payloads of n keys at once: key i is keys[i * stride] and h[i] its
+ * hash_bytes, and its payload goes to out[i].  The same as n calls of
+ * groups_find in order, but the memory reads of up to GROUPS_BATCH
+ * lookups are started together, so with more groups than the CPU's
+ * caches hold a record costs a fraction of a memory latency instead of
+ * two.  The hashes come from the caller so that another thread can
  * compute them. */
 enum { GROUPS_BATCH = 64 };
-void groups_find_many(struct groups *t, const struct field *f, size_t stride, const uint64_t *h,
-                      size_t n, void **out);
-/* Is the record in the group of this payload? */
-int groups_same(const struct groups *t, const void *payload, const struct field *f);
+void groups_find_many(struct groups *t, const struct field *keys, size_t stride,
+                      const uint64_t *h, size_t n, void **out);
+/* Is the key (n bytes) the one of the group of this payload? */
+int groups_same(const struct groups *t, const void *payload, const char *key, size_t n);
 /* Forget every group (for input already grouped, where one at a time is
  * enough); their memory is reused. */
 void groups_clear(struct groups *t);
@@ -49,8 +50,8 @@ void groups_clear(struct groups *t);
  * to groups_count(t) - 1.  Not valid across groups_clear. */
 size_t groups_count(const struct groups *t);
 void *groups_at(const struct groups *t, size_t i);
-/* The key's values of a group, pointing into the table (ncols fields). */
-void groups_values(const struct groups *t, const void *payload, struct field *out);
+/* The key of a group (*n bytes), in the table. */
+const char *groups_key(const struct groups *t, const void *payload, size_t *n);
 uint64_t groups_made(const struct groups *t); /* groups made so far */
 size_t groups_bytes(const struct groups *t);  /* memory held by the table */
 void groups_free(struct groups *t);

@@ -18,9 +18,3 @@ uint64_t hash_fields(const struct field *f, const size_t *idx, size_t n)
     }
     return h;
 }
-
-/* hash_bytes: added for hit-agg; the steps are inline in hash.h. */
-uint64_t hash_bytes(const void *p, size_t n)
-{
-    return hash_final(hash_mix(HASH_SEED, p, n));
-}

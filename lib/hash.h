@@ -16,10 +16,6 @@ struct field;
 
 uint64_t hash_fields(const struct field *f, const size_t *idx, size_t n);
 
-/* A fast hash of bytes for in-memory tables (hit-agg's groups): eight bytes
- * at a time, well mixed in the low bits that pick a bucket.  Unlike
- * hash_fields it is no stable contract: never store it or shard by it. */
-uint64_t hash_bytes(const void *p, size_t n);
 
 /* The same in steps, for a key made of several pieces that are not
  * contiguous: h = HASH_SEED, h = hash_mix(h, piece, len) for each piece,
@@ -68,5 +64,13 @@ static inline uint64_t hash_final(uint64_t h)
     h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 29;
     return h;
+}
+/* A fast hash of bytes for in-memory tables (hit-agg's groups, hit-attrib's
+ * visitors): eight bytes at a time, well mixed in the low bits that pick a
+ * bucket.  Unlike hash_fields it is no stable contract: never store it or
+ * shard by it across runs. */
+static inline uint64_t hash_bytes(const void *p, size_t n)
+{
+    return hash_final(hash_mix(HASH_SEED, p, n));
 }
 #endif

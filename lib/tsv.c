@@ -872,6 +872,39 @@ void tsv_format_record(char **buf, size_t *len, size_t *cap, const struct field 
     *len = (size_t)(d - *buf);
 }
 
+struct field tsv_key(const struct tsv_reader *r, const size_t *cols, size_t n, char **buf,
+                     size_t *cap)
+{
+    const struct field *f = r->f;
+    if (n == 0)
+        return (struct field){(char *)"", 0};
+    if (!r->escaped && r->o.sep == '\t') { /* the record's bytes, when canonical */
+        size_t k = 1;
+        while (k < n && cols[k] == cols[k - 1] + 1)
+            k++;
+        char *p = f[cols[0]].p, *e = f[cols[n - 1]].p + f[cols[n - 1]].n;
+        if (k == n && !memchr(p, '\r', (size_t)(e - p)))
+            return (struct field){p, (size_t)(e - p)};
+    }
+    size_t need = n;
+    for (size_t i = 0; i < n; i++)
+        need += 2 * f[cols[i]].n;
+    xgrow((void **)buf, cap, need, 1);
+    char *d = *buf;
+    for (size_t i = 0; i < n; i++) {
+        const struct field *v = &f[cols[i]];
+        if (i)
+            *d++ = '\t';
+        if (needs_escape(v->p, v->n)) {
+            d += escape_into(d, v->p, v->n);
+        } else {
+            memcpy(d, v->p, v->n);
+            d += v->n;
+        }
+    }
+    return (struct field){*buf, (size_t)(d - *buf)};
+}
+
 void tsv_put_str(struct tsv_writer *w, const char *s) { tsv_put(w, s, strlen(s)); }
 
 void tsv_put_clean(struct tsv_writer *w, const char *p, size_t n)

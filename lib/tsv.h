@@ -147,6 +147,14 @@ int tsv_next(struct tsv_reader *r);
  * (TAB-separated, no backslash, no CR), so a tool that writes the whole
  * record can copy them instead of re-escaping each field; else NULL. */
 const struct field *tsv_raw_clean(const struct tsv_reader *r);
+/* The values of columns cols[0..n) of the current record as one key: each
+ * escaped as the writer escapes it, joined by TAB, so equal values give
+ * equal keys, and a key is those columns as the writer writes them.  For
+ * adjacent columns of a record with nothing to escape, the key is the
+ * record's own bytes; else it is built in *buf (capacity *cap), which
+ * the next call may reuse.  No columns: the empty key. */
+struct field tsv_key(const struct tsv_reader *r, const size_t *cols, size_t n, char **buf,
+                     size_t *cap);
 /* Decode the escapes of one field of canonical hitkit TSV (as the writer
  * makes it: \\ \t \n \r) into out, which has room for n bytes; returns the
  * length.  For tools that keep records as escaped lines (hit-sort). */

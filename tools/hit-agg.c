@@ -128,7 +128,8 @@ struct row {
  * bad record: it calls release first). */
 enum { BATCH = 2 * GROUPS_BATCH, NBATCH = 16 };
 struct batch {
-    struct field *f; /* BATCH rows of nk fields */
+    struct field *f; /* BATCH rows of nk fields: the key, then the values */
+    struct arena keys; /* the keys tsv_key built, not in the reader's buffer */
     struct dec *x;   /* BATCH rows of naggs numbers */
     uint64_t h[BATCH];
     struct row rows[BATCH];
@@ -146,9 +147,10 @@ struct ctx {
     size_t naggs;
     size_t *gidx; /* group columns */
     size_t ngidx;
-    /* A batch row from a record (see pick): field pick_to[k] is column
-     * pick_from[k] (a bare count has no field); the aggregations whose
-     * values are numbers, numeric[0..nnumeric) (see parse). */
+    /* A batch row from a record (see pick): the key, then field
+     * pick_to[k] is column pick_from[k] (a bare count has no field); the
+     * aggregations whose values are numbers, numeric[0..nnumeric) (see
+     * parse). */
     size_t *pick_from, *pick_to, npick;
     size_t *numeric, nnumeric;
     int decimals;
@@ -157,12 +159,13 @@ struct ctx {
     struct arena vals, seen_mem; /* first values; nunique entries */
     char *nbuf;                  /* nunique key scratch */
     size_t nbufcap;
-    struct field *gv; /* a group's values, for output */
     struct tsv_writer w;
     struct tsv_reader *in; /* a part's reader */
     struct state *spare;   /* sorted mode: see restart */
     struct batch *b;       /* NBATCH, the relay's slots */
-    size_t nk;             /* fields in a batch row */
+    size_t nk;             /* fields in a batch row: 1 + naggs */
+    char *kbuf;            /* tsv_key's scratch */
+    size_t kcap;
     struct relay *relay;
     struct dec *num;           /* a row's numbers, parsed */
     struct row bad_row;        /* a sum out of range, found by update: where, */
@@ -315,18 +318,14 @@ static void resolve(struct ctx *c, const struct opts *o, const struct tsv_reader
         for (size_t k = 0; k < i; k++)
             if (strcmp(r->names[c->gidx[i]], r->names[c->gidx[k]]) == 0)
                 die_usage("--group-by: column '%s' named twice", r->names[c->gidx[i]]);
-    c->pick_from = xmalloc((c->ngidx + c->naggs) * sizeof *c->pick_from);
-    c->pick_to = xmalloc((c->ngidx + c->naggs) * sizeof *c->pick_to);
+    c->pick_from = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->pick_from);
+    c->pick_to = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->pick_to);
     c->numeric = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->numeric);
-    for (size_t k = 0; k < c->ngidx; k++) {
-        c->pick_from[c->npick] = c->gidx[k];
-        c->pick_to[c->npick++] = k;
-    }
     for (size_t i = 0; i < c->naggs; i++) {
         enum op op = c->aggs[i].op;
         if (c->aggs[i].col >= 0) {
             c->pick_from[c->npick] = (size_t)c->aggs[i].col;
-            c->pick_to[c->npick++] = c->ngidx + i;
+            c->pick_to[c->npick++] = 1 + i;
         }
         if (op == OP_SUM || op == OP_MEAN || op == OP_MIN || op == OP_MAX)
             c->numeric[c->nnumeric++] = i;
@@ -371,7 +370,7 @@ static inline void parse(struct ctx *c, const struct row *r, const struct field 
                          struct dec *num)
 {
     const size_t *numeric = c->numeric, n = c->nnumeric;
-    const struct field *vals = f + c->ngidx;
+    const struct field *vals = f + 1;
     for (size_t k = 0; k < n; k++) {
         size_t i = numeric[k];
         int e;
@@ -445,7 +444,7 @@ static inline __attribute__((always_inline)) int update(struct ctx *c, struct st
 {
     const struct agg *aggs = c->aggs; /* in locals: the stores below may alias c's fields */
     const size_t naggs = c->naggs;
-    const struct field *vals = f + c->ngidx;
+    const struct field *vals = f + 1;
     for (size_t i = 0; i < naggs; i++) {
         const struct agg *a = &aggs[i];
         struct state *s = &st[i];
@@ -497,7 +496,7 @@ static int work(void *arg, size_t slot)
     struct batch *b = &c->b[slot];
     const size_t n = relay_items(c->relay, slot), nk = c->nk, naggs = c->naggs;
     for (size_t i = 0; i < n; i++)
-        b->h[i] = groups_hash(c->groups, b->f + i * nk);
+        b->h[i] = hash_bytes(b->f[i * nk].p, b->f[i * nk].n);
     groups_find_many(c->groups, b->f, nk, b->h, n, b->st);
     for (size_t i = 0; i < n; i++)
         if (update(c, b->st[i], &b->rows[i], b->f + i * nk, b->x + i * naggs))
@@ -519,10 +518,16 @@ static void flush(void *arg)
     }
 }
 
-/* The reader's current record as a batch row (the group columns, then a
- * field per aggregation, but none for a bare count) in f. */
-static inline void pick(const struct ctx *c, const struct tsv_reader *r, struct field *f)
+/* The reader's current record as a batch row in f: its key (tsv_key;
+ * one it had to build is copied to keys, unless that is NULL: the row is
+ * done before the next), then a field per aggregation, but none for a
+ * bare count. */
+static inline void pick(struct ctx *c, const struct tsv_reader *r, struct field *f,
+                        struct arena *keys)
 {
+    f[0] = tsv_key(r, c->gidx, c->ngidx, &c->kbuf, &c->kcap);
+    if (keys && f[0].p == c->kbuf)
+        f[0].p = arena_memdup(keys, f[0].p, f[0].n);
     const struct field *rf = r->f;
     const size_t *from = c->pick_from, *to = c->pick_to, n = c->npick;
     for (size_t k = 0; k < n; k++)
@@ -535,8 +540,10 @@ static void take(struct ctx *c, const struct tsv_reader *r)
     size_t i;
     struct batch *b = &c->b[relay_add(c->relay, BATCH, &i)];
     struct field *row = b->f + i * c->nk;
+    if (i == 0)
+        arena_reset(&b->keys);
     b->rows[i] = (struct row){r->file, r->line};
-    pick(c, r, row);
+    pick(c, r, row, &b->keys);
     parse(c, &b->rows[i], row, b->x + i * c->naggs);
 }
 
@@ -547,25 +554,20 @@ static void take(struct ctx *c, const struct tsv_reader *r)
  * a run without --group-by, which exists even with no rows. */
 static void tables_new(struct ctx *c, int totals)
 {
-    /* The table's key is the first ngidx fields of a batch row. */
-    size_t *first = xmalloc((c->ngidx ? c->ngidx : 1) * sizeof *first);
-    for (size_t i = 0; i < c->ngidx; i++)
-        first[i] = i;
-    c->groups = groups_new(first, c->ngidx, c->naggs * sizeof(struct state));
-    free(first);
-    c->nk = c->ngidx + c->naggs;
+    c->groups = groups_new(c->naggs * sizeof(struct state));
+    c->nk = 1 + c->naggs;
     c->b = xcalloc(NBATCH, sizeof *c->b);
     for (size_t i = 0; i < NBATCH; i++) {
-        c->b[i].f = xmalloc(BATCH * (c->nk ? c->nk : 1) * sizeof *c->b[i].f);
+        c->b[i].f = xmalloc(BATCH * c->nk * sizeof *c->b[i].f);
+        arena_init(&c->b[i].keys);
         c->b[i].x = xmalloc(BATCH * (c->naggs ? c->naggs : 1) * sizeof *c->b[i].x);
     }
-    c->gv = xmalloc((c->ngidx ? c->ngidx : 1) * sizeof *c->gv);
     c->spare = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->spare);
     c->num = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->num);
     arena_init(&c->vals);
     arena_init(&c->seen_mem);
     if (totals)
-        groups_find(c->groups, NULL);
+        groups_find(c->groups, "", 0);
 }
 
 static void tables_free(struct ctx *c)
@@ -578,12 +580,13 @@ static void tables_free(struct ctx *c)
     HASH_CLEAR(hh, c->seen);
     arena_free(&c->vals);
     arena_free(&c->seen_mem);
-    free(c->gv);
+    free(c->kbuf);
     free(c->nbuf);
     free(c->spare);
     free(c->num);
     for (size_t i = 0; i < NBATCH; i++) {
         free(c->b[i].f);
+        arena_free(&c->b[i].keys);
         free(c->b[i].x);
     }
     free(c->b);
@@ -680,8 +683,9 @@ static int merge(const struct ctx *c, struct part *p, size_t n)
         for (size_t g0 = 0; g0 < groups_count(s->groups); g0 += BATCH) {
             size_t m = groups_count(s->groups) - g0 < BATCH ? groups_count(s->groups) - g0 : BATCH;
             for (size_t i = 0; i < m; i++) {
-                groups_values(s->groups, groups_at(s->groups, g0 + i), b->f + i * d->nk);
-                b->h[i] = groups_hash(d->groups, b->f + i * d->nk);
+                struct field *k = &b->f[i * d->nk];
+                k->p = (char *)groups_key(s->groups, groups_at(s->groups, g0 + i), &k->n);
+                b->h[i] = hash_bytes(k->p, k->n);
             }
             groups_find_many(d->groups, b->f, d->nk, b->h, m, b->st);
             for (size_t i = 0; i < m; i++) {
@@ -796,9 +800,11 @@ static void put_u64(struct ctx *c, uint64_t n)
 
 static void emit(struct ctx *c, const struct state *st)
 {
-    groups_values(c->groups, st, c->gv);
-    for (size_t i = 0; i < c->ngidx; i++)
-        tsv_put(&c->w, c->gv[i].p, c->gv[i].n);
+    if (c->ngidx) { /* the key is the group columns as written */
+        size_t n;
+        const char *k = groups_key(c->groups, st, &n);
+        tsv_put_clean(&c->w, k, n);
+    }
     for (size_t i = 0; i < c->naggs; i++) {
         const struct agg *a = &c->aggs[i];
         const struct state *s = &st[i];
@@ -846,7 +852,7 @@ static struct state *next_group(struct ctx *c, struct state *cur, const struct f
     HASH_CLEAR(hh, c->seen);
     arena_reset(&c->seen_mem);
     arena_reset(&c->vals);
-    struct state *st = groups_find(c->groups, f);
+    struct state *st = groups_find(c->groups, f[0].p, f[0].n);
     for (size_t i = 0; cur && i < c->naggs; i++)
         if (c->aggs[i].op == OP_LAST) {
             st[i].u.s.p = c->spare[i].u.s.p;
@@ -887,8 +893,8 @@ int main(int argc, char **argv)
         struct field *row = c.b[0].f;
         while (tsv_next(&r)) {
             struct row here = {r.file, r.line};
-            pick(&c, &r, row);
-            if (!cur || !groups_same(c.groups, cur, row))
+            pick(&c, &r, row, NULL);
+            if (!cur || !groups_same(c.groups, cur, row[0].p, row[0].n))
                 cur = next_group(&c, cur, row);
             parse(&c, &here, row, c.num);
             if (update(&c, cur, &here, row, c.num))

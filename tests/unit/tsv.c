@@ -660,6 +660,54 @@ static void test_decode_field(void)
     CHECK_MEM(out, n, "end\\", 4);
 }
 
+/* tsv_key: equal values give equal keys, whether the record had escapes,
+ * a CR inside or a CRLF end, and the key is what the writer writes; a
+ * span of the record itself when it can be. */
+static void test_key(void)
+{
+    struct tsv_reader r;
+    char *buf = NULL;
+    size_t cap = 0;
+    static const size_t c01[] = {0, 1}, c10[] = {1, 0}, c02[] = {0, 2}, c1[] = {1};
+    OPEN(&r,
+         "a\tb\tc\n"
+         "x\ty z\tq\n"               /* adjacent, clean: the record's bytes */
+         "x\ty z\tq\\\\\r\n"    /* a backslash elsewhere: built, the same */
+         "x\\ty\tz\tq\n"           /* a TAB in a value: not the key above */
+         "x\ty\rz\tq\r\n"          /* a CR inside: escaped, CRLF end dropped */
+         "x\ty\\rz\tq\n",          /* the same value, written escaped */
+         NULL);
+    CHECK(tsv_next(&r));
+    struct field k = tsv_key(&r, c01, 2, &buf, &cap);
+    CHECK_MEM(k.p, k.n, "x\ty z", 5);
+    CHECK(k.p == r.f[0].p); /* no copy */
+    k = tsv_key(&r, c10, 2, &buf, &cap);
+    CHECK_MEM(k.p, k.n, "y z\tx", 5);
+    k = tsv_key(&r, c02, 2, &buf, &cap);
+    CHECK_MEM(k.p, k.n, "x\tq", 3);
+    k = tsv_key(&r, c1, 1, &buf, &cap);
+    CHECK(k.p == r.f[1].p && k.n == 3);
+    k = tsv_key(&r, NULL, 0, &buf, &cap);
+    CHECK(k.n == 0);
+    CHECK(tsv_next(&r));
+    k = tsv_key(&r, c01, 2, &buf, &cap);
+    CHECK_MEM(k.p, k.n, "x\ty z", 5);
+    CHECK(tsv_next(&r));
+    k = tsv_key(&r, c01, 2, &buf, &cap);
+    CHECK_MEM(k.p, k.n, "x\\ty\tz", 6);
+    CHECK(tsv_next(&r));
+    k = tsv_key(&r, c01, 2, &buf, &cap);
+    CHECK_MEM(k.p, k.n, "x\ty\\rz", 6);
+    k = tsv_key(&r, c1, 1, &buf, &cap);
+    CHECK_MEM(k.p, k.n, "y\\rz", 4);
+    CHECK(tsv_next(&r));
+    k = tsv_key(&r, c01, 2, &buf, &cap);
+    CHECK_MEM(k.p, k.n, "x\ty\\rz", 6);
+    CHECK(!tsv_next(&r));
+    tsv_close(&r);
+    free(buf);
+}
+
 /* All the records a reader returns, as one string: fields joined by \1,
  * each record ended by \2 (and \3 when bad); the bytes read to *bytes. */
 static char *all_records(struct tsv_reader *r, size_t *len, uint64_t *bytes)
@@ -834,6 +882,7 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
+    test_key();
     test_escapes();
     test_lines_and_crlf();
     test_release();
