@@ -39,7 +39,7 @@ struct tsv_opts {
     int soft;       /* report bad records in r->bad instead of dying */
     /* TSV only: the fields of the records returned, and their file names,
      * stay valid until the reader calls release(release_arg), just before
-     * it moves or drops their bytes (about once per megabyte, and at the
+     * it moves or drops their bytes (about once per 128 KiB, and at the
      * end of each file), so a caller may hold a batch of records without
      * copying their bytes (it copies r->f, which the next record reuses).
      * The reader also calls it before it dies on a bad record, so that the
