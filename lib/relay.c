@@ -179,8 +179,9 @@ static int slot_free(struct relay *q)
 
 size_t relay_slot(struct relay *q)
 {
-    if (q->threaded)
-        wait_until(q, slot_free, FOR_ROOM, &q->reader_sleeps);
+    if (!q->threaded) /* done at once: one slot, which stays in the cache */
+        return 0;
+    wait_until(q, slot_free, FOR_ROOM, &q->reader_sleeps);
     return atomic_load(&q->pushed) % q->n;
 }
 
@@ -189,7 +190,7 @@ void relay_push(struct relay *q)
     size_t p = atomic_load(&q->pushed);
     if (!q->threaded) {
         if (!q->stop) {
-            int e = q->work(q->arg, p % q->n);
+            int e = q->work(q->arg, 0);
             if (e)
                 atomic_store(&q->stop, e);
         }
