@@ -4,9 +4,10 @@
  * minimums, maximums, first and last values and distinct counts.
  *
  * The groups are lib/groups' table (open addressing, keys and states carved
- * from an arena): a row of an existing group costs one hash of its key
- * fields, one lookup and the updates, with no allocation; memory grows with
- * the number of groups only.  The states of a group's aggregations are its
+ * from an arena): a row's key is its group columns as one string, most
+ * often a span of the line itself (tsv_key), and a row of an existing
+ * group costs one hash of it, one lookup and the updates, with no
+ * allocation; memory grows with the number of groups only.  The states of a group's aggregations are its
  * payload.  N threads read a large plain file in N parts, each into a
  * table of its own, merged at the end (see run_parts); other input is read
  * on one thread and aggregated on another.
