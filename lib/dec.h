@@ -95,7 +95,8 @@ static inline int dec_parse_word_(const char *p, size_t n, int neg, struct dec *
     memcpy(&a, q, 4);
     memcpy(&b, q + ((n - 4) & four), 4);
     uint64_t w4 = a | (uint64_t)b << (8 * ((n - 4) & four));
-    uint64_t w3 = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
+    uint64_t w3 = (uint64_t)(unsigned char)p[0] |
+                  (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
                   (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
     uint64_t w = (w4 & four) | (w3 & ~four);
     uint64_t in = ~0ULL >> (64 - 8 * n);                  /* the value's bytes */

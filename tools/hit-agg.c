@@ -7,10 +7,11 @@
  * from an arena): a row's key is its group columns as one string, most
  * often a span of the line itself (tsv_key), and a row of an existing
  * group costs one hash of it, one lookup and the updates, with no
- * allocation; memory grows with the number of groups only.  The states of a group's aggregations are its
- * payload.  N threads read a large plain file in N parts, each into a
- * table of its own, merged at the end (see run_parts); other input is read
- * on one thread and aggregated on another.
+ * allocation; memory grows with the number of groups only.  The states
+ * of a group's aggregations are its payload.  N threads read a large
+ * plain file in N parts, each into a table of its own, merged at the end
+ * (see run_parts); other input is read on one thread and aggregated on
+ * another.
  * With --sorted (input already grouped) the table holds the current group
  * only, and each group is written as soon as the next begins.
  * Counts, sums, minimums, maximums, firsts and lasts of several runs merge
