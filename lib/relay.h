@@ -10,8 +10,9 @@
  * microsecond and a waiting thread burns no CPU another process could use.
  *
  * Made with threaded 0 (one CPU, or a caller that wants one thread), the
- * same calls run work() at once in the caller's thread: a tool has one code
- * path for both.
+ * same calls run work() at once in the caller's thread, always on slot 0
+ * (it is done before the next is filled, and stays in the cache): a tool
+ * has one code path for both.
  *
  * Errors: work() returns nonzero to stop; the worker then skips every slot
  * after it, and relay_drain() returns that value to the reader, which
