@@ -507,26 +507,13 @@ static void look(const struct run *r, struct engines *eng, const struct field *f
     l->kind = l->badp ? BAD_PRICE : PURCHASE;
 }
 
-/* The key of the hit's visitor, its columns one after another (each
- * after its length when there are several, so ("a","bc") and ("ab","c")
- * differ), in *buf; returns its length.  Its hash_bytes() places it: the
- * low 32 bits in a shard's table, the high in a shard. */
-static size_t visitor_key(const struct run *r, const struct field *f, char **buf, size_t *cap)
+/* The key of the current record's visitor: its columns as one string
+ * (tsv_key), in the record or built in *buf.  Its hash_bytes() places it:
+ * the low 32 bits in a shard's table, the high in a shard. */
+static struct field visitor_key(const struct run *r, const struct tsv_reader *rd, char **buf,
+                                size_t *cap)
 {
-    size_t kn = 0;
-    for (size_t i = 0; i < r->nv; i++) {
-        const struct field *v = &f[F_VISITOR + i];
-        if (kn + v->n + 4 > *cap)
-            xgrow((void **)buf, cap, kn + v->n + 4, 1);
-        if (r->nv > 1) {
-            uint32_t len = (uint32_t)v->n;
-            memcpy(*buf + kn, &len, 4);
-            kn += 4;
-        }
-        memcpy(*buf + kn, v->p, v->n);
-        kn += v->n;
-    }
-    return kn;
+    return tsv_key(rd, r->cols + F_VISITOR, r->nv, buf, cap);
 }
 
 /* Attribute one hit at time t (l: what it says, key: its visitor's, kn
@@ -806,13 +793,13 @@ static void fan_read(void *arg, size_t c, size_t slot)
         }
         struct field *hf = k->f + k->n * r->nk;
         pick_hit(r, m.f, hf);
-        size_t kn = visitor_key(r, hf, &k->key, &k->keycap);
-        uint64_t h = hash_bytes(k->key, kn);
+        struct field key = visitor_key(r, &m, &k->key, &k->keycap);
+        uint64_t h = hash_bytes(key.p, key.n);
         size_t sh = (size_t)((h >> 32) % r->nsh);
         struct chunk_shard *cs = &k->sh[sh];
         if (cs->np == cs->pcap)
             xgrow((void **)&cs->p, &cs->pcap, cs->np + 1, sizeof *cs->p);
-        prepare(r, k->eng, hf, t, k->key, kn, h, &cs->p[cs->np++], &cs->in);
+        prepare(r, k->eng, hf, t, key.p, key.n, h, &cs->p[cs->np++], &cs->in);
         k->shard[k->n] = (unsigned char)sh;
         k->h[k->n++] = (struct hit){t, tc->path, m.line};
     }
@@ -941,8 +928,8 @@ static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
     if (i == 0)
         b->in.n = 0;
     pick_hit(r, rd->f, f);
-    size_t kn = visitor_key(r, f, &x->key, &x->keycap);
-    prepare(r, x->eng, f, t, x->key, kn, hash_bytes(x->key, kn), &b->p[i], &b->in);
+    struct field key = visitor_key(r, rd, &x->key, &x->keycap);
+    prepare(r, x->eng, f, t, key.p, key.n, hash_bytes(key.p, key.n), &b->p[i], &b->in);
     b->h[i] = (struct hit){t, rd->file, rd->line};
 }
 
