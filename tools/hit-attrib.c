@@ -715,8 +715,7 @@ struct chunk_shard {
     struct text in;
     struct outcome *det;
     size_t ndet, detcap;
-    char *text;
-    size_t tlen, tcap;
+    struct text out;
 };
 
 struct chunk {
@@ -766,7 +765,7 @@ static void fan_read(void *arg, size_t c, size_t slot)
     k->n = k->records = k->excluded = 0;
     k->bad = 0;
     for (size_t s = 0; s < r->nsh; s++)
-        k->sh[s].np = k->sh[s].in.n = k->sh[s].tlen = k->sh[s].ndet = 0;
+        k->sh[s].np = k->sh[s].in.n = k->sh[s].out.n = k->sh[s].ndet = 0;
     struct tsv_reader m;
     tsv_open_mem(&m, fa->like, tc->path, k->buf, n);
     while (tsv_next(&m)) {
@@ -822,11 +821,8 @@ static void fan_work(void *arg, size_t s, size_t slot)
         if (o.kind == NOTHING) /* most hits */
             continue;
         if (o.kind == PURCHASE && o.credited) { /* the visitor may change */
-            xgrow((void **)&cs->text, &cs->tcap, cs->tlen + o.dom_n + o.kw_n, 1);
-            o.at = cs->tlen;
-            memcpy(cs->text + o.at, o.dom, o.dom_n);
-            memcpy(cs->text + o.at + o.dom_n, o.kw, o.kw_n);
-            cs->tlen += o.dom_n + o.kw_n;
+            o.at = text_add(&cs->out, o.dom, o.dom_n);
+            text_add(&cs->out, o.kw, o.kw_n);
         }
         xgrow((void **)&cs->det, &cs->detcap, cs->ndet + 1, sizeof *cs->det);
         cs->det[cs->ndet++] = o;
@@ -859,7 +855,7 @@ static int fan_finish(void *arg, size_t c, size_t slot)
         struct outcome o = k->sh[s].det[d - 1];
         h.line += fa->base;
         if (o.kind == PURCHASE && o.credited) {
-            o.dom = k->sh[s].text + o.at;
+            o.dom = k->sh[s].out.p + o.at;
             o.kw = o.dom + o.dom_n;
         }
         if (account(r, &h, k->f + i * r->nk, &o))
@@ -903,7 +899,7 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
             free(k->sh[s].p);
             free(k->sh[s].in.p);
             free(k->sh[s].det);
-            free(k->sh[s].text);
+            free(k->sh[s].out.p);
         }
         engines_free(k->eng);
         free(k->key);
