@@ -178,7 +178,7 @@ struct ctx {
     int part, failed;
     uint64_t amax;
     atomic_int *stop; /* set when any part fails */
-    struct part *parts;
+    struct ctx *parts;
     size_t nparts;
     uint64_t rows, bytes; /* for -v */
 };
@@ -611,15 +611,9 @@ static void tables_free(struct ctx *c)
  * tell. */
 enum { MIN_PART = 1 << 20 }; /* bytes: smaller input is read whole */
 
-struct part {
-    struct ctx c;
-    pthread_t t;
-    int spawned;
-};
-
-static void *run_part(void *arg)
+static void run_part(void *arg, int t)
 {
-    struct ctx *c = arg;
+    struct ctx *c = &((struct ctx *)arg)[t];
     while (!c->failed && tsv_next(c->in)) {
         if (c->in->bad || atomic_load_explicit(c->stop, memory_order_relaxed)) {
             c->failed = 1;
@@ -632,7 +626,6 @@ static void *run_part(void *arg)
     c->relay = NULL;
     if (c->failed)
         atomic_store(c->stop, 1);
-    return NULL;
 }
 
 /* Add src, the state of a group in a later part, to dst, the state of the
@@ -674,12 +667,12 @@ static int merge_state(const struct agg *a, struct state *dst, const struct stat
  * or 10^smax times that at the largest scale of a sum; a value added to
  * it, at most twice that.  When even twice n times that fits, no step of
  * a read in order can have gone out of range. */
-static int merge(const struct ctx *c, struct part *p, size_t n)
+static int merge(const struct ctx *c, struct ctx *p, size_t n)
 {
-    struct ctx *d = &p[0].c;
+    struct ctx *d = &p[0];
     uint64_t amax = d->amax;
     for (size_t k = 1; k < n; k++) {
-        const struct ctx *s = &p[k].c;
+        const struct ctx *s = &p[k];
         amax |= s->amax;
         struct batch *b = &d->b[0]; /* a batch at a time, as work does */
         for (size_t g0 = 0; g0 < groups_count(s->groups); g0 += BATCH) {
@@ -721,9 +714,9 @@ static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
         return 0;
     }
     atomic_int stop = 0;
-    struct part *p = xcalloc(n, sizeof *p);
+    struct ctx *p = xcalloc(n, sizeof *p);
     for (size_t k = 0; k < n; k++) {
-        struct ctx *pc = &p[k].c;
+        struct ctx *pc = &p[k];
         pc->aggs = c->aggs;
         pc->naggs = c->naggs;
         pc->gidx = c->gidx;
@@ -741,18 +734,10 @@ static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
         pc->relay = relay_new(NBATCH, work, pc, 0);
         tsv_set_release(&rd[k], flush, pc);
     }
-    for (size_t k = 1; k < n; k++)
-        p[k].spawned = relay_spawn(&p[k].t, run_part, &p[k].c) == 0;
-    run_part(&p[0].c);
+    relay_each((int)n, run_part, p);
     int ok = 1;
-    for (size_t k = 1; k < n; k++) {
-        if (p[k].spawned)
-            pthread_join(p[k].t, NULL);
-        else
-            run_part(&p[k].c); /* no thread to be had */
-    }
     for (size_t k = 0; k < n; k++)
-        ok &= !p[k].c.failed;
+        ok &= !p[k].failed;
     ok = ok && merge(c, p, n);
     for (size_t k = 0; k < n; k++) {
         c->rows += rd[k].records;
@@ -762,14 +747,14 @@ static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
     free(rd);
     if (!ok) {
         for (size_t k = 0; k < n; k++)
-            tables_free(&p[k].c);
+            tables_free(&p[k]);
         free(p);
         c->rows = c->bytes = 0;
         return 0;
     }
     struct groups *mine = c->groups; /* empty: the merged table takes its place */
-    c->groups = p[0].c.groups;
-    p[0].c.groups = mine;
+    c->groups = p[0].groups;
+    p[0].groups = mine;
     c->parts = p;
     c->nparts = n;
     return 1;
@@ -780,7 +765,7 @@ static size_t table_bytes(const struct ctx *c)
 {
     size_t n = groups_bytes(c->groups) + c->vals.used + c->seen_mem.used;
     for (size_t k = 0; k < c->nparts; k++)
-        n += table_bytes(&c->parts[k].c);
+        n += table_bytes(&c->parts[k]);
     return n;
 }
 
@@ -930,7 +915,7 @@ int main(int argc, char **argv)
     }
     tables_free(&c);
     for (size_t k = 0; k < c.nparts; k++)
-        tables_free(&c.parts[k].c);
+        tables_free(&c.parts[k]);
     free(c.parts);
     for (size_t i = 0; i < c.naggs; i++) {
         free(c.aggs[i].name);
