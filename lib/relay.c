@@ -142,7 +142,7 @@ int relay_spawn(pthread_t *t, void *(*fn)(void *), void *arg)
 struct each {
     void (*fn)(void *arg, int t);
     void *arg;
-    int t;
+    int t, up; /* up: its thread started */
     pthread_t th;
 };
 
@@ -156,19 +156,17 @@ static void *each_main(void *p)
 void relay_each(int n, void (*fn)(void *arg, int t), void *arg)
 {
     struct each *e = xcalloc(n > 1 ? (size_t)n : 1, sizeof *e);
-    int *up = xcalloc(n > 1 ? (size_t)n : 1, sizeof *up);
     for (int t = 1; t < n; t++) {
-        e[t] = (struct each){fn, arg, t, 0};
-        up[t] = relay_spawn(&e[t].th, each_main, &e[t]) == 0;
+        e[t] = (struct each){fn, arg, t, 0, 0};
+        e[t].up = relay_spawn(&e[t].th, each_main, &e[t]) == 0;
     }
     fn(arg, 0);
     for (int t = 1; t < n; t++) {
-        if (up[t])
+        if (e[t].up)
             pthread_join(e[t].th, NULL);
         else
             fn(arg, t);
     }
-    free(up);
     free(e);
 }
 
