@@ -3,9 +3,10 @@
  * the arena (or not at all, from a mapped file), and never move again; the
  * sort moves 16-byte items, and the radix sort touches each item a fixed
  * number of times with no comparisons, which is what makes a numeric sort
- * of ten million rows take a second rather than ten.  Comparisons (keys_cmp_lines) only run on groups of equal
- * codes and in the merge, so their cost depends on how much the first key
- * ties, not on the input size.
+ * of ten million rows take a second rather than ten.  Comparisons
+ * (keys_cmp_lines) only run on groups of equal codes and in the merge, so
+ * their cost depends on how much the first key ties, not on the input
+ * size.
  */
 #include "extsort.h"
 
@@ -243,11 +244,18 @@ struct par {
     atomic_size_t next;
 };
 
+/* Thread t's share of the items: [*from, *to). */
+static void share(const struct par *p, int t, size_t *from, size_t *to)
+{
+    *from = p->n * (size_t)t / (size_t)p->nt;
+    *to = p->n * (size_t)(t + 1) / (size_t)p->nt;
+}
+
 static void par_count(void *arg, int t)
 {
     struct par *p = arg;
-    size_t *c = p->cnt[t], from = p->n * (size_t)t / (size_t)p->nt,
-           to = p->n * (size_t)(t + 1) / (size_t)p->nt;
+    size_t *c = p->cnt[t], from, to;
+    share(p, t, &from, &to);
     memset(c, 0, MBUCKETS * sizeof *c);
     for (size_t i = from; i < to; i++)
         c[(p->a[i].code >> p->sh) & p->mask]++;
@@ -256,8 +264,8 @@ static void par_count(void *arg, int t)
 static void par_scatter(void *arg, int t)
 {
     struct par *p = arg;
-    size_t *at = p->cnt[t], from = p->n * (size_t)t / (size_t)p->nt,
-           to = p->n * (size_t)(t + 1) / (size_t)p->nt;
+    size_t *at = p->cnt[t], from, to;
+    share(p, t, &from, &to);
     for (size_t i = from; i < to; i++)
         p->b[at[(p->a[i].code >> p->sh) & p->mask]++] = p->a[i];
 }
@@ -609,7 +617,7 @@ struct gather {
     void *ctx;
     struct block {
         char *p;
-        size_t n, cap;
+        size_t n, cap, lines;
     } *buf; /* a slot's */
 };
 
@@ -620,6 +628,7 @@ static void gather_read(void *arg, size_t c, size_t slot)
     struct block *b = &g->buf[slot];
     size_t from = c * BLOCK, to = from + BLOCK < s->n ? from + BLOCK : s->n;
     b->n = 0;
+    b->lines = to - from;
     for (size_t i = from; i < to; i++) {
         if (i + AHEAD < to)
             __builtin_prefetch(item_line(s, &s->it[i + AHEAD]));
@@ -638,9 +647,9 @@ static void gather_work(void *arg, size_t shard, size_t slot)
 
 static int gather_finish(void *arg, size_t c, size_t slot)
 {
+    (void)c;
     struct gather *g = arg;
-    size_t from = c * BLOCK, to = from + BLOCK < g->s->n ? from + BLOCK : g->s->n;
-    g->put(g->ctx, g->buf[slot].p, g->buf[slot].n, to - from);
+    g->put(g->ctx, g->buf[slot].p, g->buf[slot].n, g->buf[slot].lines);
     return 0;
 }
 
