@@ -120,7 +120,7 @@ static void grow(struct groups *t)
     /* Zeroed by writing, not by calloc's fresh pages: a lookup would read
      * them first, mapping the kernel's shared zero page, and the first
      * write to each would then flush the other threads' TLBs (an
-     * interrupt to every CPU running one: 6% of a run on two threads). */
+     * interrupt to every CPU running one; perf showed it on two threads). */
     uint64_t *x = xmalloc(n * sizeof *x);
     memset(x, 0, n * sizeof *x);
     for (size_t i = 0; i < t->live; i++) {

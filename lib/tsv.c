@@ -22,8 +22,7 @@
 
 /* Reads of 128 KiB: a read of 1 MiB into a buffer of 2 passed through the
  * core's 1 MiB L2 cache and pushed out what a tool keeps there (hit-agg's
- * most used groups); groupby ran 3% to 14% faster with the smaller reads,
- * the other tasks the same. */
+ * most used groups: see make bench, task groupby). */
 enum { READ_BLOCK = 1 << 17, WRITE_BLOCK = 1 << 18 };
 
 /* ---- reader ------------------------------------------------------------- */
