@@ -388,7 +388,7 @@ static int mine(void *arg, const struct field *f)
  * what each says, its visitor's key); the other thread (lib/relay)
  * attributes them and writes the output, so the output is the same as
  * with one thread.  A hit held in a batch is the fields attribution uses
- * (F_*, then the visitor's columns, then --with's), pointing into the
+ * (F_*, then --with's; the visitor is in its key), pointing into the
  * reader's buffer, which keeps them until its release hook (flush) has
  * waited for every batch handed over; the reader calls it too before it
  * dies on a bad record.  Errors are reported by the reading thread in the
@@ -396,7 +396,7 @@ static int mine(void *arg, const struct field *f)
  * warnings it prints itself, before the reader can go on to report
  * anything later. */
 enum { BATCH = 256, NBATCH = 16 };
-enum { F_REFERRER, F_EVENTS, F_PRODUCTS, F_DUPLICATE, F_VISITOR };
+enum { F_REFERRER, F_EVENTS, F_PRODUCTS, F_DUPLICATE, F_WITH };
 
 struct hit {
     int64_t t;
@@ -458,7 +458,8 @@ struct run {
     struct counts cnt;
     struct tsv_writer w;
     size_t nv, nw, nk, pid_n;
-    size_t *cols; /* the input column of each field of a batch's hit */
+    size_t *cols;        /* the input column of each field of a batch's hit */
+    const size_t *vcols; /* the visitor's columns (nv), for its key */
     long pcol, tcol, xcol, scol;
     int64_t now;
     struct batch *b;
@@ -513,7 +514,7 @@ static void look(const struct run *r, struct engines *eng, const struct field *f
 static struct field visitor_key(const struct run *r, const struct tsv_reader *rd, char **buf,
                                 size_t *cap)
 {
-    return tsv_key(rd, r->cols + F_VISITOR, r->nv, buf, cap);
+    return tsv_key(rd, r->vcols, r->nv, buf, cap);
 }
 
 /* Attribute one hit at time t (l: what it says, key: its visitor's, kn
@@ -661,7 +662,7 @@ static int account(struct run *r, const struct hit *h, const struct field *f,
     tsv_put(&r->w, out->kw, out->kw_n);
     tsv_put_clean(&r->w, num, dec_format(out->rev, num));
     for (size_t i = 0; i < r->nw; i++)
-        tsv_put(&r->w, f[F_VISITOR + r->nv + i].p, f[F_VISITOR + r->nv + i].n);
+        tsv_put(&r->w, f[F_WITH + i].p, f[F_WITH + i].n);
     tsv_end(&r->w);
     return 0;
 }
@@ -987,8 +988,9 @@ int main(int argc, char **argv)
 
     /* The columns of a batch's hit (see struct run). */
     run.nv = nv;
+    run.vcols = vcols;
     run.nw = nw;
-    run.nk = F_VISITOR + nv + nw;
+    run.nk = F_WITH + nw;
     run.pcol = (long)pcol;
     run.tcol = (long)tcol;
     run.xcol = xcol;
@@ -1000,10 +1002,8 @@ int main(int argc, char **argv)
     cols[F_EVENTS] = ecol;
     cols[F_PRODUCTS] = pcol;
     cols[F_DUPLICATE] = dcol >= 0 ? (size_t)dcol : SIZE_MAX;
-    for (size_t i = 0; i < nv; i++)
-        cols[F_VISITOR + i] = vcols[i];
     for (size_t i = 0; i < nw; i++)
-        cols[F_VISITOR + nv + i] = wcols[i];
+        cols[F_WITH + i] = wcols[i];
     run.b = xcalloc(NBATCH, sizeof *run.b);
     for (size_t i = 0; i < NBATCH; i++)
         run.b[i].f = xmalloc(BATCH * run.nk * sizeof *run.b[i].f);
