@@ -186,11 +186,16 @@ void groups_find_many(struct groups *t, const struct field *keys, size_t stride,
         /* 1: the slots where the keys should be */
         for (size_t i = 0; i < m; i++)
             __builtin_prefetch(&t->index[hb[i] & t->mask]);
-        /* 2: the groups those slots hold, when the hashes match */
+        /* 2: the groups those slots hold, when the hashes match: their
+         * first line, and the line their key ends in when it is the next
+         * (a key longer than the first line holds, if it is this key) */
         for (size_t i = 0; i < m; i++) {
             uint64_t x = t->index[hb[i] & t->mask];
-            if (x && (x & TAG) == (hb[i] & TAG))
-                __builtin_prefetch((char *)(uintptr_t)(x & ~TAG), 1);
+            if (x && (x & TAG) == (hb[i] & TAG)) {
+                const char *g = (const char *)(uintptr_t)(x & ~TAG);
+                __builtin_prefetch(g, 1);
+                __builtin_prefetch(g + t->payload + 3 + kb[i * stride].n);
+            }
         }
         /* 3: in order, each record's group, made when new */
         for (size_t i = 0; i < m; i++)
