@@ -85,6 +85,14 @@ static size_t backslashes_before(const char *p, const char *lo)
     return k;
 }
 
+/* r->f with room for n fields. */
+static __attribute__((noinline)) struct field *fields_room(struct tsv_reader *r, size_t n)
+{
+    if (n > r->fcap)
+        xgrow((void **)&r->f, &r->fcap, n, sizeof *r->f);
+    return r->f;
+}
+
 static void push_field(struct tsv_reader *r, char *p, size_t n)
 {
     if (r->nf == r->fcap)
@@ -245,6 +253,10 @@ static int next_fast(struct tsv_reader *r)
     const __m128i vsep = _mm_set1_epi8(r->o.sep), vlf = _mm_set1_epi8('\n');
     const __m128i vbs = _mm_set1_epi8('\\');
     int ask = r->filter != NULL;
+    /* The fields in locals: stores through r->f could alias r's fields,
+     * which the compiler would then read again for every field. */
+    struct field *f = r->f;
+    size_t nf = 0;
     r->nf = 0;
     r->filtered = 0;
     /* The window the last record ended in, when this one starts there:
@@ -275,12 +287,16 @@ static int next_fast(struct tsv_reader *r)
         uint64_t upto = lf ? (lf & (0 - lf)) - 1 : ~(uint64_t)0; /* bytes before the LF */
         if (bs & upto)
             return 0;
+        if (r->fcap - nf <= 64) /* room for this window's fields and the last */
+            f = fields_room(r, nf + 65);
         for (sep &= upto; sep; sep &= sep - 1) {
             char *q = p + __builtin_ctzll(sep);
-            push_field(r, fb, (size_t)(q - fb));
+            f[nf].p = fb;
+            f[nf++].n = (size_t)(q - fb);
             fb = q + 1;
         }
-        if (ask && r->nf >= r->filter_cols) {
+        r->nf = nf;
+        if (ask && nf >= r->filter_cols) {
             ask = 0;
             r->filtered = 1;
             if (!r->filter(r->filter_arg, r->f)) { /* dropped: skip to its end */
@@ -296,7 +312,9 @@ static int next_fast(struct tsv_reader *r)
         if (lf) {
             char *q = p + __builtin_ctzll(lf);
             char *end = q > s && q[-1] == '\r' ? q - 1 : q;
-            push_field(r, fb, (size_t)(end - fb));
+            f[nf].p = fb;
+            f[nf++].n = (size_t)(end - fb);
+            r->nf = nf;
             r->bad = NULL;
             r->bad_col = 0;
             r->raw.p = NULL;
