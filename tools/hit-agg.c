@@ -437,56 +437,68 @@ static int first_seen(struct ctx *c, const struct state *st, size_t i, const str
     return 1;
 }
 
-/* Add the row (its fields f: the group columns, then one per aggregation;
- * num: its numbers, from parse) to its group's states.  Returns 0, or 1
- * for a sum out of range (see bad). */
-static inline __attribute__((always_inline)) int update(struct ctx *c, struct state *st,
-                                                        const struct row *r, const struct field *f,
-                                                        const struct dec *num)
+/* Add n rows to their groups' states: row k's states are st[k], its fields
+ * f + k * nk (its key, then one per aggregation), its numbers (from parse)
+ * num + k * naggs.  An aggregation at a time over the rows, so each loop
+ * knows its operation; each keeps the rows' order, which first and last
+ * need.  Returns 0, or 1 for a sum out of range (see bad): the first such
+ * row, and of its sums the first, as a row at a time would find it. */
+static inline __attribute__((always_inline)) int update(struct ctx *c, void *const *st,
+                                                        const struct row *rows,
+                                                        const struct field *f, size_t nk,
+                                                        const struct dec *num, size_t n)
 {
     const struct agg *aggs = c->aggs; /* in locals: the stores below may alias c's fields */
     const size_t naggs = c->naggs;
-    const struct field *vals = f + 1;
+    size_t upto = n; /* rows before the first sum out of range */
+    uint64_t amax = 0;
     for (size_t i = 0; i < naggs; i++) {
         const struct agg *a = &aggs[i];
-        struct state *s = &st[i];
+        const struct field *v = f + 1 + i;
+        const struct dec *x = num + i; /* for the numeric ops */
         if (a->col < 0) {
-            s->n++;
+            for (size_t k = 0; k < upto; k++)
+                ((struct state *)st[k])[i].n++;
             continue;
         }
-        const struct field *v = &vals[i];
-        if (v->n == 0)
-            continue;
-        const struct dec *x = &num[i]; /* for the numeric ops */
-        switch (a->op) {
-        case OP_COUNT: s->n++; break;
-        case OP_SUM:
-        case OP_MEAN:
-            if (dec_add_fast(&s->u.d, *x) != DEC_OK)
-                return bad(c, r, a, v);
-            c->amax |= (uint64_t)s->u.d.v ^ (uint64_t)(s->u.d.v >> 63); /* |v| or |v| - 1 */
-            s->n++;
-            break;
-        case OP_MIN:
-        case OP_MAX:
-            if (better(a, *x, s))
-                s->u.d = *x;
-            s->n++;
-            break;
-        case OP_FIRST:
-            if (!s->n++) {
-                s->u.s.p = arena_memdup(&c->vals, v->p, v->n);
-                s->u.s.len = v->n;
+        for (size_t k = 0; k < upto; k++, v += nk, x += naggs) {
+            struct state *s = (struct state *)st[k] + i;
+            if (v->n == 0)
+                continue;
+            switch (a->op) {
+            case OP_COUNT: s->n++; break;
+            case OP_SUM:
+            case OP_MEAN:
+                if (dec_add_fast(&s->u.d, *x) != DEC_OK) {
+                    bad(c, &rows[k], a, v);
+                    upto = k;
+                    break;
+                }
+                amax |= (uint64_t)s->u.d.v ^ (uint64_t)(s->u.d.v >> 63); /* |v| or |v| - 1 */
+                s->n++;
+                break;
+            case OP_MIN:
+            case OP_MAX:
+                if (better(a, *x, s))
+                    s->u.d = *x;
+                s->n++;
+                break;
+            case OP_FIRST:
+                if (!s->n++) {
+                    s->u.s.p = arena_memdup(&c->vals, v->p, v->n);
+                    s->u.s.len = v->n;
+                }
+                break;
+            case OP_LAST:
+                keep(&s->u.s.p, &s->u.s.len, &s->u.s.cap, v);
+                s->n++;
+                break;
+            case OP_NUNIQUE: s->n += (uint64_t)first_seen(c, (struct state *)st[k], i, v); break;
             }
-            break;
-        case OP_LAST:
-            keep(&s->u.s.p, &s->u.s.len, &s->u.s.cap, v);
-            s->n++;
-            break;
-        case OP_NUNIQUE: s->n += (uint64_t)first_seen(c, st, i, v); break;
         }
     }
-    return 0;
+    c->amax |= amax;
+    return upto < n;
 }
 
 /* ---- batches ------------------------------------------------------------ */
@@ -496,14 +508,11 @@ static int work(void *arg, size_t slot)
 {
     struct ctx *c = arg;
     struct batch *b = &c->b[slot];
-    const size_t n = relay_items(c->relay, slot), nk = c->nk, naggs = c->naggs;
+    const size_t n = relay_items(c->relay, slot), nk = c->nk;
     for (size_t i = 0; i < n; i++)
         b->h[i] = hash_bytes(b->f[i * nk].p, b->f[i * nk].n);
     groups_find_many(c->groups, b->f, nk, b->h, n, b->st);
-    for (size_t i = 0; i < n; i++)
-        if (update(c, b->st[i], &b->rows[i], b->f + i * nk, b->x + i * naggs))
-            return 1;
-    return 0;
+    return update(c, b->st, b->rows, b->f, nk, b->x, n);
 }
 
 /* Hand over the batch being filled and wait until every batch is done
@@ -884,7 +893,8 @@ int main(int argc, char **argv)
             if (!cur || !groups_same(c.groups, cur, row[0].p, row[0].n))
                 cur = next_group(&c, cur, row);
             parse(&c, &here, row, c.num);
-            if (update(&c, cur, &here, row, c.num))
+            void *g = cur;
+            if (update(&c, &g, &here, row, c.nk, c.num, 1))
                 report(&c.bad_row, c.bad_agg, &c.bad_v, 0);
         }
     } else if (nunique || o.threads < 2 || !run_parts(&c, &r, (size_t)o.threads)) {
