@@ -66,7 +66,8 @@ static int fill(struct tsv_reader *r)
     }
     if (r->cap - r->end < READ_BLOCK / 2) {
         size_t cap = r->cap * 2;
-        r->buf = xrealloc(r->buf, cap);
+        r->buf = xrealloc(r->buf, cap + TSV_PAD);
+        memset(r->buf + cap, 0, TSV_PAD);
         r->cap = cap;
     }
     size_t n = input_read(r->in, r->buf + r->end, r->cap - r->end);
@@ -437,7 +438,7 @@ void tsv_open(struct tsv_reader *r, char **paths, size_t npaths, const struct ts
     r->paths = paths;
     r->npaths = npaths;
     r->cap = 2 * READ_BLOCK;
-    r->buf = xmalloc(r->cap);
+    r->buf = xcalloc(1, r->cap + TSV_PAD);
     r->ipath = (size_t)-1;
     if (!advance_file(r)) {
         r->file = npaths ? paths[npaths - 1] : "-";
@@ -625,7 +626,7 @@ size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_
         }
         like(p, r);
         p->cap = 2 * READ_BLOCK;
-        p->buf = xmalloc(p->cap);
+        p->buf = xcalloc(1, p->cap + TSV_PAD);
         p->ipath = (size_t)-1;
         p->file = p->paths[0];
     }
@@ -711,6 +712,11 @@ const char *tsv_bad_message(const struct tsv_reader *r, char *buf, size_t n)
     else
         snprintf(buf, n, "%s", r->bad);
     return buf;
+}
+
+int tsv_padded(const struct tsv_reader *r)
+{
+    return !r->o.csv && !r->mem;
 }
 
 const struct field *tsv_raw_clean(const struct tsv_reader *r)

@@ -156,6 +156,7 @@ struct ctx {
     size_t *pick_from, *pick_to, npick;
     size_t *numeric, nnumeric;
     int decimals;
+    int padded;            /* the reader's fields are tsv_padded */
     struct groups *groups; /* payload: naggs states */
     struct seen *seen;
     struct arena vals, seen_mem; /* first values; nunique entries */
@@ -376,7 +377,8 @@ static inline void parse(struct ctx *c, const struct row *r, const struct field 
     for (size_t k = 0; k < n; k++) {
         size_t i = numeric[k];
         int e;
-        if (vals[i].n && (e = dec_parse_fast(vals[i].p, vals[i].n, &num[i])) != DEC_OK) {
+        if (vals[i].n && (e = c->padded ? dec_parse_padded(vals[i].p, vals[i].n, &num[i])
+                                        : dec_parse_fast(vals[i].p, vals[i].n, &num[i])) != DEC_OK) {
             not_number(c, r, &c->aggs[i], &vals[i], e);
             return;
         }
@@ -736,6 +738,7 @@ static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
         pc->numeric = c->numeric;
         pc->nnumeric = c->nnumeric;
         pc->decimals = c->decimals;
+        pc->padded = tsv_padded(&rd[k]);
         pc->part = 1;
         pc->stop = &stop;
         pc->in = &rd[k];
@@ -870,6 +873,7 @@ int main(int argc, char **argv)
     struct tsv_reader r;
     struct tsv_opts to = {.release = flush, .release_arg = &c};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
+    c.padded = tsv_padded(&r);
     tsv_writer_open(&c.w, o.output, 0);
     if (r.ncols > 0) {
         resolve(&c, &o, &r);

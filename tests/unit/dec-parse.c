@@ -44,8 +44,19 @@ static int ref_parse(const char *p, size_t n, struct dec *d)
 
 static void check(const char *s, size_t n)
 {
-    struct dec a = {7, 7}, b = {7, 7}, c = {7, 7};
+    struct dec a = {7, 7}, b = {7, 7}, c = {7, 7}, d = {7, 7};
     int ea = dec_parse(s, n, &a), eb = ref_parse(s, n, &b), ec = dec_parse_fast(s, n, &c);
+    /* dec_parse_padded reads 8 bytes: the value, then bytes that must not
+     * matter (digits, a point, a sign) */
+    char padded[64 + 8];
+    memcpy(padded, s, n);
+    memcpy(padded + n, "9.-+9.9.", 8);
+    int ed = dec_parse_padded(padded, n, &d);
+    if (ed != eb || (ed == DEC_OK && (d.v != b.v || d.scale != b.scale))) {
+        if (check_failures++ < 10)
+            fprintf(stderr, "dec_parse_padded('%.*s'): %d {%lld,%d}, expected %d {%lld,%d}\n",
+                    (int)n, s, ed, (long long)d.v, d.scale, eb, (long long)b.v, b.scale);
+    }
     if (ea != eb || (ea == DEC_OK && (a.v != b.v || a.scale != b.scale))) {
         if (check_failures++ < 10)
             fprintf(stderr, "dec_parse('%.*s'): %d {%lld,%d}, expected %d {%lld,%d}\n", (int)n, s,
