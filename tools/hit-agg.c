@@ -369,7 +369,8 @@ static __attribute__((noinline, cold)) void not_number(struct ctx *c, const stru
 }
 
 /* Parse the row's numbers (f: its fields) into num. */
-static inline void parse(struct ctx *c, const struct row *r, const struct field *f,
+static inline __attribute__((always_inline)) void parse(struct ctx *c, const struct row *r,
+                                                          const struct field *f,
                          struct dec *num)
 {
     const size_t *numeric = c->numeric, n = c->nnumeric;
