@@ -807,25 +807,48 @@ static inline void put_bytes(struct tsv_writer *w, const char *p, size_t n)
 
 /* Does any byte of p need escaping?  Eight bytes at a time: a byte below
  * 0x0e (TAB, LF, CR and a few harmless controls) or a backslash. */
-static int needs_escape(const char *p, size_t n)
+/* Has the word a byte below 0x0e (TAB, LF and CR among them) or a
+ * backslash?  (Exact as a yes or no: the borrows that can mark a byte
+ * wrongly only come after a byte that is one.) */
+static inline int word_special(uint64_t x)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     const uint64_t bs = 0x5c5c5c5c5c5c5c5cULL, lt = 0x0e0e0e0e0e0e0e0eULL;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, p + i, 8);
-        uint64_t y = x ^ bs;
-        /* bytes < 0x0e (x has high bit clear) or equal to '\\' */
-        if ((((x - lt) & ~x) | ((y - ones) & ~y)) & highs)
-            return 1;
+    uint64_t y = x ^ bs;
+    return ((((x - lt) & ~x) | ((y - ones) & ~y)) & highs) != 0;
+}
+
+static inline int byte_special(unsigned char c)
+{
+    return (c < 0x0e) | (c == '\\');
+}
+
+/* Does the value need escaping (or could it, for bytes below 0x0e)?  Words
+ * of 8, the last one overlapping; shorter values as two words of 4 that
+ * overlap, or their first, middle and last bytes: no loop over bytes, whose
+ * branches mispredict on values of mixed lengths. */
+static int needs_escape(const char *p, size_t n)
+{
+    uint64_t x;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, p + i, 8);
+            if (word_special(x))
+                return 1;
+        }
+        memcpy(&x, p + n - 8, 8);
+        return word_special(x);
     }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c < 0x0e || c == '\\')
-            return 1;
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        return word_special(a | (uint64_t)b << 32);
     }
-    return 0;
+    if (n == 0)
+        return 0;
+    return byte_special((unsigned char)p[0]) | byte_special((unsigned char)p[n / 2]) |
+           byte_special((unsigned char)p[n - 1]);
 }
 
 /* Escape p into dst, which has room for 2 * n bytes; returns the length. */

@@ -529,28 +529,30 @@ static void test_writer(void)
     CHECK_MEM(got, n, want, sizeof want - 1);
     free(got);
 
-    /* Each special byte at every position around the 8-byte scan, and bytes
-     * that look special to a careless word trick but are not. */
+    /* Each special byte at every position of values of every length up to
+     * 24 (the scan takes words of 8, 4 and single bytes, overlapping), and
+     * bytes that look special to a careless word trick but are not. */
     tsv_writer_open(&w, out, 0);
-    char want2[4096];
+    static char want2[32768];
     size_t wn = 0;
     static const char specials[] = "\t\n\r\\";
     static const char *const escs[] = {"\\t", "\\n", "\\r", "\\\\"};
     for (int s = 0; s < 4; s++)
-        for (int pos = 0; pos < 20; pos++) {
-            char v[20];
-            memset(v, 'x', sizeof v);
-            v[pos] = specials[s];
-            tsv_put(&w, v, sizeof v);
-            tsv_end(&w);
-            memset(want2 + wn, 'x', (size_t)pos);
-            wn += (size_t)pos;
-            memcpy(want2 + wn, escs[s], 2);
-            wn += 2;
-            memset(want2 + wn, 'x', (size_t)(19 - pos));
-            wn += (size_t)(19 - pos);
-            want2[wn++] = '\n';
-        }
+        for (int len = 1; len <= 24; len++)
+            for (int pos = 0; pos < len; pos++) {
+                char v[24];
+                memset(v, 'x', sizeof v);
+                v[pos] = specials[s];
+                tsv_put(&w, v, (size_t)len);
+                tsv_end(&w);
+                memset(want2 + wn, 'x', (size_t)pos);
+                wn += (size_t)pos;
+                memcpy(want2 + wn, escs[s], 2);
+                wn += 2;
+                memset(want2 + wn, 'x', (size_t)(len - 1 - pos));
+                wn += (size_t)(len - 1 - pos);
+                want2[wn++] = '\n';
+            }
     static const char quiet[] = "\x0e\x0f\x1f\x5b\x5d\x8e\x8a\x89\x8d\xdc\xdc\xff\x80 ~";
     tsv_put(&w, quiet, sizeof quiet - 1);
     tsv_end(&w);
