@@ -370,17 +370,17 @@ static __attribute__((noinline, cold)) void not_number(struct ctx *c, const stru
 
 /* Parse the row's numbers (f: its fields) into num. */
 static inline __attribute__((always_inline)) void parse(struct ctx *c, const struct row *r,
-                                                          const struct field *f,
-                         struct dec *num)
+                                                        const struct field *f, struct dec *num)
 {
     const size_t *numeric = c->numeric, n = c->nnumeric;
     const struct field *vals = f + 1;
     for (size_t k = 0; k < n; k++) {
         size_t i = numeric[k];
+        const struct field *v = &vals[i];
         int e;
-        if (vals[i].n && (e = c->padded ? dec_parse_padded(vals[i].p, vals[i].n, &num[i])
-                                        : dec_parse_fast(vals[i].p, vals[i].n, &num[i])) != DEC_OK) {
-            not_number(c, r, &c->aggs[i], &vals[i], e);
+        if (v->n && (e = c->padded ? dec_parse_padded(v->p, v->n, &num[i])
+                                   : dec_parse_fast(v->p, v->n, &num[i])) != DEC_OK) {
+            not_number(c, r, &c->aggs[i], v, e);
             return;
         }
     }
@@ -442,9 +442,9 @@ static int first_seen(struct ctx *c, const struct state *st, size_t i, const str
 
 /* Add n rows to their groups' states: row k's states are st[k], its fields
  * f + k * nk (its key, then one per aggregation), its numbers (from parse)
- * num + k * naggs.  An aggregation at a time over the rows, so each loop
- * knows its operation; each keeps the rows' order, which first and last
- * need.  Returns 0, or 1 for a sum out of range (see bad): the first such
+ * num + k * naggs.  An aggregation at a time over the rows, so the branch
+ * on its operation goes the same way through a batch; each pass keeps the
+ * rows' order, which first and last need.  Returns 0, or 1 for a sum out of range (see bad): the first such
  * row, and of its sums the first, as a row at a time would find it. */
 static inline __attribute__((always_inline)) int update(struct ctx *c, void *const *st,
                                                         const struct row *rows,
