@@ -57,7 +57,7 @@ static void on_field(void *s, size_t len, void *data)
 {
     struct csvin *c = data;
     c->prev_cr = 0;
-    xgrow((void **)&c->bytes, &c->cb, c->nb + len + 1, 1);
+    xgrow((void **)&c->bytes, &c->cb, c->nb + len + TSV_PAD, 1); /* see tsv.h */
     if (len)
         memcpy(c->bytes + c->nb, s, len);
     xgrow((void **)&c->fl, &c->cfl, c->nfl + 1, sizeof *c->fl);

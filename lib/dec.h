@@ -28,20 +28,12 @@ enum { DEC_OK = 0, DEC_SYNTAX = -1, DEC_OVERFLOW = -2 };
 
 int dec_parse(const char *p, size_t n, struct dec *d);
 
-/* dec_parse for hot loops (hit-agg's numbers): the common case, 1 to 8
- * bytes without a sign, inline; the rest goes to dec_parse.  The same
- * results and errors. */
-static inline int dec_parse_word_(const char *p, size_t n, int neg, struct dec *d);
 static inline int dec_word_(uint64_t w, size_t n, int neg, struct dec *d);
-static inline int dec_parse_fast(const char *p, size_t n, struct dec *d)
-{
-    if (n - 1 < 8 && p[0] != '-' && p[0] != '+')
-        return dec_parse_word_(p, n, 0, d);
-    return dec_parse(p, n, d);
-}
-/* dec_parse_fast for a value followed by at least 8 readable bytes (a
- * field of a reader that says tsv_padded): its first 8 bytes are one load,
- * whatever its length. */
+/* dec_parse for hot loops (hit-agg's numbers), for a value followed by at
+ * least 8 readable bytes (a field of tsv_open's or tsv_split's readers,
+ * see TSV_PAD): the common case, 1 to 8 bytes without a sign, is one load
+ * of its first 8 bytes, inline; the rest goes to dec_parse.  The same
+ * results and errors. */
 static inline int dec_parse_padded(const char *p, size_t n, struct dec *d)
 {
     if (n - 1 < 8 && p[0] != '-' && p[0] != '+') {
@@ -83,35 +75,6 @@ int dec_rescale(struct dec *d, int scale);
 int dec_div(struct dec d, int64_t n, int scale, struct dec *out);
 /* Writes the text and a NUL; returns the length. */
 size_t dec_format(struct dec d, char *buf);
-
-/* Inside dec_parse_fast and dec_parse: no user of its own. */
-extern const char dec_zeros_[4];
-/* Values of 1 to 8 bytes after the sign (money, counts), without a branch
- * on where the point is or how long the value is, whose mispredictions
- * cost more than the loop's work: the bytes go into a word (their loads
- * kept inside the value), every byte is checked at once (a digit, or the
- * one point), the point is squeezed out and the digits are combined in
- * three multiplications (the usual SWAR method for eight digits).  The
- * result, and every error, is the same as the loop's. */
-static inline int dec_parse_word_(const char *p, size_t n, int neg, struct dec *d)
-{
-    /* The value's bytes, 0 above: 1 to 3 bytes as first, middle and last;
-     * 4 to 8 as two words of 4 that overlap.  Both are made and one is
-     * kept by a mask, the words read from zeros when the value is shorter
-     * (selected by a load, not a branch, which would mispredict on values
-     * of mixed lengths). */
-    const uint64_t four = 0 - (uint64_t)(n >= 4);
-    const char *const from[2] = {dec_zeros_, p};
-    const char *q = from[n >= 4];
-    uint32_t a, b;
-    memcpy(&a, q, 4);
-    memcpy(&b, q + ((n - 4) & four), 4);
-    uint64_t w4 = a | (uint64_t)b << (8 * ((n - 4) & four));
-    uint64_t w3 = (uint64_t)(unsigned char)p[0] |
-                  (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
-                  (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
-    return dec_word_((w4 & four) | (w3 & ~four), n, neg, d);
-}
 
 /* The value of n bytes (1 to 8) in the low bytes of w, the rest ignored;
  * the same results and errors as dec_parse. */

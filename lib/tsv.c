@@ -714,11 +714,6 @@ const char *tsv_bad_message(const struct tsv_reader *r, char *buf, size_t n)
     return buf;
 }
 
-int tsv_padded(const struct tsv_reader *r)
-{
-    return !r->o.csv && !r->mem;
-}
-
 const struct field *tsv_raw_clean(const struct tsv_reader *r)
 {
     if (r->escaped || r->o.csv || r->o.sep != '\t' || memchr(r->rec.p, '\r', r->rec.n))

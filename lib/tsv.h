@@ -143,12 +143,11 @@ void tsv_open_mem(struct tsv_reader *r, const struct tsv_reader *from, const cha
 void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg);
 /* Read the next data record into r->f / r->nf.  Returns 0 at the end. */
 int tsv_next(struct tsv_reader *r);
-/* Readable bytes after the end of every field of a reader of files or
- * streams (tsv_open, tsv_split), so a hot loop may load a short value a
- * word at a time (dec_parse_padded): the buffer has them past its end. */
+/* Readable bytes after the end of every field of a reader that tsv_open
+ * or tsv_split made (not tsv_open_mem: the caller's buffer ends where it
+ * ends), so a hot loop may load a short value a word at a time
+ * (dec_parse_padded): the buffers have them past their ends. */
 enum { TSV_PAD = 8 };
-/* Does r give that guarantee?  Not with CSV, nor for tsv_open_mem. */
-int tsv_padded(const struct tsv_reader *r);
 /* The current record's bytes when they already are canonical hitkit TSV
  * (TAB-separated, no backslash, no CR), so a tool that writes the whole
  * record can copy them instead of re-escaping each field; else NULL. */

@@ -156,7 +156,6 @@ struct ctx {
     size_t *pick_from, *pick_to, npick;
     size_t *numeric, nnumeric;
     int decimals;
-    int padded;            /* the reader's fields are tsv_padded */
     struct groups *groups; /* payload: naggs states */
     struct seen *seen;
     struct arena vals, seen_mem; /* first values; nunique entries */
@@ -368,7 +367,8 @@ static __attribute__((noinline, cold)) void not_number(struct ctx *c, const stru
     report(&here, a, v, e);
 }
 
-/* Parse the row's numbers (f: its fields) into num. */
+/* Parse the row's numbers (f: its fields, from tsv_open's or tsv_split's
+ * readers, so TSV_PAD bytes follow each) into num. */
 static inline __attribute__((always_inline)) void parse(struct ctx *c, const struct row *r,
                                                         const struct field *f, struct dec *num)
 {
@@ -378,8 +378,7 @@ static inline __attribute__((always_inline)) void parse(struct ctx *c, const str
         size_t i = numeric[k];
         const struct field *v = &vals[i];
         int e;
-        if (v->n && (e = c->padded ? dec_parse_padded(v->p, v->n, &num[i])
-                                   : dec_parse_fast(v->p, v->n, &num[i])) != DEC_OK) {
+        if (v->n && (e = dec_parse_padded(v->p, v->n, &num[i])) != DEC_OK) {
             not_number(c, r, &c->aggs[i], v, e);
             return;
         }
@@ -444,8 +443,9 @@ static int first_seen(struct ctx *c, const struct state *st, size_t i, const str
  * f + k * nk (its key, then one per aggregation), its numbers (from parse)
  * num + k * naggs.  An aggregation at a time over the rows, so the branch
  * on its operation goes the same way through a batch; each pass keeps the
- * rows' order, which first and last need.  Returns 0, or 1 for a sum out of range (see bad): the first such
- * row, and of its sums the first, as a row at a time would find it. */
+ * rows' order, which first and last need.  Returns 0, or 1 for a sum out
+ * of range (see bad): the first such row, and of its sums the first, as a
+ * row at a time would find it. */
 static inline __attribute__((always_inline)) int update(struct ctx *c, void *const *st,
                                                         const struct row *rows,
                                                         const struct field *f, size_t nk,
@@ -739,7 +739,6 @@ static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
         pc->numeric = c->numeric;
         pc->nnumeric = c->nnumeric;
         pc->decimals = c->decimals;
-        pc->padded = tsv_padded(&rd[k]);
         pc->part = 1;
         pc->stop = &stop;
         pc->in = &rd[k];
@@ -874,7 +873,6 @@ int main(int argc, char **argv)
     struct tsv_reader r;
     struct tsv_opts to = {.release = flush, .release_arg = &c};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
-    c.padded = tsv_padded(&r);
     tsv_writer_open(&c.w, o.output, 0);
     if (r.ncols > 0) {
         resolve(&c, &o, &r);
