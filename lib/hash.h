@@ -16,7 +16,6 @@ struct field;
 
 uint64_t hash_fields(const struct field *f, const size_t *idx, size_t n);
 
-
 /* The same in steps, for a key made of several pieces that are not
  * contiguous: h = HASH_SEED, h = hash_mix(h, piece, len) for each piece,
  * then hash_final(h).  The length of each piece is mixed in, so ("ab", "c")
