@@ -13,8 +13,32 @@ static void *find(struct groups *t, const char *k)
     return groups_find(t, k, strlen(k));
 }
 
+/* The key compare, reached through groups_same (a lookup only compares
+ * when a slot's 16-bit tag matches, which keys that differ rarely do):
+ * keys of every length up to 48 that differ in one byte, at every
+ * position, are not the group's. */
+static void compare_every_byte(void)
+{
+    struct groups *t = groups_new(8);
+    char k[48];
+    for (size_t n = 1; n <= sizeof k; n++) {
+        memset(k, 'a', n);
+        void *g = groups_find(t, k, n);
+        CHECK(groups_same(t, g, k, n));
+        int ok = 1;
+        for (size_t i = 0; i < n; i++) {
+            k[i] = 'b';
+            ok &= !groups_same(t, g, k, n);
+            k[i] = 'a';
+        }
+        CHECK(ok);
+    }
+    groups_free(t);
+}
+
 int main(void)
 {
+    compare_every_byte();
     struct groups *t = groups_new(24);
     char big[300];
     memset(big, 'x', sizeof big - 1);
@@ -32,7 +56,7 @@ int main(void)
     CHECK(!groups_same(t, p1, "ab\tcd", 5) && !groups_same(t, p1, "ab\t", 3));
     CHECK(groups_same(t, p3, big, strlen(big)) && groups_same(t, p4, "", 0));
     /* a prefix of a key of 8 to 16 bytes, and one that differs in its
-     * middle only (the compare reads words from both ends) */
+     * middle only: three groups */
     long *p5 = find(t, "0123456789abcdef"), *p6 = find(t, "0123456789abcde");
     long *p7 = find(t, "0123456X89abcdef");
     CHECK(p5 != p6 && p5 != p7 && p6 != p7 && find(t, "0123456789abcdef") == p5);
