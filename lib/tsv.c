@@ -131,6 +131,30 @@ size_t tsv_decode_field(const char *p, size_t n, char *out)
     return (size_t)(w - out);
 }
 
+size_t tsv_split_line(const char *p, size_t n, struct field *f, size_t nf, char *scratch)
+{
+    size_t k = 0;
+    const char *e = p + n;
+    while (k < nf) {
+        const char *t = k + 1 < nf ? memchr(p, '\t', (size_t)(e - p)) : NULL;
+        const char *end = t ? t : e;
+        size_t len = (size_t)(end - p);
+        if (memchr(p, '\\', len)) {
+            f[k].p = scratch;
+            f[k].n = tsv_decode_field(p, len, scratch);
+            scratch += f[k].n;
+        } else {
+            f[k].p = (char *)p;
+            f[k].n = len;
+        }
+        k++;
+        if (!t)
+            break;
+        p = t + 1;
+    }
+    return k;
+}
+
 /* Slow path: a record that contains backslashes.  Check every escape
  * first, so a broken record is left undecoded for the rejects file. */
 static void split_escaped(struct tsv_reader *r, char *s, char *e)
@@ -781,6 +805,10 @@ void tsv_writer_open(struct tsv_writer *w, const char *path, int zlevel)
 
 void tsv_writer_flush(struct tsv_writer *w)
 {
+    if (w->hold) { /* keep everything: make room instead */
+        xgrow((void **)&w->buf, &w->cap, w->cap + 1, 1);
+        return;
+    }
     if (w->n) {
         output_write(w->out, w->buf, w->n);
         w->n = 0;
@@ -790,8 +818,11 @@ void tsv_writer_flush(struct tsv_writer *w)
 static inline void put_bytes(struct tsv_writer *w, const char *p, size_t n)
 {
     if (w->cap - w->n < n) {
-        tsv_writer_flush(w);
-        if (n >= w->cap) {
+        if (w->hold)
+            xgrow((void **)&w->buf, &w->cap, w->n + n, 1);
+        else
+            tsv_writer_flush(w);
+        if (!w->hold && n >= w->cap) {
             output_write(w->out, p, n);
             return;
         }
@@ -993,8 +1024,25 @@ void tsv_put_names(struct tsv_writer *w, char *const *names, size_t n)
     tsv_end(w);
 }
 
+void tsv_writer_hold(struct tsv_writer *w, int on)
+{
+    w->hold = on;
+}
+
+size_t tsv_writer_mark(const struct tsv_writer *w)
+{
+    return w->n;
+}
+
+void tsv_writer_rewind(struct tsv_writer *w, size_t mark)
+{
+    w->n = mark;
+    w->col = 0;
+}
+
 void tsv_writer_close(struct tsv_writer *w)
 {
+    w->hold = 0;
     tsv_writer_flush(w);
     output_close(w->out);
     free(w->buf);

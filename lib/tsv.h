@@ -164,6 +164,11 @@ struct field tsv_key(const struct tsv_reader *r, const size_t *cols, size_t n, c
  * makes it: \\ \t \n \r) into out, which has room for n bytes; returns the
  * length.  For tools that keep records as escaped lines (hit-sort). */
 size_t tsv_decode_field(const char *p, size_t n, char *out);
+/* Split one line of canonical hitkit TSV (n bytes, without its LF) into
+ * at most nf fields; those with escapes are decoded into scratch (room for
+ * n bytes), the others point into the line.  Returns the count of fields
+ * (a line with more has the rest in its last). */
+size_t tsv_split_line(const char *p, size_t n, struct field *f, size_t nf, char *scratch);
 /* soft mode: the full message for the current bad record ("too few
  * fields: expected 3, found 2"), written into buf. */
 const char *tsv_bad_message(const struct tsv_reader *r, char *buf, size_t n);
@@ -183,6 +188,7 @@ struct tsv_writer {
     char *buf;
     size_t n, cap;
     size_t col; /* fields written in the current record */
+    int hold;   /* keep everything in buf (tsv_writer_hold) */
 };
 
 /* path NULL or "-" is stdout; see output_open() for the rest. */
@@ -205,6 +211,14 @@ void tsv_put_record(struct tsv_writer *w, const struct field *f, size_t n);
 void tsv_put_line(struct tsv_writer *w, const char *p, size_t n);
 void tsv_put_names(struct tsv_writer *w, char *const *names, size_t n);
 void tsv_writer_flush(struct tsv_writer *w);
+/* Hold: while on, nothing reaches the output; the buffer grows to keep
+ * every record, so a tool can take back what it wrote (tsv_writer_mark,
+ * tsv_writer_rewind) until it knows its output is right.  Turning it off
+ * lets the next flush write everything held; closing writes it too. */
+void tsv_writer_hold(struct tsv_writer *w, int on);
+/* Where the next byte goes (held writers only), and going back there. */
+size_t tsv_writer_mark(const struct tsv_writer *w);
+void tsv_writer_rewind(struct tsv_writer *w, size_t mark);
 /* Append a record, escaped as the writer does and ended by LF, to a
  * growable byte buffer (for tools that keep records in memory). */
 void tsv_format_record(char **buf, size_t *len, size_t *cap, const struct field *f, size_t n);

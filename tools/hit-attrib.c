@@ -18,9 +18,12 @@
 #include "dtime.h"
 #include "engines.h"
 #include "err.h"
+#include "extsort.h"
 #include "fanout.h"
+#include "fmt.h"
 #include "hash.h"
 #include "io.h"
+#include "keys.h"
 #include "relay.h"
 #include "tsv.h"
 #include "units.h"
@@ -31,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 /* uthash over hitkit's fast in-memory hash (the default Jenkins hash was
  * the largest single cost per hit). */
@@ -40,8 +44,9 @@
 static const char usage[] =
     "Usage: hit-attrib [OPTION]... [FILE]...\n"
     "Credit purchase revenue to the search engine and keyword that brought the visitor.\n"
-    "Reads hits in time order; writes search_engine_domain, search_keyword, revenue\n"
-    "for each credited purchase.  With no FILE, or when FILE is -, read standard input.\n"
+    "Takes each visitor's hits in time order; writes search_engine_domain,\n"
+    "search_keyword, revenue for each credited purchase.\n"
+    "With no FILE, or when FILE is -, read standard input.\n"
     "\n"
     "  -m, --model=last|first  which search referral wins (default last)\n"
     "  -e, --expire=DURATION   a referral ends after this much inactivity of its visitor:\n"
@@ -59,6 +64,14 @@ static const char usage[] =
     "      --products=COL      product list column (default post_product_list, else\n"
     "                          product_list)\n"
     "      --referrer=COL      referrer column (default referrer)\n"
+    "      --order=ORDER       auto (default): take the hits as they come while they\n"
+    "                          are in time order, else sort them by time first (a\n"
+    "                          file is read again; a stream is an error); input:\n"
+    "                          take them as they come; sort: always sort first\n"
+    "  -S, --buffer-size=SIZE  memory for sorting hits before spilling sorted runs\n"
+    "                          to disk (K, M, G suffixes; default 1G)\n"
+    "  -T, --temporary-directory=DIR  directory for the runs (default $TMPDIR,\n"
+    "                          else /tmp)\n"
     "      --shard=K/N         only visitors whose hash (see hit-partition) modulo N is K,\n"
     "                          for running N copies in parallel on the same input\n"
     "      --threads=N         threads, 1 to 64 (default: one per CPU, up to 8): a\n"
@@ -75,8 +88,13 @@ static const char usage[] =
     "Exit status: 0 success, 1 bad input, 2 usage or system error.\n"
     "Full documentation: man hit-attrib\n";
 
+/* --order: how hits out of time order are taken (see sort_hits). */
+enum { ORDER_AUTO, ORDER_INPUT, ORDER_SORT };
+
 struct opts {
-    int first, keep_case, strict, verbose, only_engines;
+    int first, keep_case, strict, verbose, only_engines, order;
+    uint64_t mem; /* -S */
+    const char *tmpdir;
     int64_t expire; /* seconds; < 0 means never */
     const char *visitor, *with, *purchase, *time, *events, *products, *referrer, *output;
     uint64_t shard, nshards;
@@ -102,6 +120,8 @@ struct visitor {
 enum { FILTER_BITS = 16 };
 enum { DISORDER = 3600 }; /* seconds of out-of-order hits tolerated exactly */
 enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 }; /* --threads */
+#define DEFAULT_MEM ((uint64_t)1 << 30)                /* -S, as hit-sort's */
+#define MIN_MEM ((uint64_t)1 << 10)
 #define FILTER_SLOT(hv) (((hv) >> 16) & ((1U << FILTER_BITS) - 1))
 
 struct state {
@@ -146,7 +166,7 @@ static int64_t parse_duration(const char *s)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum { HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS };
+    enum { HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS, ORDER };
     static const struct option longs[] = {
         {"model", required_argument, NULL, 'm'},
         {"expire", required_argument, NULL, 'e'},
@@ -161,6 +181,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"events", required_argument, NULL, EVENTS},
         {"products", required_argument, NULL, PRODUCTS},
         {"referrer", required_argument, NULL, REFERRER},
+        {"order", required_argument, NULL, ORDER},
+        {"buffer-size", required_argument, NULL, 'S'},
+        {"temporary-directory", required_argument, NULL, 'T'},
         {"shard", required_argument, NULL, SHARD},
         {"strict", no_argument, NULL, 's'},
         {"threads", required_argument, NULL, THREADS},
@@ -176,8 +199,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->purchase = "1";
     o->time = "hit_time_gmt";
     o->referrer = "referrer";
+    o->mem = DEFAULT_MEM;
     int c;
-    while ((c = getopt_long(argc, argv, "m:e:V:w:E:kp:so:v", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:e:V:w:E:kp:S:T:so:v", longs, NULL)) != -1) {
         switch (c) {
         case 'm':
             if (strcmp(optarg, "first") != 0 && strcmp(optarg, "last") != 0)
@@ -203,6 +227,23 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case EVENTS: o->events = optarg; break;
         case PRODUCTS: o->products = optarg; break;
         case REFERRER: o->referrer = optarg; break;
+        case ORDER:
+            if (strcmp(optarg, "auto") == 0)
+                o->order = ORDER_AUTO;
+            else if (strcmp(optarg, "input") == 0)
+                o->order = ORDER_INPUT;
+            else if (strcmp(optarg, "sort") == 0)
+                o->order = ORDER_SORT;
+            else
+                die_usage("--order: expected 'auto', 'input' or 'sort', not '%s'", optarg);
+            break;
+        case 'S':
+            if (units_size(optarg, &o->mem) || o->mem < MIN_MEM)
+                die_usage("--buffer-size: expected a size of at least 1K (like 64K, 512M, "
+                          "2G), not '%s'",
+                          optarg);
+            break;
+        case 'T': o->tmpdir = optarg; break;
         case SHARD: {
             char *slash = strchr(optarg, '/');
             if (slash)
@@ -223,6 +264,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
     }
     if (o->only_engines && !o->nengine_files)
         die_usage("--only-engines needs at least one --engines file");
+    if (!o->tmpdir) {
+        const char *t = getenv("TMPDIR");
+        o->tmpdir = t && *t ? t : "/tmp";
+    }
 }
 
 /* ---- visitors --------------------------------------------------------- */
@@ -467,6 +512,16 @@ struct run {
     struct hit bad;    /* a fatal error: where, */
     long bad_col;      /* in which column, */
     char bad_msg[160]; /* and what */
+    /* --order auto: the first hit earlier than one before it stops the
+     * run (disorder set, late: where); seen counts the hits checked, in
+     * input order, and late_at is the late hit's place among them. */
+    int detect, disorder;
+    uint64_t seen, late_at;
+    struct hit late;
+    /* Sorting (sort_hits): the hits before quiet in input order had their
+     * warnings printed already, by the run that found the disorder; ord
+     * is the place in input order of the hit being accounted. */
+    uint64_t quiet, ord;
 };
 
 /* The fields of a record that attribution uses (see struct run). */
@@ -617,15 +672,31 @@ static void attribute_pend(const struct run *r, struct state *st, struct pend *p
     attribute(r, st, p->t, in->p + p->key_at, p->kn, p->h, &p->l, out);
 }
 
-/* Count and write what a hit came to, hit after hit in input order.
- * Returns 0, or 1 for a fatal error noted in r->bad and bad_msg. */
+/* Check that a hit, the next in input order, is not earlier than those
+ * before it, and count it when it is.  With --order auto (r->detect) such
+ * a hit is noted and 0 returned: the run stops, and the hits are sorted. */
+static int in_order(struct run *r, const struct hit *h)
+{
+    r->seen++;
+    if (h->t >= r->now) {
+        r->now = h->t;
+        return 1;
+    }
+    r->cnt.out_of_order++;
+    if (!r->detect)
+        return 1;
+    r->disorder = 1;
+    r->late = *h;
+    r->late_at = r->seen - 1;
+    return 0;
+}
+
+/* Count and write what a hit came to, hit after hit (in input order, or
+ * in time order when sorted).  Returns 0, or 1 for a fatal error noted in
+ * r->bad and bad_msg. */
 static int account(struct run *r, const struct hit *h, const struct field *f,
                    const struct outcome *out)
 {
-    if (h->t < r->now)
-        r->cnt.out_of_order++;
-    else
-        r->now = h->t;
     if (out->kind == NOTHING)
         return 0;
     if (out->kind == DUPLICATE) {
@@ -642,8 +713,9 @@ static int account(struct run *r, const struct hit *h, const struct field *f,
             snprintf(r->bad_msg, sizeof r->bad_msg, "product %zu: price %s", out->badp, why);
             return 1;
         }
-        warn_at(h->file, h->line, r->pcol + 1, "product %zu: price %s; hit not counted", out->badp,
-                why);
+        if (r->ord >= r->quiet)
+            warn_at(h->file, h->line, r->pcol + 1, "product %zu: price %s; hit not counted",
+                    out->badp, why);
         r->cnt.bad++;
         return 0;
     }
@@ -674,6 +746,8 @@ static int work(void *arg, size_t slot)
     struct batch *b = &r->b[slot];
     struct outcome out;
     for (size_t i = 0, n = relay_items(r->relay, slot); i < n; i++) {
+        if (!in_order(r, &b->h[i]))
+            return 1;
         attribute_pend(r, &r->sh[0].st, &b->p[i], &b->in, &out);
         if (account(r, &b->h[i], b->f + i * r->nk, &out))
             return 1;
@@ -687,7 +761,7 @@ static int work(void *arg, size_t slot)
 static void flush(void *arg)
 {
     struct run *r = arg;
-    if (r->relay && relay_flush(r->relay))
+    if (r->relay && relay_flush(r->relay) && !r->disorder)
         die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
 }
 
@@ -845,16 +919,18 @@ static int fan_finish(void *arg, size_t c, size_t slot)
         fa->cur[s] = 0;
     for (size_t i = 0; i < k->n; i++) {
         size_t s = k->shard[i], d = k->sh[s].p[fa->cur[s]++].det;
-        if (!d) { /* the usual hit: only its time counts */
-            if (k->h[i].t < r->now)
-                r->cnt.out_of_order++;
-            else
-                r->now = k->h[i].t;
+        if (!d && k->h[i].t >= r->now) { /* the usual hit: only its time counts */
+            r->now = k->h[i].t;
+            r->seen++;
             continue;
         }
         struct hit h = k->h[i];
-        struct outcome o = k->sh[s].det[d - 1];
         h.line += fa->base;
+        if (!in_order(r, &h))
+            return 1;
+        if (!d)
+            continue;
+        struct outcome o = k->sh[s].det[d - 1];
         if (o.kind == PURCHASE && o.credited) {
             o.dom = k->sh[s].out.p + o.at;
             o.kw = o.dom + o.dom_n;
@@ -930,6 +1006,155 @@ static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
     b->h[i] = (struct hit){t, rd->file, rd->line};
 }
 
+/* ---- hits out of time order: sorted first ------------------------------ */
+
+/* With --order sort, or auto once a hit came earlier than one before it,
+ * the hits are sorted by time before they are attributed: stably, so hits
+ * of the same second keep their input order, but for visit_num and then
+ * visit_page_num when the input has them (the order Adobe numbers a
+ * visitor's hits in).  Each visitor's hits then come in time order, which
+ * is all attribution needs, and in time order across visitors, so the
+ * expiry sweep keeps memory as small as for input in time order.
+ *
+ * A hit goes into the sort (lib/extsort, within -S, spilling sorted runs
+ * to -T) as the fields attribution uses, behind its time, its place in the
+ * input and its visitor's key; excluded hits are dropped first.  Then one
+ * thread attributes and accounts the hits as they come out, so rows and
+ * warnings come in time order.  A file is read twice when the disorder is
+ * found late in it; a stream cannot be, so --order auto stops there. */
+enum { S_TIME, S_VNUM, S_VPAGE, S_ORD, S_FILE, S_LINE, S_KEY, S_HIT }; /* then F_* */
+
+struct sorting {
+    struct run *r;
+    const char **files; /* names of the input files, by S_FILE */
+    size_t nfiles;
+    struct field *f; /* the fields of the line coming out */
+    char *scratch;   /* their decoded escapes */
+    size_t scap;
+    struct text in; /* what the hit's pend points to */
+};
+
+/* A number written by sort_hits. */
+static int64_t number(const struct field *f)
+{
+    int64_t v = 0;
+    dtime_int(f->p, f->n, &v);
+    return v;
+}
+
+/* Attribute and account the next hit in time order (extsort_emit_fn). */
+static void replay(void *arg, const char *line, size_t len, uint64_t code)
+{
+    (void)code;
+    struct sorting *x = arg;
+    struct run *r = x->r;
+    if (len > x->scap)
+        xgrow((void **)&x->scratch, &x->scap, len, 1);
+    tsv_split_line(line, len - 1, x->f, S_HIT + r->nk, x->scratch);
+    struct field *f = x->f + S_HIT, *key = &x->f[S_KEY];
+    struct hit h = {number(&x->f[S_TIME]), x->files[number(&x->f[S_FILE])],
+                    (long)number(&x->f[S_LINE])};
+    struct pend p;
+    struct outcome out;
+    x->in.n = 0;
+    prepare(r, r->sh[0].eng, f, h.t, key->p, key->n, hash_bytes(key->p, key->n), &p, &x->in);
+    attribute_pend(r, &r->sh[0].st, &p, &x->in, &out);
+    r->ord = (uint64_t)number(&x->f[S_ORD]);
+    if (account(r, &h, f, &out))
+        die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
+}
+
+/* Sort the hits of rd from where it is, then attribute them (see above). */
+static void sort_hits(struct run *r, struct tsv_reader *rd)
+{
+    const struct opts *o = r->o;
+    long vnum = opt_col(rd, "visit_num"), vpage = opt_col(rd, "visit_page_num");
+    size_t nf = S_HIT + r->nk;
+    static const char *const snames[] = {"time", "visit_num", "visit_page_num"};
+    char *names[S_VPAGE + 1];
+    for (size_t i = 0; i <= S_VPAGE; i++)
+        names[i] = (char *)snames[i];
+    struct keys ks = {0};
+    keys_parse(&ks, vnum >= 0 && vpage >= 0 ? "1:n,2:n,3:n" : "1:n", names, S_VPAGE + 1, "--order");
+    struct extsort *xs = extsort_new(&ks, nf, o->mem, o->tmpdir);
+    extsort_set_threads(xs, o->threads);
+    struct sorting x = {.r = r};
+    x.f = xmalloc(nf * sizeof *x.f);
+    char num[3][24], *key = NULL;
+    size_t keycap = 0, filecap = 0;
+    const char *file = NULL;
+    uint64_t excl = 0, ord = 0;
+    while (tsv_next(rd)) {
+        int64_t t;
+        int w = when(r, rd->f, &t);
+        if (w == EXCLUDED) {
+            excl++;
+            continue;
+        }
+        if (w == BAD_TIME)
+            die_at(EXIT_DATA, rd->file, rd->line, r->tcol + 1, "%s: not epoch seconds",
+                   rd->names[r->tcol]);
+        if (t < r->now)
+            r->cnt.out_of_order++;
+        else
+            r->now = t;
+        if (rd->file != file) { /* a file's hits follow one another */
+            file = rd->file;
+            xgrow((void **)&x.files, &filecap, x.nfiles + 1, sizeof *x.files);
+            x.files[x.nfiles++] = file;
+        }
+        struct field *f = x.f;
+        f[S_TIME] = (struct field){num[0], (size_t)(fmt_u64(num[0], (uint64_t)t) - num[0])};
+        f[S_VNUM] = vnum >= 0 ? rd->f[vnum] : (struct field){NULL, 0};
+        f[S_VPAGE] = vpage >= 0 ? rd->f[vpage] : (struct field){NULL, 0};
+        f[S_ORD] = (struct field){num[1], (size_t)(fmt_u64(num[1], ord++) - num[1])};
+        f[S_FILE] = (struct field){num[2], (size_t)(fmt_u64(num[2], x.nfiles - 1) - num[2])};
+        char ln[24];
+        f[S_LINE] = (struct field){ln, (size_t)(fmt_u64(ln, (uint64_t)rd->line) - ln)};
+        f[S_KEY] = visitor_key(r, rd, &key, &keycap);
+        pick_hit(r, rd->f, f + S_HIT);
+        static char none[1];
+        for (size_t i = 0; i < nf; i++) /* a column the input lacks: empty */
+            if (!f[i].p)
+                f[i].p = none;
+        extsort_add(xs, f, NULL);
+    }
+    r->cnt.hits += rd->records;
+    r->cnt.skipped += excl;
+    extsort_finish(xs, replay, &x);
+    extsort_free(xs);
+    keys_free(&ks);
+    free(key);
+    free(x.f);
+    free(x.scratch);
+    free(x.in.p);
+    free(x.files);
+}
+
+/* Forget what the run made of the hits so far: they are to be sorted.
+ * Their warnings were printed; those of the hits after are to come. */
+static void restart(struct run *r)
+{
+    memset(&r->cnt, 0, sizeof r->cnt);
+    r->now = INT64_MIN;
+    r->detect = 0;
+    r->quiet = r->late_at;
+    for (size_t i = 0; i < r->nsh; i++) {
+        free_all(&r->sh[i].st);
+        memset(&r->sh[i].st, 0, sizeof r->sh[i].st);
+    }
+}
+
+/* Can the inputs be read again from the start (regular files)? */
+static int rereadable(char **paths, size_t n)
+{
+    struct stat st;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+            return 0;
+    return n > 0;
+}
+
 int main(int argc, char **argv)
 {
     err_init("hit-attrib");
@@ -968,11 +1193,11 @@ int main(int argc, char **argv)
     size_t *vcols, *wcols = NULL, nw = 0;
     size_t nv = cols_visitor(o.visitor, r.names, r.ncols, &vcols, "--visitor");
     struct shard sh = {vcols, nv, o.shard, o.nshards};
+    size_t sh_upto = 0;
     if (o.nshards > 1) { /* the reader drops the other shards' hits, mostly unsplit */
-        size_t upto = 0;
         for (size_t i = 0; i < nv; i++)
-            upto = vcols[i] + 1 > upto ? vcols[i] + 1 : upto;
-        tsv_filter(&r, mine, &sh, upto);
+            sh_upto = vcols[i] + 1 > sh_upto ? vcols[i] + 1 : sh_upto;
+        tsv_filter(&r, mine, &sh, sh_upto);
     }
     if (o.with)
         nw = cols_select(o.with, r.names, r.ncols, &wcols, "--with");
@@ -1007,16 +1232,21 @@ int main(int argc, char **argv)
     run.b = xcalloc(NBATCH, sizeof *run.b);
     for (size_t i = 0; i < NBATCH; i++)
         run.b[i].f = xmalloc(BATCH * run.nk * sizeof *run.b[i].f);
+    run.detect = o.order == ORDER_AUTO;
+    if (run.detect) /* rows are held until the input is known to be in order */
+        tsv_writer_hold(&run.w, 1);
+    size_t rows = tsv_writer_mark(&run.w);
     struct tsv_chunk *ch = NULL;
-    size_t nch = o.threads > 1 ? tsv_chunks(&r, CHUNK, &ch) : 0;
+    size_t nch = o.threads > 1 && o.order != ORDER_SORT ? tsv_chunks(&r, CHUNK, &ch) : 0;
     int e = nch > 1 ? fan_run(&run, &r, ch, nch) : FANOUT_NO_THREADS;
     free(ch);
-    if (e > 0)
+    if (e > 0 && !run.disorder)
         die_at(EXIT_DATA, run.bad.file, run.bad.line, run.bad_col, "%s", run.bad_msg);
     /* Else one reader: this thread, handing batches to another. */
     run.relay = relay_new(NBATCH, work, &run, o.threads > 1);
     uint64_t excl = 0; /* counted here, the rest of cnt by the other thread */
-    while (e && tsv_next(&r)) {
+    int here = e && o.order != ORDER_SORT && !run.disorder; /* r read in this loop */
+    while (here && tsv_next(&r)) {
         int64_t t;
         int w = when(&run, r.f, &t);
         if (w == EXCLUDED) {
@@ -1029,12 +1259,36 @@ int main(int argc, char **argv)
                    r.names[tcol]);
         }
         take(&run, &r, t);
+        if (run.detect && relay_stopped(run.relay))
+            break;
     }
     flush(&run);
     relay_end(run.relay);
     run.relay = NULL;
-    run.cnt.hits += r.records;
-    run.cnt.skipped += excl;
+    if (o.order == ORDER_SORT || run.disorder) {
+        char **paths = argv + optind;
+        size_t npaths = (size_t)(argc - optind);
+        if (run.disorder) {
+            if (here && !rereadable(paths, npaths))
+                die_at(EXIT_DATA, run.late.file, run.late.line, (long)tcol + 1,
+                       "%s: earlier than a hit before it, and a stream cannot be read again "
+                       "to sort it (--order sort sorts a stream from the start)",
+                       r.names[tcol]);
+            restart(&run);
+            tsv_writer_rewind(&run.w, rows);
+            if (here) { /* read from the start again (fanout left r after its header) */
+                tsv_close(&r);
+                tsv_open(&r, paths, npaths, &to);
+                if (o.nshards > 1)
+                    tsv_filter(&r, mine, &sh, sh_upto);
+            }
+        }
+        tsv_writer_hold(&run.w, 0);
+        sort_hits(&run, &r);
+    } else {
+        run.cnt.hits += r.records;
+        run.cnt.skipped += excl;
+    }
     tsv_writer_close(&run.w);
     if (o.verbose)
         report(&run.cnt, run.sh, run.nsh);
