@@ -1017,12 +1017,16 @@ static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
  * expiry sweep keeps memory as small as for input in time order.
  *
  * A hit goes into the sort (lib/extsort, within -S, spilling sorted runs
- * to -T) as the fields attribution uses, behind its time, its place in the
- * input and its visitor's key; excluded hits are dropped first.  Then one
+ * to -T) as what it says by itself (look: its search engine and keyword,
+ * what it is as a purchase) and its --with columns, behind its time, its
+ * place in the input and its visitor's key, so a hit that is neither a
+ * search nor a purchase is little more than its time and visitor;
+ * excluded hits are dropped first.  Then one
  * thread attributes and accounts the hits as they come out, so rows and
  * warnings come in time order.  A file is read twice when the disorder is
  * found late in it; a stream cannot be, so --order auto stops there. */
-enum { S_TIME, S_VNUM, S_VPAGE, S_ORD, S_FILE, S_LINE, S_KEY, S_HIT }; /* then F_* */
+enum { S_TIME, S_VNUM, S_VPAGE, S_ORD, S_FILE, S_LINE, S_KEY, /* then struct look: */
+       S_KIND, S_DOM, S_KW, S_REV, S_BADP, S_ERR, S_WITH };   /* then --with's */
 
 struct sorting {
     struct run *r;
@@ -1031,7 +1035,6 @@ struct sorting {
     struct field *f; /* the fields of the line coming out */
     char *scratch;   /* their decoded escapes */
     size_t scap;
-    struct text in; /* what the hit's pend points to */
 };
 
 /* A number written by sort_hits. */
@@ -1050,17 +1053,23 @@ static void replay(void *arg, const char *line, size_t len, uint64_t code)
     struct run *r = x->r;
     if (len > x->scap)
         xgrow((void **)&x->scratch, &x->scap, len, 1);
-    tsv_split_line(line, len - 1, x->f, S_HIT + r->nk, x->scratch);
-    struct field *f = x->f + S_HIT, *key = &x->f[S_KEY];
-    struct hit h = {number(&x->f[S_TIME]), x->files[number(&x->f[S_FILE])],
-                    (long)number(&x->f[S_LINE])};
-    struct pend p;
+    struct field *f = x->f, *key = &f[S_KEY];
+    tsv_split_line(line, len - 1, f, S_WITH + r->nw, x->scratch);
+    struct hit h = {number(&f[S_TIME]), x->files[number(&f[S_FILE])], (long)number(&f[S_LINE])};
+    int64_t kind = number(&f[S_KIND]);
+    struct look l = {.kind = (int)(kind >> 1), .err = -(int)number(&f[S_ERR]),
+                     .badp = (size_t)number(&f[S_BADP])};
+    if (kind & 1) {
+        l.dom = f[S_DOM].p, l.dom_n = f[S_DOM].n;
+        l.kw = f[S_KW].p, l.kw_n = f[S_KW].n;
+    }
+    if (l.kind == PURCHASE)
+        dec_parse(f[S_REV].p, f[S_REV].n, &l.rev);
     struct outcome out;
-    x->in.n = 0;
-    prepare(r, r->sh[0].eng, f, h.t, key->p, key->n, hash_bytes(key->p, key->n), &p, &x->in);
-    attribute_pend(r, &r->sh[0].st, &p, &x->in, &out);
-    r->ord = (uint64_t)number(&x->f[S_ORD]);
-    if (account(r, &h, f, &out))
+    attribute(r, &r->sh[0].st, h.t, key->p, key->n, hash_bytes(key->p, key->n), &l, &out);
+    r->ord = (uint64_t)number(&f[S_ORD]);
+    /* account() takes --with's columns at F_WITH */
+    if (account(r, &h, f + S_WITH - F_WITH, &out))
         die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
 }
 
@@ -1069,7 +1078,7 @@ static void sort_hits(struct run *r, struct tsv_reader *rd)
 {
     const struct opts *o = r->o;
     long vnum = opt_col(rd, "visit_num"), vpage = opt_col(rd, "visit_page_num");
-    size_t nf = S_HIT + r->nk;
+    size_t nf = S_WITH + r->nw;
     static const char *const snames[] = {"time", "visit_num", "visit_page_num"};
     char *names[S_VPAGE + 1];
     for (size_t i = 0; i <= S_VPAGE; i++)
@@ -1080,7 +1089,8 @@ static void sort_hits(struct run *r, struct tsv_reader *rd)
     extsort_set_threads(xs, o->threads);
     struct sorting x = {.r = r};
     x.f = xmalloc(nf * sizeof *x.f);
-    char num[3][24], *key = NULL;
+    char num[8][24], rev[DEC_BUFSZ], *key = NULL;
+    struct field *hf = xmalloc(r->nk * sizeof *hf);
     size_t keycap = 0, filecap = 0;
     const char *file = NULL;
     uint64_t excl = 0, ord = 0;
@@ -1112,7 +1122,21 @@ static void sort_hits(struct run *r, struct tsv_reader *rd)
         char ln[24];
         f[S_LINE] = (struct field){ln, (size_t)(fmt_u64(ln, (uint64_t)rd->line) - ln)};
         f[S_KEY] = visitor_key(r, rd, &key, &keycap);
-        pick_hit(r, rd->f, f + S_HIT);
+        pick_hit(r, rd->f, hf);
+        struct look l;
+        look(r, r->sh[0].eng, hf, &l);
+        uint64_t kind = (uint64_t)l.kind << 1 | (l.dom != NULL);
+        f[S_KIND] = (struct field){num[3], (size_t)(fmt_u64(num[3], kind) - num[3])};
+        f[S_DOM] = l.dom ? (struct field){(char *)l.dom, l.dom_n} : (struct field){NULL, 0};
+        f[S_KW] = l.dom ? (struct field){(char *)l.kw, l.kw_n} : (struct field){NULL, 0};
+        f[S_REV] = f[S_BADP] = f[S_ERR] = (struct field){NULL, 0};
+        if (l.kind == PURCHASE)
+            f[S_REV] = (struct field){rev, dec_format(l.rev, rev)};
+        if (l.kind == BAD_PRICE) {
+            f[S_BADP] = (struct field){num[5], (size_t)(fmt_u64(num[5], l.badp) - num[5])};
+            f[S_ERR] = (struct field){num[6], (size_t)(fmt_u64(num[6], (uint64_t)-l.err) - num[6])};
+        }
+        memcpy(f + S_WITH, hf + F_WITH, r->nw * sizeof *f);
         static char none[1];
         for (size_t i = 0; i < nf; i++) /* a column the input lacks: empty */
             if (!f[i].p)
@@ -1125,9 +1149,9 @@ static void sort_hits(struct run *r, struct tsv_reader *rd)
     extsort_free(xs);
     keys_free(&ks);
     free(key);
+    free(hf);
     free(x.f);
     free(x.scratch);
-    free(x.in.p);
     free(x.files);
 }
 
