@@ -5,6 +5,7 @@
 #include "tsv.h"
 #include "check.h"
 #include "err.h"
+#include "io.h"
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -662,6 +663,69 @@ static void test_decode_field(void)
     CHECK_MEM(out, n, "end\\", 4);
 }
 
+/* tsv_split_line: fields of a canonical line, escapes decoded into the
+ * scratch, plain fields pointing into the line; empty fields at either
+ * end; a line with more fields than asked keeps the rest in the last. */
+static void test_split_line(void)
+{
+    static const char line[] = "a\tb\t\tplain\t\\x\\ny\t";
+    char scratch[sizeof line];
+    struct field f[6];
+    size_t n = tsv_split_line(line, sizeof line - 1, f, 6, scratch);
+    CHECK(n == 6);
+    CHECK_MEM(f[0].p, f[0].n, "a", 1);
+    CHECK(f[0].p == line); /* not copied */
+    CHECK_MEM(f[1].p, f[1].n, "b", 1);
+    CHECK_MEM(f[2].p, f[2].n, "", 0);
+    CHECK_MEM(f[3].p, f[3].n, "plain", 5);
+    CHECK_MEM(f[4].p, f[4].n, "\\x\ny", 4); /* decoded */
+    CHECK(f[4].p == scratch);
+    CHECK(f[5].n == 0);
+    static const char two[] = "x\ty\tz";
+    n = tsv_split_line(two, sizeof two - 1, f, 2, scratch);
+    CHECK(n == 2);
+    CHECK_MEM(f[1].p, f[1].n, "y\tz", 3); /* the rest, in the last */
+    n = tsv_split_line("", 0, f, 3, scratch);
+    CHECK(n == 1 && f[0].n == 0);
+    n = tsv_split_line("\t", 1, f, 3, scratch);
+    CHECK(n == 2 && f[0].n == 0 && f[1].n == 0);
+}
+
+/* A held writer keeps what it is given, however much, until it is let go;
+ * a rewind takes back what came after a mark. */
+static void test_writer_hold(void)
+{
+    char *out = path_of("held.tsv");
+    unlink(out);
+    struct tsv_writer w;
+    tsv_writer_open(&w, out, 0);
+    tsv_writer_hold(&w, 1);
+    tsv_put_str(&w, "h");
+    tsv_end(&w);
+    size_t mark = tsv_writer_mark(&w);
+    /* far more than the buffer, through every kind of put */
+    static char big[300000];
+    memset(big, 'x', sizeof big);
+    big[7] = '\t';
+    for (int i = 0; i < 5; i++) {
+        tsv_put(&w, big, sizeof big);
+        tsv_put_clean(&w, "1", 1);
+        tsv_end(&w);
+        tsv_put_lines(&w, big + 8, sizeof big - 8);
+    }
+    CHECK(output_bytes(w.out) == 0); /* nothing reached the file */
+    tsv_writer_rewind(&w, mark);
+    tsv_put_str(&w, "kept");
+    tsv_end(&w);
+    tsv_writer_hold(&w, 0);
+    tsv_writer_close(&w);
+    size_t n;
+    char *got = slurp(out, &n);
+    CHECK_MEM(got, n, "h\nkept\n", 7);
+    free(got);
+    free(out);
+}
+
 /* tsv_key: equal values give equal keys, whether the record had escapes,
  * a CR inside or a CRLF end, and the key is what the writer writes; a
  * span of the record itself when it can be. */
@@ -979,6 +1043,7 @@ int main(void)
 {
     err_init("unit");
     test_decode_field();
+    test_split_line();
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;
@@ -999,6 +1064,7 @@ int main(void)
     test_separators_csv_zstd();
     test_writer();
     test_writer_zst_roundtrip();
+    test_writer_hold();
     free(paths[0]);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
