@@ -41,6 +41,22 @@ cmp -s "$tmp/a1.tsv" "$tmp/a3.tsv" || { echo "FAIL hit-attrib 3 threads: outputs
 "$tmp/hit-attrib" --threads 2 - <"$tmp/hits.tsv" >"$tmp/as.tsv" 2>"$tmp/as.err"
 check "hit-attrib stream" $? 0
 cmp -s "$tmp/a1.tsv" "$tmp/as.tsv" || { echo "FAIL hit-attrib stream: outputs differ"; fail=1; }
+# hits in reverse time order: each reading path finds the disorder on a
+# thread of its own, stops, and the hits are sorted; a stream stops with
+# an error.  The rows come in time order, so they are compared sorted.
+{ head -n 1 "$tmp/hits.tsv"; tail -n +2 "$tmp/hits.tsv" | tac; } >"$tmp/rev.tsv"
+zstd -q "$tmp/rev.tsv" -o "$tmp/rev.tsv.zst" || exit 1
+LC_ALL=C sort "$tmp/a1.tsv" >"$tmp/a1.sorted"
+"$tmp/hit-attrib" --threads 3 "$tmp/rev.tsv" >"$tmp/r3.tsv" 2>"$tmp/r3.err"
+check "hit-attrib reversed, chunks" $? 0
+"$tmp/hit-attrib" --threads 2 "$tmp/rev.tsv.zst" >"$tmp/rz.tsv" 2>"$tmp/rz.err"
+check "hit-attrib reversed, relay" $? 0
+for r in r3 rz; do
+    LC_ALL=C sort "$tmp/$r.tsv" | cmp -s "$tmp/a1.sorted" - ||
+        { echo "FAIL hit-attrib reversed ($r): rows differ"; fail=1; }
+done
+"$tmp/hit-attrib" --threads 2 - <"$tmp/rev.tsv" >"$tmp/rs.tsv" 2>"$tmp/rs.err"
+check "hit-attrib reversed stream" $? 1
 
 awk 'BEGIN { OFS = "\t"; print "d", "k", "v"
     for (i = 0; i < 300000; i++) print "d" (i % 41), "k" (i * 7919 % 1009), (i % 997) "." (i % 100) }' \
