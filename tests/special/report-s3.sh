@@ -137,7 +137,7 @@ stored >"$T/store"
 
 # --- a failing rerun leaves the previous report as it was ---------------------
 report -o "$out" "$in1" s3://hitkit-test/in/nope.tsv >"$T/out" 2>"$T/err"
-expect_rc "rerun, missing key" 1 $?
+expect_rc "rerun, missing key" 2 $?
 missing="hit-report: stage download failed (exit 1) for s3://hitkit-test/in/nope.tsv"
 expect_err "rerun, missing key" "$missing"
 stored | cmp -s "$T/store" - || fail "rerun: objects: $(stored | diff "$T/store" -)"
@@ -158,7 +158,7 @@ bg record -o s3://hitkit-test/bad "$in1" "s3://hitkit-test/bad/short row.tsv"
 bg price -o s3://hitkit-test/bad2 --strict "$in1" s3://hitkit-test/bad/price.tsv
 wait "${bgpids[@]}" # not the server
 cp "$T/missing.err" "$T/err"
-expect_rc "missing key" 1 "$(cat "$T/missing.rc")"
+expect_rc "missing key" 2 "$(cat "$T/missing.rc")"
 expect_err "missing key" "$missing"
 cp "$T/record.err" "$T/err"
 expect_rc "bad record" 1 "$(cat "$T/record.rc")"
@@ -177,11 +177,11 @@ tmp_empty "failures"
 # --- server down --------------------------------------------------------------
 stop_s3
 report -o "s3://hitkit-test/down" "$data" 2>"$T/err"
-expect_rc "server down, upload" 1 $?
+expect_rc "server down, upload" 2 $?
 expect_err "server down, upload" \
     "hit-report: stage upload failed for s3://hitkit-test/down/2009-09-27/$name"
 report -o "$T/down" "$in1" 2>"$T/err"
-expect_rc "server down, download" 1 $?
+expect_rc "server down, download" 2 $?
 expect_err "server down, download" "hit-report: stage download failed (exit 1) for $in1"
 [ ! -e "$T/down" ] || fail "server down: local output left: $(find "$T/down")"
 tmp_empty "server down"
