@@ -132,6 +132,14 @@ expect_rc "s3 to dir" 0 $?
 cmp -s "$T/expected" "$dir/2009-09-27/$name" || fail "s3 to dir: report differs or missing"
 [ "$(ls -A "$dir/2009-09-27")" = "$name" ] || fail "s3 to dir: files: $(ls -A "$dir/2009-09-27")"
 tmp_empty "s3 to dir"
+
+# --- the parts given in reverse time order: read twice, the second time sorted
+report -o - "$in3" "$in2" "$in1" >"$T/got" 2>"$T/err"
+expect_rc "s3 out of order" 0 $?
+cmp -s "$T/expected" "$T/got" || fail "s3 out of order: report differs: $(diff "$T/expected" "$T/got")"
+expect_err "s3 out of order" \
+    "hit-report: warning: the hits are out of time order; reading the inputs again to sort them"
+tmp_empty "s3 out of order"
 # from here on, the store must hold exactly these objects
 stored >"$T/store"
 
