@@ -1,8 +1,10 @@
 # hitkit: small, fast C filters for web-analytics hit data.
 #   make            build every tool into bin/
-#   make check      install what is missing, build, run every test (also
+#   make check      install what the tests need, build, run every test (also
 #                   under AddressSanitizer + UndefinedBehaviorSanitizer)
-#   make demo       the main job on the bundled sample data
+#   make demo       install the build packages only, build, run the main job
+#                   on the bundled sample data
+#   make deps       install the build packages (check-deps: the tests' too)
 #   make bench      compare against peer tools (not part of check)
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -66,11 +68,15 @@ build/san/unit/%: tests/unit/%.c tests/unit/check.h build/san/libhitkit.a
 
 -include $(wildcard build/obj/*.d build/san/obj/*.d)
 
+# Debian packages: the build's for make and make demo, all for make check.
 deps:
-	@sh mk/deps.sh install
+	@sh mk/deps.sh install build
+
+build-deps:
+	@sh mk/deps.sh check build || sh mk/deps.sh install build
 
 check-deps:
-	@sh mk/deps.sh check || sh mk/deps.sh install
+	@sh mk/deps.sh check all || sh mk/deps.sh install all
 
 check: check-deps
 	@$(MAKE) -s --no-print-directory all san
@@ -78,19 +84,19 @@ check: check-deps
 
 san: $(SAN_TOOLS) $(UNITS)
 
-demo: check-deps
+demo: build-deps
 	@$(MAKE) -s --no-print-directory all
 	@sh examples/demo.sh
 
-bench: check-deps
+bench: build-deps
 	@$(MAKE) -s --no-print-directory all
 	@bench/run
 
-bench-smoke: check-deps
+bench-smoke: build-deps
 	@$(MAKE) -s --no-print-directory all
 	@BENCH_SIZE=10M BENCH_RUNS=1 bench/run
 
-bench-large: check-deps
+bench-large: build-deps
 	@$(MAKE) -s --no-print-directory all
 	@bench/large
 
@@ -109,5 +115,5 @@ clean:
 format:
 	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c
 
-.PHONY: all deps check-deps check san demo bench bench-smoke bench-large install uninstall clean format
+.PHONY: all deps build-deps check-deps check san demo bench bench-smoke bench-large install uninstall clean format
 .SECONDARY:
