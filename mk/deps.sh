@@ -12,8 +12,10 @@ BUILD_PKGS="build-essential pkg-config libcsv-dev libzstd-dev uthash-dev"
 # Tests: zstd, python3 (csv-spectrum JSON), postgresql (\copy round trip),
 # awscli (S3 end to end), parallel + openssh-server + rsync (sharded runs
 # over ssh), man-db (man pages against --help), time (/usr/bin/time: peak
-# memory), node and npm (s3rver, DuckDB).
-TEST_PKGS="zstd python3 postgresql awscli parallel openssh-server rsync man-db time"
+# memory), clang with its sanitizer runtimes (the second sanitizer build),
+# node and npm (s3rver, DuckDB).
+TEST_PKGS="zstd python3 postgresql awscli parallel openssh-server rsync man-db time clang
+      libclang-rt-dev"
 
 case ${2:-all} in
 build) PKGS=$BUILD_PKGS ;;
