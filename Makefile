@@ -1,8 +1,11 @@
 # hitkit: small, fast C filters for web-analytics hit data.
 #   make            build every tool into bin/
-#   make check      install what is missing, build, run every test (also
-#                   under AddressSanitizer + UndefinedBehaviorSanitizer)
-#   make demo       the main job on the bundled sample data
+#   make check      install what the tests need, build, run every test (also
+#                   under AddressSanitizer + UndefinedBehaviorSanitizer, built
+#                   with cc and, when it is installed, with clang)
+#   make demo       install the build packages only, build, run the main job
+#                   on the bundled sample data
+#   make deps       install the build packages (check-deps: the tests' too)
 #   make bench      compare against peer tools (not part of check)
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -26,6 +29,16 @@ SAN_TOOLS := $(patsubst tools/%.c,build/san/bin/%,$(TOOL_SRC)) \
 	$(patsubst tools/%,build/san/bin/%,$(SCRIPTS))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
+
+# The sanitizer build again with clang, whose UBSan reports what gcc's does
+# not (pointer arithmetic on a null pointer, even + 0).  make san builds it
+# when $(CLANG) can link a sanitized program, and removes it otherwise, so
+# that tests/run never tests a stale one.
+CLANG ?= clang
+CLANG_SAN_TOOLS := $(patsubst build/san/%,build/san-clang/%,$(SAN_TOOLS))
+CLANG_UNITS := $(patsubst build/san/%,build/san-clang/%,$(UNITS))
+CLANG_SAN_OK = printf 'int main(void){return 0;}\n' | \
+	$(CLANG) -x c -fsanitize=address,undefined -o build/.clang-probe - >/dev/null 2>&1
 
 all: $(TOOLS)
 
@@ -64,33 +77,68 @@ build/san/unit/%: tests/unit/%.c tests/unit/check.h build/san/libhitkit.a
 	@mkdir -p $(@D)
 	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -o $@ $< build/san/libhitkit.a $(HK_LIBS)
 
--include $(wildcard build/obj/*.d build/san/obj/*.d)
+# The same sanitizer build with clang (see CLANG_SAN_OK).
+build/san-clang/obj/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CLANG) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
 
+build/san-clang/libhitkit.a: $(patsubst lib/%.c,build/san-clang/obj/%.o,$(LIB_SRC))
+	$(AR) rcs $@ $^
+
+build/san-clang/bin/%: tools/%.c build/san-clang/libhitkit.a
+	@mkdir -p $(@D)
+	$(CLANG) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -o $@ $< build/san-clang/libhitkit.a $(HK_LIBS)
+
+build/san-clang/bin/%: tools/%
+	@mkdir -p $(@D)
+	cp $< $@ && chmod +x $@
+
+build/san-clang/unit/%: tests/unit/%.c tests/unit/check.h build/san-clang/libhitkit.a
+	@mkdir -p $(@D)
+	$(CLANG) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -o $@ $< build/san-clang/libhitkit.a $(HK_LIBS)
+
+-include $(wildcard build/obj/*.d build/san/obj/*.d build/san-clang/obj/*.d)
+
+# Debian packages: the build's for make and make demo, all for make check.
 deps:
-	@sh mk/deps.sh install
+	@sh mk/deps.sh install build
+
+build-deps:
+	@sh mk/deps.sh check build || sh mk/deps.sh install build
 
 check-deps:
-	@sh mk/deps.sh check || sh mk/deps.sh install
+	@sh mk/deps.sh check all || sh mk/deps.sh install all
 
 check: check-deps
 	@$(MAKE) -s --no-print-directory all san
 	@tests/run
 
 san: $(SAN_TOOLS) $(UNITS)
+	@mkdir -p build
+	@if $(CLANG_SAN_OK); then \
+	    $(MAKE) --no-print-directory san-clang; \
+	else \
+	    rm -rf build/san-clang; \
+	    echo "make san: $(CLANG) cannot build with -fsanitize=address,undefined;" \
+	        "no clang sanitizer build (make check-deps installs it)" >&2; \
+	fi
+	@rm -f build/.clang-probe
 
-demo: check-deps
+san-clang: $(CLANG_SAN_TOOLS) $(CLANG_UNITS)
+
+demo: build-deps
 	@$(MAKE) -s --no-print-directory all
 	@sh examples/demo.sh
 
-bench: check-deps
+bench: build-deps
 	@$(MAKE) -s --no-print-directory all
 	@bench/run
 
-bench-smoke: check-deps
+bench-smoke: build-deps
 	@$(MAKE) -s --no-print-directory all
 	@BENCH_SIZE=10M BENCH_RUNS=1 bench/run
 
-bench-large: check-deps
+bench-large: build-deps
 	@$(MAKE) -s --no-print-directory all
 	@bench/large
 
@@ -109,5 +157,5 @@ clean:
 format:
 	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c
 
-.PHONY: all deps check-deps check san demo bench bench-smoke bench-large install uninstall clean format
+.PHONY: all deps build-deps check-deps check san san-clang demo bench bench-smoke bench-large install uninstall clean format
 .SECONDARY:

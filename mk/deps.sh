@@ -1,25 +1,42 @@
 #!/bin/sh
 # Install (or check for) the Debian packages hitkit needs to build and test.
-#   sh mk/deps.sh check     exit 0 when everything is there
-#   sh mk/deps.sh install   apt-get install what is missing (root or sudo);
-#                           otherwise print the command and exit 2
+#   sh mk/deps.sh check [build|all]     exit 0 when every package is there
+#   sh mk/deps.sh install [build|all]   apt-get install what is missing (root
+#                                       or sudo); otherwise print the command
+#                                       and exit 2
+# build: what `make` and `make demo` need; all (the default): that and what
+# `make check` needs.
 set -u
-# Build: a C compiler, pkg-config, libcsv, libzstd, uthash.  Tests: zstd,
-# python3 (csv-spectrum JSON), postgresql (\copy round trip), awscli (S3
-# end to end), parallel + openssh-server + rsync (sharded runs over ssh),
-# man-db (man pages against --help), node and npm (s3rver, DuckDB).
-PKGS="build-essential pkg-config libcsv-dev libzstd-dev uthash-dev zstd python3 postgresql
-      awscli parallel openssh-server rsync man-db"
+# Build: a C compiler, pkg-config, libcsv, libzstd, uthash.
+BUILD_PKGS="build-essential pkg-config libcsv-dev libzstd-dev uthash-dev"
+# Tests: zstd, python3 (csv-spectrum JSON), postgresql (\copy round trip),
+# awscli (S3 end to end), parallel + openssh-server + rsync (sharded runs
+# over ssh), man-db (man pages against --help), time (/usr/bin/time: peak
+# memory), clang with its sanitizer runtimes (the second sanitizer build),
+# node and npm (s3rver, DuckDB).
+TEST_PKGS="zstd python3 postgresql awscli parallel openssh-server rsync man-db time clang
+      libclang-rt-dev"
+
+case ${2:-all} in
+build) PKGS=$BUILD_PKGS ;;
+all) PKGS="$BUILD_PKGS $TEST_PKGS" ;;
+*)
+    echo "usage: sh mk/deps.sh check|install [build|all]" >&2
+    exit 2
+    ;;
+esac
 
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
 done
-# node may come from elsewhere than Debian (NodeSource bundles npm): ask for
-# Debian's packages only when the commands are missing.
-command -v node >/dev/null 2>&1 || missing="$missing nodejs"
-command -v npm >/dev/null 2>&1 || missing="$missing npm"
+if [ "${2:-all}" = all ]; then
+    # node may come from elsewhere than Debian (NodeSource bundles npm): ask
+    # for Debian's packages only when the commands are missing.
+    command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+    command -v npm >/dev/null 2>&1 || missing="$missing npm"
+fi
 [ -z "$missing" ] && exit 0
 [ "${1:-check}" = check ] && exit 1
 

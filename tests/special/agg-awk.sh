@@ -11,17 +11,19 @@ tab=$(printf '\t')
 seed=${HK_SEED:-$((RANDOM + 1))}
 
 # domain keyword revenue, with revenue written as 12, 12.5 or 12.50 and
-# negative refunds; cents keeps the exact amount for awk.
-awk -v seed="$seed" 'BEGIN {
-    srand(seed); OFS = "\t"
+# negative refunds; cents keeps the exact amount for awk.  rnd, not awk's
+# rand(): a seed gives the same data under every awk.
+awk -v seed="$seed" 'function rnd() { rng = (rng * 16807) % 2147483647; return rng / 2147483647 }
+BEGIN {
+    rng = seed; OFS = "\t"
     for (i = 0; i < 200000; i++) {
-        c = int(rand() * 2000000) - 200000; a = c < 0 ? -c : c; sign = c < 0 ? "-" : ""
+        c = int(rnd() * 2000000) - 200000; a = c < 0 ? -c : c; sign = c < 0 ? "-" : ""
         s = sprintf("%s%d.%02d", sign, int(a / 100), a % 100)
-        if (a % 100 == 0 && rand() < 0.5)
+        if (a % 100 == 0 && rnd() < 0.5)
             s = sprintf("%s%d", sign, int(a / 100))
-        else if (a % 10 == 0 && rand() < 0.5)
+        else if (a % 10 == 0 && rnd() < 0.5)
             s = sprintf("%s%d.%d", sign, int(a / 100), (a % 100) / 10)
-        print "d" int(rand() * rand() * 20), "kw " int(rand() * rand() * 300), s, c
+        print "d" int(rnd() * rnd() * 20), "kw " int(rnd() * rnd() * 300), s, c
     }
 }' >"$tmp/cents.tsv"
 { printf 'domain\tkeyword\trevenue\n'; cut -f1-3 "$tmp/cents.tsv"; } >"$tmp/data.tsv"

@@ -11,6 +11,10 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/hk-agg-merge.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 export LC_ALL=C
 fail=0
+# Random numbers from a generator of our own, not awk's rand(): a seed gives
+# the same data under mawk, gawk or any POSIX awk.
+rnd='function rnd() { rng = (rng * 16807) % 2147483647; return rng / 2147483647 }
+'
 
 one='-g g1,g2 -a n=count,c=count:v,s=sum:v,lo=min:v,hi=max:v,f=first:w,l=last:w'
 merge='-g g1,g2 -a n=sum:n,c=sum:c,s=sum:s,lo=min:lo,hi=max:hi,f=first:f,l=last:l'
@@ -26,18 +30,18 @@ check() { # check WHAT EXPECTED ACTUAL
 for seed in 11 23 37 41 59 $((RANDOM + 100)); do
     # Values: integers and decimals of 0-3 places, negatives, empties, equal
     # values written differently (2.5 / 2.50), so scales and ties matter.
-    awk -v seed="$seed" 'BEGIN {
-        srand(seed); OFS = "\t"; print "g1", "g2", "v", "w"
-        n = 2000 + int(rand() * 8000)
+    awk -v seed="$seed" "$rnd"'BEGIN {
+        rng = seed; OFS = "\t"; print "g1", "g2", "v", "w"
+        n = 2000 + int(rnd() * 8000)
         for (i = 0; i < n; i++) {
-            r = rand(); sc = int(rand() * 4); x = int(rand() * 200000) - 100000
+            r = rnd(); sc = int(rnd() * 4); x = int(rnd() * 200000) - 100000
             if (r < 0.1) v = ""
             else if (sc == 0) v = int(x / 1000)
             else if (sc == 1) v = sprintf("%.1f", x / 1000)
             else if (sc == 2) v = sprintf("%.2f", x / 1000)
             else v = sprintf("%.3f", x / 1000)
-            w = rand() < 0.2 ? "" : "w" int(rand() * 50)
-            print "k" int(rand() * rand() * 12), "q" int(rand() * 7), v, w
+            w = rnd() < 0.2 ? "" : "w" int(rnd() * 50)
+            print "k" int(rnd() * rnd() * 12), "q" int(rnd() * 7), v, w
         }
     }' >"$tmp/all.tsv"
     hit-agg $one "$tmp/all.tsv" >"$tmp/want.tsv" || { echo "hit-agg failed"; exit 1; }
@@ -45,8 +49,8 @@ for seed in 11 23 37 41 59 $((RANDOM + 100)); do
     # Consecutive pieces, cut at random lines.
     rows=$(($(wc -l <"$tmp/all.tsv") - 1))
     k=$((2 + seed % 5))
-    cuts=$(awk -v s="$seed" -v n="$rows" -v k="$k" 'BEGIN { srand(s + 1)
-        for (i = 1; i < k; i++) print 1 + int(rand() * n) }' | sort -n | tr '\n' ' ')
+    cuts=$(awk -v s="$seed" -v n="$rows" -v k="$k" "$rnd"'BEGIN { rng = s + 1
+        for (i = 1; i < k; i++) print 1 + int(rnd() * n) }' | sort -n | tr '\n' ' ')
     rm -f "$tmp"/part.*
     awk -v cuts="$cuts" -v dir="$tmp" 'BEGIN { nc = split(cuts, c, " "); p = 0 }
         NR == 1 { h = $0; next }
@@ -59,9 +63,9 @@ for seed in 11 23 37 41 59 $((RANDOM + 100)); do
     check "consecutive parts" "$tmp/want.tsv" "$tmp/got.tsv"
     # Rows dealt at random: order-free operations, compared as sets of rows.
     rm -f "$tmp"/deal.*
-    awk -v s="$seed" -v dir="$tmp" 'BEGIN { srand(s + 2) }
+    awk -v s="$seed" -v dir="$tmp" "$rnd"'BEGIN { rng = s + 2 }
         NR == 1 { for (i = 0; i < 4; i++) print > (dir "/deal." i); next }
-        { print > (dir "/deal." int(rand() * 4)) }' "$tmp/all.tsv"
+        { print > (dir "/deal." int(rnd() * 4)) }' "$tmp/all.tsv"
     spec='-g g1,g2 -a n=count,c=count:v,s=sum:v,lo=min:v,hi=max:v'
     for p in "$tmp"/deal.?; do hit-agg $spec "$p" >"$p.agg"; done
     hit-agg -g g1,g2 -a n=sum:n,c=sum:c,s=sum:s,lo=min:lo,hi=max:hi "$tmp"/deal.?.agg |

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # hit-partition's output read back by DuckDB (npm @duckdb/node-api, installed
-# into tests/duckdb/node_modules on first use): for --by time (hour), --by
+# into tests/duckdb/node_modules on first use by npm ci, which installs what
+# package-lock.json pins and never rewrites it): for --by time (hour), --by
 # column and --by hash, read_csv with hive_partitioning=true returns every
 # input row exactly once, the per-partition counts computed here from the
 # input, and on each row partition values that agree with the row (the
@@ -13,8 +14,8 @@ dd=$root/tests/duckdb
 command -v node >/dev/null || { echo "node not installed" >&2; exit 77; }
 if [ ! -d "$dd/node_modules/@duckdb/node-api" ]; then
     command -v npm >/dev/null || { echo "npm not installed" >&2; exit 77; }
-    (cd "$dd" && npm install --no-audit --no-fund --loglevel=error) >&2 ||
-        { echo "npm install @duckdb/node-api failed" >&2; exit 77; }
+    (cd "$dd" && npm ci --no-audit --no-fund --loglevel=error) >&2 ||
+        { echo "npm ci (@duckdb/node-api) failed" >&2; exit 77; }
 fi
 bin=${HK_BIN:-$root/bin}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hk-duckdb.XXXXXX") || exit 1

@@ -88,8 +88,9 @@ check "big in memory, text" -k word:r,id:n -- -k1,1r -k4,4n
 # Over a million rows: the first radix pass and the buckets run on every
 # thread (a smaller sort does them on one), the lines are gathered in
 # blocks by all; with ties, so that a pass that is not stable shows.
-awk 'BEGIN { srand(3); print "k\tid"; for (i = 0; i < 1200000; i++)
-    printf "%d.%02d\t%d\n", int(rand() * 3000) - 1500, int(rand() * 4) * 25, i }' >"$tmp/in"
+awk 'function rnd() { rng = (rng * 16807) % 2147483647; return rng / 2147483647 }
+    BEGIN { rng = 3; print "k\tid"; for (i = 0; i < 1200000; i++)
+    printf "%d.%02d\t%d\n", int(rnd() * 3000) - 1500, int(rnd() * 4) * 25, i }' >"$tmp/in"
 for t in 1 2 3; do
     check "1.2M rows, --threads $t" -k k:n:r --threads $t -- -k1,1nr
 done

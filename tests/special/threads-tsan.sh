@@ -92,8 +92,9 @@ rows=$(find "$tmp/parts" -name '*.zst' -exec zstd -qdc {} + | grep -vc '^hit_tim
 
 # hit-sort: a mapped file and a stream (reader and coder), over a million
 # rows (the radix pass and the buckets on both threads), spilled runs
-awk 'BEGIN { srand(5); print "k\tid"; for (i = 0; i < 1100000; i++)
-    printf "%d.%d\t%d\n", int(rand() * 900), int(rand() * 10), i }' >"$tmp/big.tsv"
+awk 'function rnd() { rng = (rng * 16807) % 2147483647; return rng / 2147483647 }
+    BEGIN { rng = 5; print "k\tid"; for (i = 0; i < 1100000; i++)
+    printf "%d.%d\t%d\n", int(rnd() * 900), int(rnd() * 10), i }' >"$tmp/big.tsv"
 "$bin/hit-sort" --threads 1 -k k:n "$tmp/big.tsv" >"$tmp/s1.tsv" || exit 1
 "$tmp/hit-sort" --threads 2 -k k:n "$tmp/big.tsv" >"$tmp/s2.tsv" 2>"$tmp/s2.err"
 check "hit-sort" $? 0
