@@ -433,6 +433,14 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
 
+    /* The key column's name becomes part of every path, as its values do:
+     * the same rule keeps both inside DIR.  The name is not printed: it may
+     * hold any byte. */
+    if (o.by == BY_COLUMN && rd.ncols && !hive_safe_value(rd.names[kidx[0]],
+                                                          strlen(rd.names[kidx[0]])))
+        die_at(EXIT_DATA, rd.file, 1, (long)kidx[0] + 1,
+               "column name not allowed in a path (use letters, digits, '.', '_', '-', '+', "
+               "':', ' '; not starting with '.')");
     if (mkdir(o.dir, 0777) != 0 && errno != EEXIST)
         die_sys("%s", o.dir);
     char name[80];
