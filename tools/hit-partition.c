@@ -368,7 +368,9 @@ static void print_ddl(const struct opts *o, const char *table, const char *locat
             parts[np] = tparts[np];
     else
         parts[np++] = o->by == BY_COLUMN ? o->key : "shard";
-    hive_athena_ddl(table, location, names, ncols, parts, np, !o->plain);
+    struct output *out = output_open(NULL, 0);
+    hive_athena_ddl(out, table, location, names, ncols, parts, np, !o->plain);
+    output_close(out);
 }
 
 /* --outputs: shard K of the stream goes to the K-th file as it comes,
