@@ -139,8 +139,14 @@ static void tmp_hook(void)
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof tmp_sigs / sizeof *tmp_sigs; i++)
         sigaddset(&sa.sa_mask, tmp_sigs[i]);
-    for (size_t i = 0; i < sizeof tmp_sigs / sizeof *tmp_sigs; i++)
+    /* A signal ignored from the start stays ignored, as nohup and a shell
+     * starting a background job without job control (SIGINT) ask. */
+    for (size_t i = 0; i < sizeof tmp_sigs / sizeof *tmp_sigs; i++) {
+        struct sigaction old;
+        if (sigaction(tmp_sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
         sigaction(tmp_sigs[i], &sa, NULL);
+    }
     tmp_blocks = xmalloc(sizeof *tmp_blocks);
     tmp_blocks[0] = &tmp_first;
     tmp_nblocks = tmp_blockcap = 1;
