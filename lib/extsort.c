@@ -353,9 +353,11 @@ static void sort_items(struct extsort *s)
 static char *new_run_path(struct extsort *s)
 {
     if (!s->dir) {
-        size_t n = strlen(s->tmpdir) + strlen(err_prog()) + 16;
-        s->dir = xmalloc(n);
-        snprintf(s->dir, n, "%s/%s.XXXXXX", s->tmpdir, err_prog());
+        size_t n = strlen(s->tmpdir) + strlen(err_prog()) + 2;
+        char *prefix = xmalloc(n);
+        snprintf(prefix, n, "%s/%s", s->tmpdir, err_prog());
+        s->dir = tmp_template(prefix);
+        free(prefix);
         if (!tmp_mkdtemp(s->dir, &s->dirh))
             die_sys("%s: cannot make a temporary directory", s->tmpdir);
     }

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -152,6 +153,142 @@ static void tmp_hook(void)
     tmp_nblocks = tmp_blockcap = 1;
 }
 
+/* ---- temporaries left by processes that were killed --------------------- */
+
+/* A temporary's name ends in ".hk-PID-HOST.XXXXXX": the process that made
+ * it and the host it ran on (gethostname, with every byte but letters,
+ * digits and '-' made '-', so it holds no '.'), then mkstemp's six
+ * letters and digits.  A process killed by SIGKILL (or a crash, or a power
+ * cut) cleans nothing; the next one that makes a temporary in the same
+ * directory removes the ones whose process no longer runs: same host, and
+ * kill(pid, 0) says there is no such process.  A live process, ours or any
+ * other user's (EPERM), is never touched; a pid reused since only keeps a
+ * leftover for longer; another machine's temporaries in a shared
+ * directory are told apart by the host name. */
+static char tmp_host[65];
+static pthread_once_t tmp_host_once = PTHREAD_ONCE_INIT;
+enum { TMP_SEEN = 32 };
+static struct {
+    dev_t dev;
+    ino_t ino;
+} tmp_seen[TMP_SEEN]; /* directories swept already (under tmp_lock) */
+static int tmp_nseen;
+
+static void tmp_host_init(void)
+{
+    char h[256] = "";
+    gethostname(h, sizeof h - 1);
+    size_t n = strnlen(h, sizeof tmp_host - 1);
+    for (size_t i = 0; i < n; i++) {
+        char c = h[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        tmp_host[i] = ok ? c : '-';
+    }
+    if (n == 0)
+        tmp_host[n++] = '-';
+    tmp_host[n] = '\0';
+}
+
+char *tmp_template(const char *prefix)
+{
+    pthread_once(&tmp_host_once, tmp_host_init);
+    size_t n = strlen(prefix) + strlen(tmp_host) + 40;
+    char *t = xmalloc(n);
+    snprintf(t, n, "%s.hk-%ld-%s.XXXXXX", prefix, (long)getpid(), tmp_host);
+    return t;
+}
+
+/* Is name a temporary of this host whose process is gone? */
+static int tmp_stale(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 7)
+        return 0;
+    const char *x = name + n - 7; /* ".XXXXXX" */
+    if (x[0] != '.')
+        return 0;
+    for (int i = 1; i < 7; i++)
+        if (!((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
+              (x[i] >= '0' && x[i] <= '9')))
+            return 0;
+    const char *t = NULL; /* the last ".hk-" before it: the host holds no '.' */
+    for (const char *p = name; p + 4 <= x; p++)
+        if (memcmp(p, ".hk-", 4) == 0)
+            t = p;
+    if (!t)
+        return 0;
+    const char *q = t + 4;
+    long pid = 0;
+    int digits = 0;
+    for (; q < x && *q >= '0' && *q <= '9' && digits < 10; q++, digits++)
+        pid = pid * 10 + (*q - '0');
+    if (digits == 0 || q == x || *q != '-')
+        return 0;
+    q++;
+    size_t hn = strlen(tmp_host);
+    if ((size_t)(x - q) != hn || memcmp(q, tmp_host, hn) != 0)
+        return 0;
+    if (pid <= 0 || pid > INT_MAX || pid == (long)getpid())
+        return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Remove the file, or the flat directory and its files, name in dfd; never
+ * through a symbolic link. */
+static void tmp_remove_stale(int dfd, const char *name)
+{
+    struct stat st;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return;
+    if (S_ISREG(st.st_mode)) {
+        unlinkat(dfd, name, 0);
+        return;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return;
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d && fd >= 0)
+        close(fd);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            unlinkat(dirfd(d), e->d_name, 0);
+    if (d)
+        closedir(d);
+    unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* Sweep the directory of the template tmpl, once per process. */
+static void tmp_sweep(const char *tmpl)
+{
+    pthread_once(&tmp_host_once, tmp_host_init);
+    const char *slash = strrchr(tmpl, '/');
+    char *dir = slash ? xmemdup(tmpl, slash == tmpl ? 1 : (size_t)(slash - tmpl)) : xstrdup(".");
+    DIR *d = opendir(dir);
+    free(dir);
+    struct stat st;
+    if (!d || fstat(dirfd(d), &st) != 0) {
+        if (d)
+            closedir(d);
+        return;
+    }
+    int seen = 0;
+    pthread_mutex_lock(&tmp_lock);
+    for (int i = 0; i < tmp_nseen && !seen; i++)
+        seen = tmp_seen[i].dev == st.st_dev && tmp_seen[i].ino == st.st_ino;
+    if (!seen && tmp_nseen < TMP_SEEN) {
+        tmp_seen[tmp_nseen].dev = st.st_dev;
+        tmp_seen[tmp_nseen++].ino = st.st_ino;
+    }
+    pthread_mutex_unlock(&tmp_lock);
+    struct dirent *e;
+    while (!seen && (e = readdir(d)))
+        if (strstr(e->d_name, ".hk-") && tmp_stale(e->d_name))
+            tmp_remove_stale(dirfd(d), e->d_name);
+    closedir(d);
+}
+
 /* A free slot, taken (all that allocates happens here, before the path is
  * made); its handle in *h. */
 static struct tmp_block *tmp_take(int *h)
@@ -224,6 +361,7 @@ int tmp_register_dir(const char *path) { return tmp_add(path, 1); }
 
 int tmp_mkstemp(char *tmpl, int *h)
 {
+    tmp_sweep(tmpl);
     char *p = xstrdup(tmpl);
     struct tmp_block *b = tmp_take(h);
     sigset_t old;
@@ -245,6 +383,7 @@ int tmp_mkstemp(char *tmpl, int *h)
 
 char *tmp_mkdtemp(char *tmpl, int *h)
 {
+    tmp_sweep(tmpl);
     char *p = xstrdup(tmpl);
     struct tmp_block *b = tmp_take(h);
     sigset_t old;
@@ -568,11 +707,13 @@ struct output *output_open(const char *path, int level)
     free(real);
     path = o->path;
     size_t n = strlen(path);
-    o->tmp = xmalloc(n + 16);
+    char *prefix = xmalloc(n + 2);
     /* Same directory as the destination, so rename(2) is atomic. */
     const char *slash = strrchr(path, '/');
     size_t dir = slash ? (size_t)(slash - path + 1) : 0;
-    snprintf(o->tmp, n + 16, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
+    snprintf(prefix, n + 2, "%.*s.%s", (int)dir, path, path + dir);
+    o->tmp = tmp_template(prefix);
+    free(prefix);
     o->fd = tmp_mkstemp(o->tmp, &o->tmph);
     if (o->fd < 0)
         die_sys("%s", path);

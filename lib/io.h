@@ -65,9 +65,14 @@ uint64_t output_bytes(const struct output *o); /* bytes written to the file */
  * registered.  Each returns a handle. */
 int tmp_register(const char *path);
 int tmp_register_dir(const char *path);
-/* mkstemp(3) (close-on-exec) and mkdtemp(3) of tmpl, registered: there is
- * no moment at which the path exists unregistered.  -1 or NULL (errno
- * set) on failure. */
+/* A template for these, allocated: prefix + ".hk-PID-HOST.XXXXXX" (this
+ * process's id and host name), e.g. "dir/.out.tsv.hk-4242-build1.XXXXXX". */
+char *tmp_template(const char *prefix);
+/* mkstemp(3) (close-on-exec) and mkdtemp(3) of such a template,
+ * registered: there is no moment at which the path exists unregistered.
+ * -1 or NULL (errno set) on failure.  First, once per process and
+ * directory, the temporaries there of processes of this host that no
+ * longer run (killed by SIGKILL, say) are removed. */
 int tmp_mkstemp(char *tmpl, int *handle);
 char *tmp_mkdtemp(char *tmpl, int *handle);
 /* The path is no longer removed (it was renamed into place, or removed). */

@@ -476,15 +476,12 @@ int main(int argc, char **argv)
                  rnd[1], rnd[2], rnd[3]);
     }
     struct run r = {.o = &o, .names = rd.names, .ncols = rd.ncols};
-    r.tmpdir = xmalloc(strlen(o.dir) + strlen(name) + 16);
-    sprintf(r.tmpdir, "%s/.tmp-%s", o.dir, name);
-    r.tmph = tmp_register_dir(r.tmpdir);
-    if (mkdir(r.tmpdir, 0777) != 0) {
-        int e = errno;
-        tmp_release(r.tmph);
-        errno = e;
-        die_sys("%s", r.tmpdir);
-    }
+    char *prefix = xmalloc(strlen(o.dir) + strlen(name) + 8);
+    sprintf(prefix, "%s/.tmp-%s", o.dir, name);
+    r.tmpdir = tmp_template(prefix);
+    if (!tmp_mkdtemp(r.tmpdir, &r.tmph))
+        die_sys("%s", prefix);
+    free(prefix);
     if (!o.plain) {
         r.z = ZSTD_createCCtx();
         if (!r.z)
