@@ -4,12 +4,13 @@
 # (hit-partition -b hash -n 64 -S 1M: a temporary directory of 64 files
 # written by a second thread).  Every run must end within 5 s of its
 # signal, by that signal (or with status 0 if it finished first), and
-# leave nothing behind: the sort's -T directory empty and no output or
-# temporary beside -o; the partition directory empty, or on success the
-# finished data set without a temporary directory.  The cleanup runs in
-# the signal handler, so a handler that is not async-signal-safe (one
-# that allocates, say, while the interrupted thread held malloc's lock)
-# hangs here sooner or later.
+# leave nothing behind: the sort's -T directory empty and no temporary
+# beside -o, the partition directory without a temporary directory; and
+# an output is either absent or complete (a signal that comes once the
+# output is in place, or while hit-partition commits, ends a complete
+# run).  The cleanup runs in the signal handler, so a handler that is not
+# async-signal-safe (one that allocates, say, while the interrupted
+# thread held malloc's lock) hangs here sooner or later.
 #
 # The moments are a fixed schedule (5 ms to 300 ms after the start, in
 # steps of 5 ms, in a scrambled order), the same on every machine; where
@@ -40,34 +41,37 @@ def lines(path):
         return sum(1 for _ in f)
 
 def check_sort(run, ok):
-    """What a sort run left in its directory: problems, as text."""
+    """What a sort run left in its directory: problems, as text.  Killed,
+    it may have left the output complete (the signal came after the
+    rename), never a part of it."""
     bad = []
     left = listing(os.path.join(run, "t"))
     if left:
         bad.append("temporary directory not empty: %s" % left[:5])
-    want = ["out.tsv", "t"] if ok else ["t"]
-    got = listing(run)
-    got = [n for n in got if not n.startswith("t/")]
-    if got != want:
-        bad.append("directory holds %s, want %s" % (got[:5], want))
-    elif ok and lines(os.path.join(run, "out.tsv")) != rows + 1:
-        bad.append("out.tsv incomplete")
+    got = [n for n in listing(run) if not n.startswith("t/")]
+    if got == ["out.tsv", "t"]:
+        if lines(os.path.join(run, "out.tsv")) != rows + 1:
+            bad.append("out.tsv incomplete")
+    elif ok or got != ["t"]:
+        bad.append("directory holds %s" % got[:5])
     return bad
 
 def check_partition(run, ok):
+    """Killed, nothing may be left, or (a signal during the commit waits
+    for its end) the whole data set; finished, the whole data set."""
     bad = []
     p = os.path.join(run, "p")
     got = listing(p) if os.path.isdir(p) else []
     hidden = [n for n in got if any(c.startswith(".") for c in n.split("/"))]
     if hidden:
         bad.append("temporaries left: %s" % hidden[:5])
-    if not ok and got:
-        bad.append("files left: %s" % got[:5])
-    if ok:
+    if got or ok:
         if "_manifest.tsv" not in got:
-            bad.append("no manifest")
+            bad.append("no manifest, files: %s" % got[:5])
         elif lines(os.path.join(p, "_manifest.tsv")) != 65:
             bad.append("manifest incomplete")
+        elif len([n for n in got if n.endswith(".tsv.zst")]) != 64:
+            bad.append("part files missing")
     others = [n for n in listing(run) if n != "p" and not n.startswith("p/")]
     if others:
         bad.append("directory holds %s" % others[:5])
