@@ -7,8 +7,9 @@
  * the difference.  Output to a named file goes to a temporary name in the
  * same directory and is renamed into place only by output_close(); if the
  * process dies first (error exit, SIGINT, SIGTERM, SIGHUP) the temporary is
- * removed, so a half-written file is never left behind.  Output names
- * ending in ".zst" are compressed.
+ * removed, so a half-written file is never left behind; one left by
+ * SIGKILL is removed by the next run that writes in that directory (see
+ * tmp_template).  Output names ending in ".zst" are compressed.
  */
 #ifndef HK_IO_H
 #define HK_IO_H
