@@ -57,7 +57,8 @@ struct extsort {
     struct item *it;
     size_t n, icap;
     char **runs; /* paths, oldest first */
-    size_t nruns, runcap;
+    int *runh;   /* their handles in the registry of temporaries (io.h) */
+    size_t nruns, runcap, runhcap;
     unsigned seq;
     size_t fanin;
     int threads;
@@ -352,17 +353,35 @@ static void sort_items(struct extsort *s)
 static char *new_run_path(struct extsort *s)
 {
     if (!s->dir) {
-        size_t n = strlen(s->tmpdir) + strlen(err_prog()) + 16;
-        s->dir = xmalloc(n);
-        snprintf(s->dir, n, "%s/%s.XXXXXX", s->tmpdir, err_prog());
-        if (!mkdtemp(s->dir))
+        size_t n = strlen(s->tmpdir) + strlen(err_prog()) + 2;
+        char *prefix = xmalloc(n);
+        snprintf(prefix, n, "%s/%s", s->tmpdir, err_prog());
+        s->dir = tmp_template(prefix);
+        free(prefix);
+        if (!tmp_mkdtemp(s->dir, &s->dirh))
             die_sys("%s: cannot make a temporary directory", s->tmpdir);
-        s->dirh = tmp_register_dir(s->dir);
     }
     size_t n = strlen(s->dir) + 32;
     char *p = xmalloc(n);
     snprintf(p, n, "%s/run-%u.zst", s->dir, s->seq++);
     return p;
+}
+
+/* The run at path, made next, is the i-th: registered before it exists,
+ * so that a signal's cleanup, which reads no directory, removes it. */
+static void run_register(struct extsort *s, size_t i, char *path)
+{
+    xgrow((void **)&s->runs, &s->runcap, i + 1, sizeof *s->runs);
+    xgrow((void **)&s->runh, &s->runhcap, i + 1, sizeof *s->runh);
+    s->runs[i] = path;
+    s->runh[i] = tmp_register(path);
+}
+
+static void run_remove(struct extsort *s, size_t i)
+{
+    unlink(s->runs[i]);
+    tmp_release(s->runh[i]);
+    free(s->runs[i]);
 }
 
 static void run_done(struct extsort *s, const char *path)
@@ -386,6 +405,7 @@ static void spill(struct extsort *s)
 {
     sort_items(s);
     char *path = new_run_path(s);
+    run_register(s, s->nruns, path);
     struct tsv_writer w;
     tsv_writer_open(&w, path, RUN_LEVEL);
     for (size_t i = 0; i < s->n; i++) {
@@ -395,8 +415,7 @@ static void spill(struct extsort *s)
     }
     tsv_writer_close(&w);
     run_done(s, path);
-    xgrow((void **)&s->runs, &s->runcap, s->nruns + 1, sizeof *s->runs);
-    s->runs[s->nruns++] = path;
+    s->nruns++;
     s->n = 0;
     s->alen = 0;
     s->held = 0;
@@ -559,10 +578,8 @@ static void merge(struct extsort *s, size_t lo, size_t hi, int mem, extsort_emit
             tsv_close(&v[i].r);
         free(v[i].buf);
     }
-    for (size_t i = lo; i < hi; i++) {
-        unlink(s->runs[i]);
-        free(s->runs[i]);
-    }
+    for (size_t i = lo; i < hi; i++)
+        run_remove(s, i);
     free(h);
     free(v);
 }
@@ -574,16 +591,19 @@ static void merge_pass(struct extsort *s)
     for (size_t lo = 0; lo < s->nruns; lo += s->fanin) {
         size_t hi = lo + s->fanin < s->nruns ? lo + s->fanin : s->nruns;
         if (hi - lo == 1) {
-            s->runs[out++] = s->runs[lo];
+            s->runs[out] = s->runs[lo];
+            s->runh[out++] = s->runh[lo];
             continue;
         }
         char *path = new_run_path(s);
+        int h = tmp_register(path); /* see run_register */
         struct tsv_writer w;
         tsv_writer_open(&w, path, RUN_LEVEL);
         merge(s, lo, hi, 0, put_line, &w);
         tsv_writer_close(&w);
         run_done(s, path);
-        s->runs[out++] = path;
+        s->runs[out] = path; /* runs[out] was merged, out <= lo */
+        s->runh[out++] = h;
     }
     s->nruns = out;
 }
@@ -697,16 +717,15 @@ void extsort_free(struct extsort *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->nruns; i++) {
-        unlink(s->runs[i]);
-        free(s->runs[i]);
-    }
+    for (size_t i = 0; i < s->nruns; i++)
+        run_remove(s, i);
     if (s->dir) {
         rmdir(s->dir);
         tmp_release(s->dirh);
         free(s->dir);
     }
     free(s->runs);
+    free(s->runh);
     free(s->arena);
     free(s->it);
     free(s);

@@ -15,11 +15,11 @@
  * Memory: arena + 2 x 16 bytes a record (items and the radix scratch) is
  * kept under the budget; when the next record would pass it, the sorted
  * records go to a run file in a private directory under tmpdir, registered
- * with tmp_register_dir() so it disappears on exit, error or signal.  At the
- * end the runs and the records still in memory are merged with a heap,
- * ties going to the earlier run, so the whole sort stays stable.  At most
- * `fanin` runs are open at once (each costs about 3 MB of buffers); more are
- * first merged in groups into longer runs.
+ * as temporaries (io.h), directory and runs, so they disappear on exit,
+ * error or signal.  At the end the runs and the records still in memory
+ * are merged with a heap, ties going to the earlier run, so the whole sort
+ * stays stable.  At most `fanin` runs are open at once (each costs about
+ * 3 MB of buffers); more are first merged in groups into longer runs.
  */
 #ifndef HK_EXTSORT_H
 #define HK_EXTSORT_H

@@ -7,9 +7,11 @@
 
 #include "dtime.h"
 #include "err.h"
+#include "io.h"
 #include "tsv.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,8 +138,23 @@ static int sql_name(const char *s)
                      strlen(s);
 }
 
-void hive_athena_ddl(const char *table, const char *location, char *const *names, size_t ncols,
-                     const char *const *parts, int np, int zstd)
+/* printf to an output, whose every write is checked (io.h). */
+static void __attribute__((format(printf, 2, 3))) outf(struct output *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *b = xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(b, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    output_write(o, b, (size_t)n);
+    free(b);
+}
+
+void hive_athena_ddl(struct output *out, const char *table, const char *location,
+                     char *const *names, size_t ncols, const char *const *parts, int np, int zstd)
 {
     if (!sql_name(table))
         die_usage("--athena-ddl: a table name takes letters, digits and '_' only");
@@ -147,19 +164,21 @@ void hive_athena_ddl(const char *table, const char *location, char *const *names
         if (!sql_name(names[i]))
             die(EXIT_DATA, "--athena-ddl: column '%s': use letters, digits and '_' only",
                 names[i]);
-    printf("CREATE EXTERNAL TABLE IF NOT EXISTS `%s` (\n", table);
+    outf(out, "CREATE EXTERNAL TABLE IF NOT EXISTS `%s` (\n", table);
     for (size_t i = 0; i < ncols; i++) {
         int clash = 0;
         for (int k = 0; k < np; k++)
             clash |= strcasecmp(names[i], parts[k]) == 0;
-        printf("  `%s%s` string%s\n", names[i], clash ? "_value" : "", i + 1 < ncols ? "," : "");
+        outf(out, "  `%s%s` string%s\n", names[i], clash ? "_value" : "",
+             i + 1 < ncols ? "," : "");
     }
-    printf(")\nPARTITIONED BY (");
+    outf(out, ")\nPARTITIONED BY (");
     for (int k = 0; k < np; k++)
-        printf("%s`%s` string", k ? ", " : "", parts[k]);
-    printf(")\nROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'\n"
-           "  LINES TERMINATED BY '\\n'\nSTORED AS TEXTFILE\nLOCATION '%s'\n"
-           "TBLPROPERTIES ('skip.header.line.count'='1'%s);\n",
-           location, zstd ? ", 'compressionType'='zstd'" : "");
-    printf("-- then: MSCK REPAIR TABLE `%s`;\n", table);
+        outf(out, "%s`%s` string", k ? ", " : "", parts[k]);
+    outf(out,
+         ")\nROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'\n"
+         "  LINES TERMINATED BY '\\n'\nSTORED AS TEXTFILE\nLOCATION '%s'\n"
+         "TBLPROPERTIES ('skip.header.line.count'='1'%s);\n",
+         location, zstd ? ", 'compressionType'='zstd'" : "");
+    outf(out, "-- then: MSCK REPAIR TABLE `%s`;\n", table);
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct output;
+
 enum hive_depth { HIVE_YEAR, HIVE_MONTH, HIVE_DAY, HIVE_HOUR };
 
 /* The UTC time bucket [lo, hi) of that depth holding t, and its directory
@@ -34,11 +36,12 @@ struct hive_file {
 void hive_commit(const char *root, const struct hive_file *f, size_t n, const char *name,
                  const char *ext);
 
-/* Print an Athena CREATE EXTERNAL TABLE for such a data set.  A data column
+/* Write an Athena CREATE EXTERNAL TABLE for such a data set to out.  A data column
  * named like a partition column is renamed NAME_value (Athena refuses the
  * clash; text tables map columns by position).  Names must be plain SQL
  * identifiers and LOCATION an s3:// URI (usage error otherwise). */
-void hive_athena_ddl(const char *table, const char *location, char *const *names, size_t ncols,
-                     const char *const *parts, int nparts, int zstd);
+void hive_athena_ddl(struct output *out, const char *table, const char *location,
+                     char *const *names, size_t ncols, const char *const *parts, int nparts,
+                     int zstd);
 
 #endif

@@ -12,8 +12,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,47 +35,93 @@ static int has_suffix(const char *s, const char *suf)
 
 /* ---- temporary path registry ------------------------------------------ */
 
-enum { TMP_SLOTS = 4096 };
-static char *tmp_paths[TMP_SLOTS];
-static char tmp_isdir[TMP_SLOTS];
-static volatile sig_atomic_t tmp_hooked;
+/* The paths live in blocks of slots that are only ever added to, linked from
+ * a static first block, so that a signal handler can walk them without a
+ * lock while any thread registers or releases a path.  A slot publishes its
+ * path through an atomic pointer.  The handler sets tmp_dying before it
+ * reads a slot; tmp_release empties the slot before it reads tmp_dying, and
+ * frees the path only if it is not set, so the handler never reads freed
+ * memory (the process is about to end: a path or two left unfreed do not
+ * matter).  Everything else (which slots are free, the table of blocks) is
+ * under tmp_lock, which the handler never takes. */
+enum { TMP_BLOCK = 1024 };
+struct tmp_block {
+    char *_Atomic path[TMP_BLOCK];
+    atomic_char isdir[TMP_BLOCK];
+    struct tmp_block *_Atomic next;
+};
+static struct tmp_block tmp_first;
+static atomic_int tmp_dying;
+static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tmp_block **tmp_blocks; /* by handle / TMP_BLOCK */
+static size_t tmp_nblocks, tmp_blockcap;
+static int *tmp_free; /* released handles */
+static size_t tmp_nfree, tmp_freecap;
+static int tmp_used; /* handles ever handed out */
+static pthread_once_t tmp_once = PTHREAD_ONCE_INIT;
+static const int tmp_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGBUS};
 
-/* A directory is emptied and removed again while another thread of the
- * process (a writer, lib/relay) still adds a file to it: once it is gone,
- * nothing can be created in it. */
-static void remove_one(int i)
+/* Unlink every path registered, then rmdir every one (files are gone by
+ * then, and a directory is empty once its files are).  Async-signal-safe:
+ * atomic loads, unlink, rmdir, poll.  A directory that is not empty yet
+ * is tried again: another thread may be making a file in it (a spill, a
+ * partition's next chunk); that file is registered before it is made, or
+ * by tmp_mkstemp right after, and a thread that registers once tmp_dying
+ * is set removes its path itself and waits for the end (tmp_publish).
+ * Once the directory is gone nothing can be made in it. */
+static void tmp_remove_all(void)
 {
-    if (!tmp_isdir[i]) {
-        if (unlink(tmp_paths[i]) != 0)
-            rmdir(tmp_paths[i]);
-        return;
-    }
-    for (int tries = 0; tries < 100; tries++) {
-        DIR *d = opendir(tmp_paths[i]);
-        struct dirent *e;
-        while (d && (e = readdir(d)))
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-                unlinkat(dirfd(d), e->d_name, 0);
-        if (d)
-            closedir(d);
-        if (rmdir(tmp_paths[i]) == 0 || errno != ENOTEMPTY)
+    for (int tries = 0; tries < 200; tries++) {
+        for (struct tmp_block *b = &tmp_first; b; b = atomic_load(&b->next))
+            for (int i = 0; i < TMP_BLOCK; i++) {
+                char *p = atomic_load(&b->path[i]);
+                if (p && !atomic_load(&b->isdir[i]))
+                    unlink(p);
+            }
+        int busy = 0;
+        for (struct tmp_block *b = &tmp_first; b; b = atomic_load(&b->next))
+            for (int i = 0; i < TMP_BLOCK; i++) {
+                char *p = atomic_load(&b->path[i]);
+                if (p && atomic_load(&b->isdir[i]) && rmdir(p) != 0 && errno == ENOTEMPTY)
+                    busy = 1;
+            }
+        if (!busy)
             return;
+        poll(NULL, 0, 1);
     }
 }
 
+/* At exit, not in a signal handler: a directory is also emptied of files
+ * nobody registered (a writer that failed between making a file and
+ * registering it), which needs readdir. */
 static void tmp_cleanup(void)
 {
-    for (int i = 0; i < TMP_SLOTS; i++)
-        if (tmp_paths[i])
-            remove_one(i);
+    atomic_store(&tmp_dying, 1);
+    for (struct tmp_block *b = &tmp_first; b; b = atomic_load(&b->next))
+        for (int i = 0; i < TMP_BLOCK; i++) {
+            char *p = atomic_load(&b->path[i]);
+            if (!p || !atomic_load(&b->isdir[i]))
+                continue;
+            DIR *d = opendir(p);
+            struct dirent *e;
+            while (d && (e = readdir(d)))
+                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                    unlinkat(dirfd(d), e->d_name, 0);
+            if (d)
+                closedir(d);
+        }
+    tmp_remove_all();
 }
 
-/* Not strictly async-signal-safe for directories (opendir allocates), but
- * the process is about to die and leaving temporaries behind is worse. */
+/* The fatal signals reach only the main thread (threads start with them
+ * blocked, relay_spawn) except SIGBUS, raised by a fault on the faulting
+ * thread.  The handler removes the temporaries, then lets the signal end
+ * the process; it runs with the other fatal signals blocked. */
 static void tmp_signal(int sig)
 {
     err_signalled();
-    tmp_cleanup();
+    atomic_store(&tmp_dying, 1);
+    tmp_remove_all();
     signal(sig, SIG_DFL);
     sigset_t one;
     sigemptyset(&one);
@@ -81,44 +130,299 @@ static void tmp_signal(int sig)
     raise(sig);
 }
 
-int tmp_register(const char *path)
+static void tmp_hook(void)
 {
-    if (!tmp_hooked) {
-        tmp_hooked = 1;
-        atexit(tmp_cleanup);
-        /* SIGBUS: a mapped input (input_map) truncated under the process. */
-        int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGBUS};
-        for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
-            struct sigaction sa;
-            memset(&sa, 0, sizeof sa);
-            sa.sa_handler = tmp_signal;
-            sigemptyset(&sa.sa_mask);
-            sigaction(sigs[i], &sa, NULL);
-        }
+    atexit(tmp_cleanup);
+    /* SIGBUS: a mapped input (input_map) truncated under the process. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = tmp_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof tmp_sigs / sizeof *tmp_sigs; i++)
+        sigaddset(&sa.sa_mask, tmp_sigs[i]);
+    /* A signal ignored from the start stays ignored, as nohup and a shell
+     * starting a background job without job control (SIGINT) ask. */
+    for (size_t i = 0; i < sizeof tmp_sigs / sizeof *tmp_sigs; i++) {
+        struct sigaction old;
+        if (sigaction(tmp_sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(tmp_sigs[i], &sa, NULL);
     }
-    for (int i = 0; i < TMP_SLOTS; i++)
-        if (!tmp_paths[i]) {
-            tmp_paths[i] = xstrdup(path);
-            tmp_isdir[i] = 0;
-            return i;
-        }
-    die(EXIT_TROUBLE, "too many temporary files");
+    tmp_blocks = xmalloc(sizeof *tmp_blocks);
+    tmp_blocks[0] = &tmp_first;
+    tmp_nblocks = tmp_blockcap = 1;
 }
 
-int tmp_register_dir(const char *path)
+/* ---- temporaries left by processes that were killed --------------------- */
+
+/* A temporary's name ends in ".hk-PID-HOST.XXXXXX": the process that made
+ * it and the host it ran on (gethostname, with every byte but letters,
+ * digits and '-' made '-', so it holds no '.'), then mkstemp's six
+ * letters and digits.  A process killed by SIGKILL (or a crash, or a power
+ * cut) cleans nothing; the next one that makes a temporary in the same
+ * directory removes the ones whose process no longer runs: same host, and
+ * kill(pid, 0) says there is no such process.  A live process, ours or any
+ * other user's (EPERM), is never touched; a pid reused since only keeps a
+ * leftover for longer; another machine's temporaries in a shared
+ * directory are told apart by the host name. */
+static char tmp_host[65];
+static pthread_once_t tmp_host_once = PTHREAD_ONCE_INIT;
+enum { TMP_SEEN = 32 };
+static struct {
+    dev_t dev;
+    ino_t ino;
+} tmp_seen[TMP_SEEN]; /* directories swept already (under tmp_lock) */
+static int tmp_nseen;
+
+static void tmp_host_init(void)
 {
-    int h = tmp_register(path);
-    tmp_isdir[h] = 1;
+    char h[256] = "";
+    gethostname(h, sizeof h - 1);
+    size_t n = strnlen(h, sizeof tmp_host - 1);
+    for (size_t i = 0; i < n; i++) {
+        char c = h[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        tmp_host[i] = ok ? c : '-';
+    }
+    if (n == 0)
+        tmp_host[n++] = '-';
+    tmp_host[n] = '\0';
+}
+
+char *tmp_template(const char *prefix)
+{
+    pthread_once(&tmp_host_once, tmp_host_init);
+    size_t n = strlen(prefix) + strlen(tmp_host) + 40;
+    char *t = xmalloc(n);
+    snprintf(t, n, "%s.hk-%ld-%s.XXXXXX", prefix, (long)getpid(), tmp_host);
+    return t;
+}
+
+/* Is name a temporary of this host whose process is gone? */
+static int tmp_stale(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 7)
+        return 0;
+    const char *x = name + n - 7; /* ".XXXXXX" */
+    if (x[0] != '.')
+        return 0;
+    for (int i = 1; i < 7; i++)
+        if (!((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
+              (x[i] >= '0' && x[i] <= '9')))
+            return 0;
+    const char *t = NULL; /* the last ".hk-" before it: the host holds no '.' */
+    for (const char *p = name; p + 4 <= x; p++)
+        if (memcmp(p, ".hk-", 4) == 0)
+            t = p;
+    if (!t)
+        return 0;
+    const char *q = t + 4;
+    long pid = 0;
+    int digits = 0;
+    for (; q < x && *q >= '0' && *q <= '9' && digits < 10; q++, digits++)
+        pid = pid * 10 + (*q - '0');
+    if (digits == 0 || q == x || *q != '-')
+        return 0;
+    q++;
+    size_t hn = strlen(tmp_host);
+    if ((size_t)(x - q) != hn || memcmp(q, tmp_host, hn) != 0)
+        return 0;
+    if (pid <= 0 || pid > INT_MAX || pid == (long)getpid())
+        return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Remove the file, or the flat directory and its files, name in dfd; never
+ * through a symbolic link. */
+static void tmp_remove_stale(int dfd, const char *name)
+{
+    struct stat st;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return;
+    if (S_ISREG(st.st_mode)) {
+        unlinkat(dfd, name, 0);
+        return;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return;
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d && fd >= 0)
+        close(fd);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            unlinkat(dirfd(d), e->d_name, 0);
+    if (d)
+        closedir(d);
+    unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* Sweep the directory of the template tmpl, once per process. */
+static void tmp_sweep(const char *tmpl)
+{
+    pthread_once(&tmp_host_once, tmp_host_init);
+    const char *slash = strrchr(tmpl, '/');
+    char *dir = slash ? xmemdup(tmpl, slash == tmpl ? 1 : (size_t)(slash - tmpl)) : xstrdup(".");
+    DIR *d = opendir(dir);
+    free(dir);
+    struct stat st;
+    if (!d || fstat(dirfd(d), &st) != 0) {
+        if (d)
+            closedir(d);
+        return;
+    }
+    int seen = 0;
+    pthread_mutex_lock(&tmp_lock);
+    for (int i = 0; i < tmp_nseen && !seen; i++)
+        seen = tmp_seen[i].dev == st.st_dev && tmp_seen[i].ino == st.st_ino;
+    if (!seen && tmp_nseen < TMP_SEEN) {
+        tmp_seen[tmp_nseen].dev = st.st_dev;
+        tmp_seen[tmp_nseen++].ino = st.st_ino;
+    }
+    pthread_mutex_unlock(&tmp_lock);
+    struct dirent *e;
+    while (!seen && (e = readdir(d)))
+        if (strstr(e->d_name, ".hk-") && tmp_stale(e->d_name))
+            tmp_remove_stale(dirfd(d), e->d_name);
+    closedir(d);
+}
+
+/* A free slot, taken (all that allocates happens here, before the path is
+ * made); its handle in *h. */
+static struct tmp_block *tmp_take(int *h)
+{
+    pthread_once(&tmp_once, tmp_hook);
+    pthread_mutex_lock(&tmp_lock);
+    if (tmp_nfree > 0) {
+        *h = tmp_free[--tmp_nfree];
+    } else {
+        if ((size_t)tmp_used == tmp_nblocks * TMP_BLOCK) {
+            struct tmp_block *b = xcalloc(1, sizeof *b);
+            xgrow((void **)&tmp_blocks, &tmp_blockcap, tmp_nblocks + 1, sizeof *tmp_blocks);
+            tmp_blocks[tmp_nblocks] = b;
+            atomic_store(&tmp_blocks[tmp_nblocks - 1]->next, b);
+            tmp_nblocks++;
+        }
+        *h = tmp_used++;
+    }
+    xgrow((void **)&tmp_free, &tmp_freecap, (size_t)tmp_used, sizeof *tmp_free);
+    struct tmp_block *b = tmp_blocks[*h / TMP_BLOCK];
+    pthread_mutex_unlock(&tmp_lock);
+    return b;
+}
+
+/* A slot taken but never published. */
+static void tmp_give_back(int h)
+{
+    pthread_mutex_lock(&tmp_lock);
+    tmp_free[tmp_nfree++] = h;
+    pthread_mutex_unlock(&tmp_lock);
+}
+
+/* Block the fatal signals in this thread (so that a path made here is
+ * published before the handler can run here); *old gets the mask. */
+static void tmp_block_signals(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof tmp_sigs / sizeof *tmp_sigs; i++)
+        sigaddset(&set, tmp_sigs[i]);
+    pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+/* Make path (allocated, owned by the registry from now on) visible to the
+ * cleanup.  If the process is already on its way out, the cleanup may have
+ * run before this path was there: remove it here and wait for the end. */
+static void tmp_publish(struct tmp_block *b, int h, char *path, int isdir)
+{
+    atomic_store(&b->isdir[h % TMP_BLOCK], (char)isdir);
+    atomic_store(&b->path[h % TMP_BLOCK], path);
+    if (atomic_load(&tmp_dying)) {
+        if (unlink(path) != 0)
+            rmdir(path);
+        for (;;)
+            pause();
+    }
+}
+
+static int tmp_add(const char *path, int isdir)
+{
+    int h;
+    char *p = xstrdup(path);
+    struct tmp_block *b = tmp_take(&h);
+    tmp_publish(b, h, p, isdir);
     return h;
 }
 
+int tmp_register(const char *path) { return tmp_add(path, 0); }
+int tmp_register_dir(const char *path) { return tmp_add(path, 1); }
+
+int tmp_mkstemp(char *tmpl, int *h)
+{
+    tmp_sweep(tmpl);
+    char *p = xstrdup(tmpl);
+    struct tmp_block *b = tmp_take(h);
+    sigset_t old;
+    tmp_block_signals(&old);
+    int fd = mkostemp(tmpl, O_CLOEXEC);
+    if (fd >= 0) {
+        memcpy(p, tmpl, strlen(tmpl));
+        tmp_publish(b, *h, p, 0);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (fd < 0) {
+        int e = errno;
+        free(p);
+        tmp_give_back(*h);
+        errno = e;
+    }
+    return fd;
+}
+
+char *tmp_mkdtemp(char *tmpl, int *h)
+{
+    tmp_sweep(tmpl);
+    char *p = xstrdup(tmpl);
+    struct tmp_block *b = tmp_take(h);
+    sigset_t old;
+    tmp_block_signals(&old);
+    char *d = mkdtemp(tmpl);
+    if (d) {
+        memcpy(p, tmpl, strlen(tmpl));
+        tmp_publish(b, *h, p, 1);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!d) {
+        int e = errno;
+        free(p);
+        tmp_give_back(*h);
+        errno = e;
+    }
+    return d;
+}
+
+static sigset_t tmp_deferred; /* the mask tmp_defer_signals replaced */
+
+void tmp_defer_signals(void) { tmp_block_signals(&tmp_deferred); }
+void tmp_allow_signals(void) { pthread_sigmask(SIG_SETMASK, &tmp_deferred, NULL); }
+
 void tmp_release(int h)
 {
-    if (h < 0 || h >= TMP_SLOTS || !tmp_paths[h])
+    if (h < 0)
         return;
-    char *p = tmp_paths[h];
-    tmp_paths[h] = NULL;
-    free(p);
+    pthread_mutex_lock(&tmp_lock);
+    if (h >= tmp_used) {
+        pthread_mutex_unlock(&tmp_lock);
+        return;
+    }
+    char *p = atomic_exchange(&tmp_blocks[h / TMP_BLOCK]->path[h % TMP_BLOCK], NULL);
+    if (p) /* not released before */
+        tmp_free[tmp_nfree++] = h;
+    pthread_mutex_unlock(&tmp_lock);
+    if (p && !atomic_load(&tmp_dying))
+        free(p);
 }
 
 /* ---- input -------------------------------------------------------------- */
@@ -403,15 +707,16 @@ struct output *output_open(const char *path, int level)
     free(real);
     path = o->path;
     size_t n = strlen(path);
-    o->tmp = xmalloc(n + 16);
+    char *prefix = xmalloc(n + 2);
     /* Same directory as the destination, so rename(2) is atomic. */
     const char *slash = strrchr(path, '/');
     size_t dir = slash ? (size_t)(slash - path + 1) : 0;
-    snprintf(o->tmp, n + 16, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
-    o->fd = mkstemp(o->tmp);
+    snprintf(prefix, n + 2, "%.*s.%s", (int)dir, path, path + dir);
+    o->tmp = tmp_template(prefix);
+    free(prefix);
+    o->fd = tmp_mkstemp(o->tmp, &o->tmph);
     if (o->fd < 0)
         die_sys("%s", path);
-    o->tmph = tmp_register(o->tmp);
     if (has_suffix(path, ".zst"))
         output_set_zstd(o, 1, level);
     return o;

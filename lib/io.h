@@ -7,8 +7,9 @@
  * the difference.  Output to a named file goes to a temporary name in the
  * same directory and is renamed into place only by output_close(); if the
  * process dies first (error exit, SIGINT, SIGTERM, SIGHUP) the temporary is
- * removed, so a half-written file is never left behind.  Output names
- * ending in ".zst" are compressed.
+ * removed, so a half-written file is never left behind; one left by
+ * SIGKILL is removed by the next run that writes in that directory (see
+ * tmp_template).  Output names ending in ".zst" are compressed.
  */
 #ifndef HK_IO_H
 #define HK_IO_H
@@ -39,7 +40,7 @@ size_t input_pread(struct input *in, void *buf, size_t cap, uint64_t off);
  * files that are input. */
 char *input_map(const char *path, uint64_t size);
 void input_unmap(char *p, uint64_t size);
-const char *input_name(const struct input *in); /* "-" for stdin */
+const char *input_name(const struct input *in);   /* "-" for stdin */
 uint64_t input_raw_bytes(const struct input *in); /* bytes read from the file */
 void input_close(struct input *in);
 
@@ -55,11 +56,33 @@ void output_close(struct output *o);
 void output_abort(struct output *o);
 uint64_t output_bytes(const struct output *o); /* bytes written to the file */
 
-/* Temporary paths removed at exit or on a fatal signal unless released.
- * Directories are removed with rmdir (empty them first).  Returns a handle. */
+/* Temporary paths, removed at exit and on a fatal signal (SIGINT, SIGTERM,
+ * SIGHUP, SIGBUS) unless released first.  Any thread may register and
+ * release.  The signal handler does only async-signal-safe work: it
+ * unlinks the files registered and removes the directories registered
+ * (rmdir), and reads no directory, so every file a temporary directory
+ * holds must be registered too, before it is made (or made by
+ * tmp_mkstemp).  At exit a directory is also emptied of files nobody
+ * registered.  Each returns a handle. */
 int tmp_register(const char *path);
-/* A flat directory of temporaries: its files and then itself are removed. */
 int tmp_register_dir(const char *path);
+/* A template for these, allocated: prefix + ".hk-PID-HOST.XXXXXX" (this
+ * process's id and host name), e.g. "dir/.out.tsv.hk-4242-build1.XXXXXX". */
+char *tmp_template(const char *prefix);
+/* mkstemp(3) (close-on-exec) and mkdtemp(3) of such a template,
+ * registered: there is no moment at which the path exists unregistered.
+ * -1 or NULL (errno set) on failure.  First, once per process and
+ * directory, the temporaries there of processes of this host that no
+ * longer run (killed by SIGKILL, say) are removed. */
+int tmp_mkstemp(char *tmpl, int *handle);
+char *tmp_mkdtemp(char *tmpl, int *handle);
+/* The path is no longer removed (it was renamed into place, or removed). */
 void tmp_release(int handle);
+/* Between these, on the main thread (the one that takes the signals:
+ * threads start with them blocked, relay_spawn), a fatal signal waits: it
+ * is handled by tmp_allow_signals.  For a commit of several steps (files
+ * moved into place, then a manifest) that must not stop half way. */
+void tmp_defer_signals(void);
+void tmp_allow_signals(void);
 
 #endif

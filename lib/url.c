@@ -56,22 +56,23 @@ void url_split(const char *p, size_t n, struct url *u)
 int url_param(const char *q, size_t qn, const char *name, size_t name_n, const char **v,
               size_t *vn)
 {
-    const char *e = q + qn;
-    while (q < e) {
-        const char *end = q;
-        while (end < e && *end != '&' && *end != ';')
-            end++;
-        if ((size_t)(end - q) > name_n && memcmp(q, name, name_n) == 0 && q[name_n] == '=') {
-            *v = q + name_n + 1;
-            *vn = (size_t)(end - *v);
+    /* By index: an absent query or fragment is NULL and 0 (url_split), and
+     * even NULL + 0 is undefined. */
+    for (size_t i = 0, j; i < qn; i = j + 1) {
+        for (j = i; j < qn && q[j] != '&' && q[j] != ';'; j++)
+            ;
+        const char *s = q + i;
+        size_t n = j - i;
+        if (n > name_n && memcmp(s, name, name_n) == 0 && s[name_n] == '=') {
+            *v = s + name_n + 1;
+            *vn = n - name_n - 1;
             return 1;
         }
-        if ((size_t)(end - q) == name_n && memcmp(q, name, name_n) == 0) {
-            *v = end;
+        if (n == name_n && memcmp(s, name, name_n) == 0) {
+            *v = s + n;
             *vn = 0;
             return 1;
         }
-        q = end + 1;
     }
     return 0;
 }

@@ -18,7 +18,8 @@ struct url {
 
 void url_split(const char *p, size_t n, struct url *u);
 /* Find name=value in an '&'-separated string (';' also separates).  Returns
- * 1 and the raw value span when the name is present (maybe empty), else 0. */
+ * 1 and the raw value span when the name is present (maybe empty), else 0.
+ * q may be NULL when qn is 0 (an absent query or fragment). */
 int url_param(const char *q, size_t qn, const char *name, size_t name_n, const char **v,
               size_t *vn);
 /* Percent-decode with '+' as space into out (at most cap bytes); a '%' not

@@ -82,6 +82,7 @@ struct part {
     char *key; /* relative directory, e.g. "year=2009/month=09" */
     size_t key_n;
     unsigned id;
+    int tmph; /* its file in the temporary directory, registered (io.h) */
     char *buf;
     size_t n, cap;
     uint64_t rows, bytes;
@@ -298,6 +299,12 @@ static struct part *get_part(struct run *r, const char *key, size_t key_n)
     p->key = xmemdup(key, key_n);
     p->key_n = key_n;
     p->id = r->nparts++;
+    /* Registered before the writing thread makes it: a signal's cleanup
+     * reads no directory. */
+    char *path = xmalloc(strlen(r->tmpdir) + 16);
+    sprintf(path, "%s/%u", r->tmpdir, p->id);
+    p->tmph = tmp_register(path);
+    free(path);
     md5_init(&p->md5);
     HASH_ADD_KEYPTR(hh, r->parts, p->key, p->key_n, p);
     struct field *hdr = xmalloc(r->ncols * sizeof *hdr);
@@ -351,7 +358,15 @@ static void finish(struct run *r, const char *name, const char *ext)
         f[n] = (struct hive_file){p->key, src, p->rows, p->bytes, {0}};
         md5_hex(&p->md5, f[n].md5);
     }
+    /* No signal between the first file moved and the manifest: one that
+     * comes meanwhile ends the run after it, complete. */
+    tmp_defer_signals();
     hive_commit(r->o->dir, f, n, name, ext);
+    for (struct part *p = r->parts; p; p = p->hh.next)
+        tmp_release(p->tmph);
+    rmdir(r->tmpdir);
+    tmp_release(r->tmph);
+    tmp_allow_signals();
     for (size_t i = 0; i < n; i++)
         free((char *)f[i].src);
     free(f);
@@ -368,7 +383,9 @@ static void print_ddl(const struct opts *o, const char *table, const char *locat
             parts[np] = tparts[np];
     else
         parts[np++] = o->by == BY_COLUMN ? o->key : "shard";
-    hive_athena_ddl(table, location, names, ncols, parts, np, !o->plain);
+    struct output *out = output_open(NULL, 0);
+    hive_athena_ddl(out, table, location, names, ncols, parts, np, !o->plain);
+    output_close(out);
 }
 
 /* --outputs: shard K of the stream goes to the K-th file as it comes,
@@ -433,6 +450,14 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
 
+    /* The key column's name becomes part of every path, as its values do:
+     * the same rule keeps both inside DIR.  The name is not printed: it may
+     * hold any byte. */
+    if (o.by == BY_COLUMN && rd.ncols &&
+        !hive_safe_value(rd.names[kidx[0]], strlen(rd.names[kidx[0]])))
+        die_at(EXIT_DATA, rd.file, 1, (long)kidx[0] + 1,
+               "column name not allowed in a path (use letters, digits, '.', '_', '-', '+', "
+               "':', ' '; not starting with '.')");
     if (mkdir(o.dir, 0777) != 0 && errno != EEXIST)
         die_sys("%s", o.dir);
     char name[80];
@@ -451,11 +476,12 @@ int main(int argc, char **argv)
                  rnd[1], rnd[2], rnd[3]);
     }
     struct run r = {.o = &o, .names = rd.names, .ncols = rd.ncols};
-    r.tmpdir = xmalloc(strlen(o.dir) + strlen(name) + 16);
-    sprintf(r.tmpdir, "%s/.tmp-%s", o.dir, name);
-    if (mkdir(r.tmpdir, 0777) != 0)
-        die_sys("%s", r.tmpdir);
-    r.tmph = tmp_register_dir(r.tmpdir);
+    char *prefix = xmalloc(strlen(o.dir) + strlen(name) + 8);
+    sprintf(prefix, "%s/.tmp-%s", o.dir, name);
+    r.tmpdir = tmp_template(prefix);
+    if (!tmp_mkdtemp(r.tmpdir, &r.tmph))
+        die_sys("%s", prefix);
+    free(prefix);
     if (!o.plain) {
         r.z = ZSTD_createCCtx();
         if (!r.z)
@@ -521,8 +547,6 @@ int main(int argc, char **argv)
     report(&r);
     relay_end(r.relay);
     finish(&r, name, o.plain ? ".tsv" : ".tsv.zst");
-    rmdir(r.tmpdir);
-    tmp_release(r.tmph);
 
     if (o.verbose) {
         double s = err_elapsed();

@@ -56,6 +56,21 @@ static void param(const char *q, const char *name, const char *want)
     span_is(what, q, v, vn, want);
 }
 
+/* The query and the fragment of a URL, as url_split gives them (NULL and 0
+ * when absent), searched for name as lib/engines does: none may be found. */
+static void no_param_in(const char *in, const char *name)
+{
+    struct url u;
+    url_split(in, strlen(in), &u);
+    const char *v = NULL;
+    size_t vn = 0;
+    if (url_param(u.query, u.query_n, name, strlen(name), &v, &vn) ||
+        url_param(u.fragment, u.fragment_n, name, strlen(name), &v, &vn)) {
+        printf("FAIL param %s in \"%s\": found \"%.*s\", want absent\n", name, in, (int)vn, v);
+        failed = 1;
+    }
+}
+
 static void decode(const char *in, size_t cap, const char *want, size_t want_n)
 {
     char out[256];
@@ -101,6 +116,11 @@ int main(void)
     param("Q=1", "q", NULL);
     param("q=a=b", "q", "a=b");
     param("&&q=z&&", "q", "z");
+    /* Neither '?' nor '#': no query or fragment at all, which must not be
+     * touched (NULL + 0 is undefined; clang's UBSan says so). */
+    split("http://www.baidu.com/tp:d=x", "www.baidu.com", NULL, NULL);
+    no_param_in("http://www.baidu.com/tp:d=x", "wd");
+    no_param_in("https://www.google.com", "q");
 
     decode("a+b%20c", 64, "a b c", 5);
     decode("%41%62", 64, "Ab", 2);
