@@ -16,6 +16,7 @@
 #include "keys.h"
 #include "relay.h"
 #include "tsv.h"
+#include "units.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -65,12 +66,25 @@ struct extsort {
     struct extsort_stats st;
 };
 
+uint64_t extsort_mem_arg(const char *arg)
+{
+    uint64_t mem;
+    if (units_size(arg, &mem) || mem < 1024)
+        die_usage("--buffer-size: expected a size of at least 1K (like 64K, 512M, 2G), not '%s'",
+                  arg);
+    return mem;
+}
+
 struct extsort *extsort_new(struct keys *ks, size_t ncols, uint64_t mem, const char *tmpdir)
 {
     struct extsort *s = xcalloc(1, sizeof *s);
     s->ks = ks;
     s->ncols = ncols;
     s->mem = mem;
+    if (!tmpdir) {
+        const char *t = getenv("TMPDIR");
+        tmpdir = t && *t ? t : "/tmp";
+    }
     s->tmpdir = tmpdir;
     s->dirh = -1;
     s->threads = 1;

@@ -37,8 +37,13 @@ struct extsort_stats {
     uint64_t run_bytes; /* compressed bytes written to them */
 };
 
-/* ks must outlive the sorter; mem is the budget in bytes. */
+/* ks must outlive the sorter; mem is the budget in bytes; tmpdir NULL
+ * means $TMPDIR, else /tmp. */
 struct extsort *extsort_new(struct keys *ks, size_t ncols, uint64_t mem, const char *tmpdir);
+/* The budget of a tool's -S, --buffer-size by default, and the value of
+ * that option: a size (units_size) of at least 1K, else a usage error. */
+#define EXTSORT_DEFAULT_MEM ((uint64_t)1 << 30)
+uint64_t extsort_mem_arg(const char *arg);
 /* Add one record: its decoded fields, and its bytes when they already are a
  * canonical line without the LF (tsv_raw_clean), else NULL. */
 void extsort_add(struct extsort *s, const struct field *f, const struct field *raw);

@@ -120,8 +120,6 @@ struct visitor {
 enum { FILTER_BITS = 16 };
 enum { DISORDER = 3600 }; /* seconds of out-of-order hits tolerated exactly */
 enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 }; /* --threads */
-#define DEFAULT_MEM ((uint64_t)1 << 30)                /* -S, as hit-sort's */
-#define MIN_MEM ((uint64_t)1 << 10)
 #define FILTER_SLOT(hv) (((hv) >> 16) & ((1U << FILTER_BITS) - 1))
 
 struct state {
@@ -199,7 +197,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->purchase = "1";
     o->time = "hit_time_gmt";
     o->referrer = "referrer";
-    o->mem = DEFAULT_MEM;
+    o->mem = EXTSORT_DEFAULT_MEM;
     int c;
     while ((c = getopt_long(argc, argv, "m:e:V:w:E:kp:S:T:so:v", longs, NULL)) != -1) {
         switch (c) {
@@ -237,12 +235,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
             else
                 die_usage("--order: expected 'auto', 'input' or 'sort', not '%s'", optarg);
             break;
-        case 'S':
-            if (units_size(optarg, &o->mem) || o->mem < MIN_MEM)
-                die_usage("--buffer-size: expected a size of at least 1K (like 64K, 512M, "
-                          "2G), not '%s'",
-                          optarg);
-            break;
+        case 'S': o->mem = extsort_mem_arg(optarg); break;
         case 'T': o->tmpdir = optarg; break;
         case SHARD: {
             char *slash = strchr(optarg, '/');
@@ -264,10 +257,6 @@ static void parse_args(int argc, char **argv, struct opts *o)
     }
     if (o->only_engines && !o->nengine_files)
         die_usage("--only-engines needs at least one --engines file");
-    if (!o->tmpdir) {
-        const char *t = getenv("TMPDIR");
-        o->tmpdir = t && *t ? t : "/tmp";
-    }
 }
 
 /* ---- visitors --------------------------------------------------------- */

@@ -47,9 +47,7 @@ static const char usage[] =
     "Exit status: 0 success, 1 bad input, 2 usage or system error.\n"
     "Full documentation: man hit-sort\n";
 
-#define DEFAULT_MEM ((uint64_t)1 << 30)
 enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 };
-#define MIN_MEM ((uint64_t)1 << 10)
 
 struct opts {
     char **keys;
@@ -77,7 +75,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
-    o->mem = DEFAULT_MEM;
+    o->mem = EXTSORT_DEFAULT_MEM;
     o->threads = relay_threads_default(MAX_DEFAULT_THREADS);
     o->keys = xmalloc((size_t)argc * sizeof *o->keys);
     int c;
@@ -91,12 +89,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
                 die_usage("--top: expected a whole number, not '%s'", optarg);
             o->top_set = 1;
             break;
-        case 'S':
-            if (units_size(optarg, &o->mem) || o->mem < MIN_MEM)
-                die_usage("--buffer-size: expected a size of at least 1K (like 64K, 512M, "
-                          "2G), not '%s'",
-                          optarg);
-            break;
+        case 'S': o->mem = extsort_mem_arg(optarg); break;
         case 'T': o->tmpdir = optarg; break;
         case 'o': o->output = optarg; break;
         case OPT_THREADS: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
@@ -110,10 +103,6 @@ static void parse_args(int argc, char **argv, struct opts *o)
         die_usage("--last only makes sense with --unique");
     if (o->top_set && o->unique)
         die_usage("--top cannot be combined with --unique");
-    if (!o->tmpdir) {
-        const char *t = getenv("TMPDIR");
-        o->tmpdir = t && *t ? t : "/tmp";
-    }
 }
 
 /* ---- output, with --unique ---------------------------------------------------- */
