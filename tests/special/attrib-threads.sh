@@ -62,9 +62,14 @@ grep -q "time.tsv:7000:1: hit_time_gmt: not epoch seconds$" "$tmp/e1" ||
     { echo "FAIL bad time: $(cat "$tmp/e1")"; fail=1; }
 # a stream: one thread reads and prepares the hits, a second attributes
 cat "$tmp/h1.tsv" "$tmp/prices.tsv" | awk 'NR == 1 || !/^hit_time_gmt/' >"$tmp/stream.tsv"
-in=$tmp/stream.tsv check "stream" 0 -v --with ip -m first -
-in=$tmp/stream.tsv check "stream, last touch" 0 -v -e 10m -
+# (two files one after the other: time goes back where the second starts, so
+# the hits are taken as they come, or sorted, or the stream is refused)
+in=$tmp/stream.tsv check "stream" 0 -v --with ip -m first --order input -
+in=$tmp/stream.tsv check "stream, last touch" 0 -v -e 10m --order input -
 [ "$(wc -l <"$tmp/o1")" -gt 100 ] || { echo "FAIL stream: too few rows"; fail=1; }
+in=$tmp/stream.tsv check "stream, sorted" 0 -v --order sort -
+[ "$(wc -l <"$tmp/o1")" -gt 100 ] || { echo "FAIL stream, sorted: too few rows"; fail=1; }
+in=$tmp/stream.tsv check "stream, out of order" 1 -v -
 check "anomalies" 1 "$tmp/h3.tsv" "$tmp/anomalies.tsv"
 grep -q "anomalies.tsv:[0-9]*:[0-9]*: " "$tmp/e1" ||
     { echo "FAIL anomalies: $(cat "$tmp/e1")"; fail=1; }
