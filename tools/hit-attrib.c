@@ -1246,7 +1246,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NBATCH; i++)
         run.b[i].f = xmalloc(BATCH * run.nk * sizeof *run.b[i].f);
     run.detect = o.order == ORDER_AUTO;
-    if (run.detect) /* rows are held until the input is known to be in order */
+    /* Rows are held until the end: until the input is known to be in time
+     * order, and so that an error in a sort leaves no rows behind. */
+    if (o.order != ORDER_INPUT)
         tsv_writer_hold(&run.w, 1);
     size_t rows = tsv_writer_mark(&run.w);
     struct tsv_chunk *ch = NULL;
@@ -1296,7 +1298,6 @@ int main(int argc, char **argv)
                     tsv_filter(&r, mine, &sh, sh_upto);
             }
         }
-        tsv_writer_hold(&run.w, 0);
         sort_hits(&run, &r);
     } else {
         run.cnt.hits += r.records;
