@@ -91,6 +91,18 @@ static void tmp_remove_all(void)
     }
 }
 
+/* Unlink every entry of a flat directory, and close it (d may be NULL).
+ * Never in a signal handler: readdir allocates. */
+static void tmp_empty_dir(DIR *d)
+{
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            unlinkat(dirfd(d), e->d_name, 0);
+    if (d)
+        closedir(d);
+}
+
 /* At exit, not in a signal handler: a directory is also emptied of files
  * nobody registered (a writer that failed between making a file and
  * registering it), which needs readdir. */
@@ -102,13 +114,7 @@ static void tmp_cleanup(void)
             char *p = atomic_load(&b->path[i]);
             if (!p || !atomic_load(&b->isdir[i]))
                 continue;
-            DIR *d = opendir(p);
-            struct dirent *e;
-            while (d && (e = readdir(d)))
-                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-                    unlinkat(dirfd(d), e->d_name, 0);
-            if (d)
-                closedir(d);
+            tmp_empty_dir(opendir(p));
         }
     tmp_remove_all();
 }
@@ -250,12 +256,7 @@ static void tmp_remove_stale(int dfd, const char *name)
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d && fd >= 0)
         close(fd);
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            unlinkat(dirfd(d), e->d_name, 0);
-    if (d)
-        closedir(d);
+    tmp_empty_dir(d);
     unlinkat(dfd, name, AT_REMOVEDIR);
 }
 

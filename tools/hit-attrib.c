@@ -430,7 +430,7 @@ static int mine(void *arg, const struct field *f)
  * warnings it prints itself, before the reader can go on to report
  * anything later. */
 enum { BATCH = 256, NBATCH = 16 };
-enum { F_REFERRER, F_EVENTS, F_PRODUCTS, F_DUPLICATE, F_WITH };
+enum { F_REFERRER, F_EVENTS, F_PRODUCTS, F_DUPLICATE, F_VNUM, F_VPAGE, F_WITH };
 
 struct hit {
     int64_t t;
@@ -508,9 +508,11 @@ struct run {
     uint64_t seen, late_at;
     struct hit late;
     /* Sorting (sort_hits): the hits before quiet in input order had their
-     * warnings printed already, by the run that found the disorder; ord
-     * is the place in input order of the hit being accounted. */
-    uint64_t quiet, ord;
+     * warnings printed already, by the run that found the disorder; hushed
+     * says the hit being accounted is one of them. */
+    uint64_t quiet;
+    int hushed;
+    struct sorting *sorting;
 };
 
 /* The fields of a record that attribution uses (see struct run). */
@@ -702,7 +704,7 @@ static int account(struct run *r, const struct hit *h, const struct field *f,
             snprintf(r->bad_msg, sizeof r->bad_msg, "product %zu: price %s", out->badp, why);
             return 1;
         }
-        if (r->ord >= r->quiet)
+        if (!r->hushed)
             warn_at(h->file, h->line, r->pcol + 1, "product %zu: price %s; hit not counted",
                     out->badp, why);
         r->cnt.bad++;
@@ -894,18 +896,40 @@ static void fan_work(void *arg, size_t s, size_t slot)
     }
 }
 
+/* Finish, chunk c first: its lines count from its file's header, and
+ * each shard's hits from its first. */
+static void chunk_begin(struct fan *fa, size_t c)
+{
+    if (fa->ch[c].file != fa->file) {
+        fa->file = fa->ch[c].file;
+        fa->base = 1; /* the header */
+    }
+    for (size_t s = 0; s < fa->r->nsh; s++)
+        fa->cur[s] = 0;
+}
+
+/* Finish, chunk c last: its counts, and its bad record (1), if any. */
+static int chunk_end(struct fan *fa, const struct chunk *k, size_t c)
+{
+    struct run *r = fa->r;
+    r->cnt.hits += k->records;
+    r->cnt.skipped += k->excluded;
+    if (k->bad) {
+        r->bad = (struct hit){0, fa->ch[c].path, fa->base + k->bad_line};
+        r->bad_col = k->bad_col;
+        snprintf(r->bad_msg, sizeof r->bad_msg, "%s", k->bad_msg);
+        return 1;
+    }
+    fa->base += k->lines;
+    return 0;
+}
+
 static int fan_finish(void *arg, size_t c, size_t slot)
 {
     struct fan *fa = arg;
     struct run *r = fa->r;
     struct chunk *k = &fa->slot[slot];
-    const struct tsv_chunk *tc = &fa->ch[c];
-    if (tc->file != fa->file) {
-        fa->file = tc->file;
-        fa->base = 1; /* the header */
-    }
-    for (size_t s = 0; s < r->nsh; s++)
-        fa->cur[s] = 0;
+    chunk_begin(fa, c);
     for (size_t i = 0; i < k->n; i++) {
         size_t s = k->shard[i], d = k->sh[s].p[fa->cur[s]++].det;
         if (!d && k->h[i].t >= r->now) { /* the usual hit: only its time counts */
@@ -927,24 +951,14 @@ static int fan_finish(void *arg, size_t c, size_t slot)
         if (account(r, &h, k->f + i * r->nk, &o))
             return 1;
     }
-    r->cnt.hits += k->records;
-    r->cnt.skipped += k->excluded;
-    if (k->bad) {
-        r->bad = (struct hit){0, tc->path, fa->base + k->bad_line};
-        r->bad_col = k->bad_col;
-        snprintf(r->bad_msg, sizeof r->bad_msg, "%s", k->bad_msg);
-        return 1;
-    }
-    fa->base += k->lines;
-    return 0;
+    return chunk_end(fa, k, c);
 }
 
 /* Attribute the chunks on r->nsh threads; 0, 1 for an error noted in r,
  * or FANOUT_NO_THREADS (nothing read). */
 static int fan_run(struct run *r, const struct tsv_reader *like, const struct tsv_chunk *ch,
-                   size_t nch)
+                   size_t nch, const struct fanout_ops *ops)
 {
-    static const struct fanout_ops ops = {fan_read, fan_work, fan_finish};
     size_t window = 2 * r->nsh + 1;
     struct fan fa = {.r = r, .like = like, .ch = ch, .file = SIZE_MAX};
     fa.slot = xcalloc(window, sizeof *fa.slot);
@@ -958,7 +972,7 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
         for (size_t e = 0; e < r->o->nengine_files; e++)
             engines_load(fa.slot[i].eng, r->o->engine_files[e]);
     }
-    int e = fanout_run(nch, r->nsh, window, &ops, &fa);
+    int e = fanout_run(nch, r->nsh, window, ops, &fa);
     for (size_t i = 0; i < window; i++) {
         struct chunk *k = &fa.slot[i];
         for (size_t s = 0; s < r->nsh; s++) {
@@ -1014,13 +1028,15 @@ static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
  * thread attributes and accounts the hits as they come out, so rows and
  * warnings come in time order.  A file is read twice when the disorder is
  * found late in it; a stream cannot be, so --order auto stops there. */
-enum { S_TIME, S_VNUM, S_VPAGE, S_ORD, S_FILE, S_LINE, S_KEY, /* then struct look: */
+enum { S_TIME, S_VNUM, S_VPAGE, S_HUSHED, S_FILE, S_LINE, S_KEY, /* then struct look: */
        S_KIND, S_DOM, S_KW, S_REV, S_BADP, S_ERR, S_WITH };   /* then --with's */
 
 struct sorting {
     struct run *r;
+    struct extsort *xs;
+    uint64_t ord;       /* hits added so far */
     const char **files; /* names of the input files, by S_FILE */
-    size_t nfiles;
+    size_t nfiles, filecap;
     struct field *f; /* the fields of the line coming out */
     char *scratch;   /* their decoded escapes */
     size_t scap;
@@ -1056,33 +1072,149 @@ static void replay(void *arg, const char *line, size_t len, uint64_t code)
         dec_parse(f[S_REV].p, f[S_REV].n, &l.rev);
     struct outcome out;
     attribute(r, &r->sh[0].st, h.t, key->p, key->n, hash_bytes(key->p, key->n), &l, &out);
-    r->ord = (uint64_t)number(&f[S_ORD]);
+    r->hushed = f[S_HUSHED].n != 0;
     /* account() takes --with's columns at F_WITH */
     if (account(r, &h, f + S_WITH - F_WITH, &out))
         die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
 }
 
 /* Sort the hits of rd from where it is, then attribute them (see above). */
+/* Add a hit to the sort, hits in input order: h where it is, p what it
+ * says (worked out by the thread that read it, see prepare), with its
+ * copies in in, and hf its columns (pick_hit). */
+static void collect_hit(struct sorting *x, const struct hit *h, const struct pend *p,
+                        const struct text *in, const struct field *hf)
+{
+    struct run *r = x->r;
+    static char none[1];
+    char num[6][24], rev[DEC_BUFSZ];
+    struct field *f = x->f;
+    if (h->t < r->now)
+        r->cnt.out_of_order++;
+    else
+        r->now = h->t;
+    if (!x->nfiles || h->file != x->files[x->nfiles - 1]) { /* a file's hits come together */
+        xgrow((void **)&x->files, &x->filecap, x->nfiles + 1, sizeof *x->files);
+        x->files[x->nfiles++] = h->file;
+    }
+    f[S_TIME] = (struct field){num[0], (size_t)(fmt_u64(num[0], (uint64_t)h->t) - num[0])};
+    f[S_VNUM] = hf[F_VNUM];
+    f[S_VPAGE] = hf[F_VPAGE];
+    f[S_HUSHED] = (struct field){"1", x->ord++ < r->quiet};
+    /* where it is, for the messages only purchases can have */
+    f[S_FILE] = f[S_LINE] = (struct field){none, 0};
+    if (p->l.kind == PURCHASE || p->l.kind == BAD_PRICE) {
+        f[S_FILE] = (struct field){num[1], (size_t)(fmt_u64(num[1], x->nfiles - 1) - num[1])};
+        f[S_LINE] = (struct field){num[2], (size_t)(fmt_u64(num[2], (uint64_t)h->line) - num[2])};
+    }
+    f[S_KEY] = (struct field){in->p + p->key_at, p->kn};
+    const struct look *l = &p->l;
+    uint64_t kind = (uint64_t)l->kind << 1 | (l->dom != NULL);
+    f[S_KIND] = (struct field){num[3], (size_t)(fmt_u64(num[3], kind) - num[3])};
+    f[S_DOM] = f[S_KW] = f[S_REV] = f[S_BADP] = f[S_ERR] = (struct field){none, 0};
+    if (l->dom) {
+        f[S_DOM] = (struct field){in->p + p->dom_at, l->dom_n};
+        f[S_KW] = (struct field){in->p + p->dom_at + l->dom_n, l->kw_n};
+    }
+    if (l->kind == PURCHASE)
+        f[S_REV] = (struct field){rev, dec_format(l->rev, rev)};
+    if (l->kind == BAD_PRICE) {
+        f[S_BADP] = (struct field){num[4], (size_t)(fmt_u64(num[4], l->badp) - num[4])};
+        f[S_ERR] = (struct field){num[5], (size_t)(fmt_u64(num[5], (uint64_t)-l->err) - num[5])};
+    }
+    memcpy(f + S_WITH, hf + F_WITH, r->nw * sizeof *f);
+    for (size_t k = 0; k < S_WITH + r->nw; k++) /* a column the input lacks: empty */
+        if (!f[k].p)
+            f[k].p = none;
+    extsort_add(x->xs, f, NULL);
+}
+
+/* A stream's batch of hits into the sort (lib/relay's work). */
+static int collect(void *arg, size_t slot)
+{
+    struct run *r = arg;
+    struct batch *b = &r->b[slot];
+    for (size_t i = 0, n = relay_items(r->relay, slot); i < n; i++)
+        collect_hit(r->sorting, &b->h[i], &b->p[i], &b->in, b->f + i * r->nk);
+    return 0;
+}
+
+/* A file's chunk of hits into the sort, in order (fanout's finish; the
+ * chunks were read and their hits worked out on every thread). */
+static int fan_collect(void *arg, size_t c, size_t slot)
+{
+    struct fan *fa = arg;
+    struct run *r = fa->r;
+    struct chunk *k = &fa->slot[slot];
+    chunk_begin(fa, c);
+    for (size_t i = 0; i < k->n; i++) {
+        struct chunk_shard *cs = &k->sh[k->shard[i]];
+        struct hit h = k->h[i];
+        h.line += fa->base;
+        collect_hit(r->sorting, &h, &cs->p[fa->cur[k->shard[i]]++], &cs->in, k->f + i * r->nk);
+    }
+    return chunk_end(fa, k, c);
+}
+
+static void fan_nothing(void *arg, size_t s, size_t slot)
+{
+    (void)arg, (void)s, (void)slot;
+}
+
+static uint64_t read_hits(struct run *r, struct tsv_reader *rd, int (*fn)(void *arg, size_t slot),
+                          int threaded);
+
+/* Sort the hits of rd from where it is, then attribute them (see above). */
 static void sort_hits(struct run *r, struct tsv_reader *rd)
 {
     const struct opts *o = r->o;
-    long vnum = opt_col(rd, "visit_num"), vpage = opt_col(rd, "visit_page_num");
+    int visit_order = r->cols[F_VNUM] != SIZE_MAX;
     size_t nf = S_WITH + r->nw;
     static const char *const snames[] = {"time", "visit_num", "visit_page_num"};
     char *names[S_VPAGE + 1];
     for (size_t i = 0; i <= S_VPAGE; i++)
         names[i] = (char *)snames[i];
     struct keys ks = {0};
-    keys_parse(&ks, vnum >= 0 && vpage >= 0 ? "1:n,2:n,3:n" : "1:n", names, S_VPAGE + 1, "--order");
-    struct extsort *xs = extsort_new(&ks, nf, o->mem, o->tmpdir);
-    extsort_set_threads(xs, o->threads);
+    keys_parse(&ks, visit_order ? "1:n,2:n,3:n" : "1:n", names, S_VPAGE + 1, "--order");
     struct sorting x = {.r = r};
+    x.xs = extsort_new(&ks, nf, o->mem, o->tmpdir);
+    extsort_set_threads(x.xs, o->threads);
     x.f = xmalloc(nf * sizeof *x.f);
-    char num[8][24], rev[DEC_BUFSZ], *key = NULL;
-    struct field *hf = xmalloc(r->nk * sizeof *hf);
-    size_t keycap = 0, filecap = 0;
-    const char *file = NULL;
-    uint64_t excl = 0, ord = 0;
+    r->sorting = &x;
+    /* A plain file is read in chunks on every thread (fanout), which also
+     * work out what each hit says; the chunks' hits go into the sort in
+     * order.  Else one thread: collect is as much work as take, and two
+     * would wait for each other at every release of the reader's buffer. */
+    struct tsv_chunk *ch = NULL;
+    size_t nch = o->threads > 1 ? tsv_chunks(rd, CHUNK, &ch) : 0;
+    static const struct fanout_ops collecting = {fan_read, fan_nothing, fan_collect};
+    int e = nch > 1 ? fan_run(r, rd, ch, nch, &collecting) : FANOUT_NO_THREADS;
+    free(ch);
+    if (e > 0)
+        die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
+    if (e) { /* (fanout counts its own) */
+        uint64_t excl = read_hits(r, rd, collect, 0);
+        r->cnt.hits += rd->records;
+        r->cnt.skipped += excl;
+    }
+    extsort_finish(x.xs, replay, &x);
+    extsort_free(x.xs);
+    r->sorting = NULL;
+    keys_free(&ks);
+    free(x.f);
+    free(x.scratch);
+    free(x.files);
+}
+
+/* Read the hits of rd on this thread, worked out as far as they can be
+ * without their visitors (take), in batches that fn takes on another
+ * (lib/relay; the same thread with --threads 1); stop early when fn does
+ * (--order auto found a hit out of order).  Returns the hits excluded. */
+static uint64_t read_hits(struct run *r, struct tsv_reader *rd, int (*fn)(void *arg, size_t slot),
+                          int threaded)
+{
+    r->relay = relay_new(NBATCH, fn, r, threaded);
+    uint64_t excl = 0; /* counted here, the rest of cnt by the other thread */
     while (tsv_next(rd)) {
         int64_t t;
         int w = when(r, rd->f, &t);
@@ -1090,58 +1222,19 @@ static void sort_hits(struct run *r, struct tsv_reader *rd)
             excl++;
             continue;
         }
-        if (w == BAD_TIME)
+        if (w == BAD_TIME) {
+            flush(r);
             die_at(EXIT_DATA, rd->file, rd->line, r->tcol + 1, "%s: not epoch seconds",
                    rd->names[r->tcol]);
-        if (t < r->now)
-            r->cnt.out_of_order++;
-        else
-            r->now = t;
-        if (rd->file != file) { /* a file's hits follow one another */
-            file = rd->file;
-            xgrow((void **)&x.files, &filecap, x.nfiles + 1, sizeof *x.files);
-            x.files[x.nfiles++] = file;
         }
-        struct field *f = x.f;
-        f[S_TIME] = (struct field){num[0], (size_t)(fmt_u64(num[0], (uint64_t)t) - num[0])};
-        f[S_VNUM] = vnum >= 0 ? rd->f[vnum] : (struct field){NULL, 0};
-        f[S_VPAGE] = vpage >= 0 ? rd->f[vpage] : (struct field){NULL, 0};
-        f[S_ORD] = (struct field){num[1], (size_t)(fmt_u64(num[1], ord++) - num[1])};
-        f[S_FILE] = (struct field){num[2], (size_t)(fmt_u64(num[2], x.nfiles - 1) - num[2])};
-        char ln[24];
-        f[S_LINE] = (struct field){ln, (size_t)(fmt_u64(ln, (uint64_t)rd->line) - ln)};
-        f[S_KEY] = visitor_key(r, rd, &key, &keycap);
-        pick_hit(r, rd->f, hf);
-        struct look l;
-        look(r, r->sh[0].eng, hf, &l);
-        uint64_t kind = (uint64_t)l.kind << 1 | (l.dom != NULL);
-        f[S_KIND] = (struct field){num[3], (size_t)(fmt_u64(num[3], kind) - num[3])};
-        f[S_DOM] = l.dom ? (struct field){(char *)l.dom, l.dom_n} : (struct field){NULL, 0};
-        f[S_KW] = l.dom ? (struct field){(char *)l.kw, l.kw_n} : (struct field){NULL, 0};
-        f[S_REV] = f[S_BADP] = f[S_ERR] = (struct field){NULL, 0};
-        if (l.kind == PURCHASE)
-            f[S_REV] = (struct field){rev, dec_format(l.rev, rev)};
-        if (l.kind == BAD_PRICE) {
-            f[S_BADP] = (struct field){num[5], (size_t)(fmt_u64(num[5], l.badp) - num[5])};
-            f[S_ERR] = (struct field){num[6], (size_t)(fmt_u64(num[6], (uint64_t)-l.err) - num[6])};
-        }
-        memcpy(f + S_WITH, hf + F_WITH, r->nw * sizeof *f);
-        static char none[1];
-        for (size_t i = 0; i < nf; i++) /* a column the input lacks: empty */
-            if (!f[i].p)
-                f[i].p = none;
-        extsort_add(xs, f, NULL);
+        take(r, rd, t);
+        if (r->detect && relay_stopped(r->relay))
+            break;
     }
-    r->cnt.hits += rd->records;
-    r->cnt.skipped += excl;
-    extsort_finish(xs, replay, &x);
-    extsort_free(xs);
-    keys_free(&ks);
-    free(key);
-    free(hf);
-    free(x.f);
-    free(x.scratch);
-    free(x.files);
+    flush(r);
+    relay_end(r->relay);
+    r->relay = NULL;
+    return excl;
 }
 
 /* Forget what the run made of the hits so far: they are to be sorted.
@@ -1240,6 +1333,10 @@ int main(int argc, char **argv)
     cols[F_EVENTS] = ecol;
     cols[F_PRODUCTS] = pcol;
     cols[F_DUPLICATE] = dcol >= 0 ? (size_t)dcol : SIZE_MAX;
+    long vncol = opt_col(&r, "visit_num"), vpcol = opt_col(&r, "visit_page_num");
+    int visit_order = vncol >= 0 && vpcol >= 0; /* see sort_hits */
+    cols[F_VNUM] = visit_order ? (size_t)vncol : SIZE_MAX;
+    cols[F_VPAGE] = visit_order ? (size_t)vpcol : SIZE_MAX;
     for (size_t i = 0; i < nw; i++)
         cols[F_WITH + i] = wcols[i];
     run.b = xcalloc(NBATCH, sizeof *run.b);
@@ -1253,33 +1350,14 @@ int main(int argc, char **argv)
     size_t rows = tsv_writer_mark(&run.w);
     struct tsv_chunk *ch = NULL;
     size_t nch = o.threads > 1 && o.order != ORDER_SORT ? tsv_chunks(&r, CHUNK, &ch) : 0;
-    int e = nch > 1 ? fan_run(&run, &r, ch, nch) : FANOUT_NO_THREADS;
+    static const struct fanout_ops attributing = {fan_read, fan_work, fan_finish};
+    int e = nch > 1 ? fan_run(&run, &r, ch, nch, &attributing) : FANOUT_NO_THREADS;
     free(ch);
     if (e > 0 && !run.disorder)
         die_at(EXIT_DATA, run.bad.file, run.bad.line, run.bad_col, "%s", run.bad_msg);
     /* Else one reader: this thread, handing batches to another. */
-    run.relay = relay_new(NBATCH, work, &run, o.threads > 1);
-    uint64_t excl = 0; /* counted here, the rest of cnt by the other thread */
     int here = e && o.order != ORDER_SORT && !run.disorder; /* r read in this loop */
-    while (here && tsv_next(&r)) {
-        int64_t t;
-        int w = when(&run, r.f, &t);
-        if (w == EXCLUDED) {
-            excl++;
-            continue;
-        }
-        if (w == BAD_TIME) {
-            flush(&run);
-            die_at(EXIT_DATA, r.file, r.line, (long)tcol + 1, "%s: not epoch seconds",
-                   r.names[tcol]);
-        }
-        take(&run, &r, t);
-        if (run.detect && relay_stopped(run.relay))
-            break;
-    }
-    flush(&run);
-    relay_end(run.relay);
-    run.relay = NULL;
+    uint64_t excl = here ? read_hits(&run, &r, work, o.threads > 1) : 0;
     if (o.order == ORDER_SORT || run.disorder) {
         char **paths = argv + optind;
         size_t npaths = (size_t)(argc - optind);
