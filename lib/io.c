@@ -52,6 +52,7 @@ struct tmp_block {
 };
 static struct tmp_block tmp_first;
 static atomic_int tmp_dying;
+static atomic_int tmp_making; /* threads between making a path and publishing it */
 static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tmp_block **tmp_blocks; /* by handle / TMP_BLOCK */
 static size_t tmp_nblocks, tmp_blockcap;
@@ -127,6 +128,11 @@ static void tmp_signal(int sig)
 {
     err_signalled();
     atomic_store(&tmp_dying, 1);
+    /* Another thread (signals blocked) may have just made a file or a
+     * directory that it has not published yet: wait for it (briefly; it is
+     * not waiting for anything).  One that starts later sees tmp_dying. */
+    for (int tries = 0; tries < 1000 && atomic_load(&tmp_making); tries++)
+        poll(NULL, 0, 1);
     tmp_remove_all();
     signal(sig, SIG_DFL);
     sigset_t one;
@@ -335,11 +341,14 @@ static void tmp_block_signals(sigset_t *old)
 
 /* Make path (allocated, owned by the registry from now on) visible to the
  * cleanup.  If the process is already on its way out, the cleanup may have
- * run before this path was there: remove it here and wait for the end. */
-static void tmp_publish(struct tmp_block *b, int h, char *path, int isdir)
+ * run before this path was there: remove it here and wait for the end.
+ * making: the caller counted itself in tmp_making while it made the path. */
+static void tmp_publish(struct tmp_block *b, int h, char *path, int isdir, int making)
 {
     atomic_store(&b->isdir[h % TMP_BLOCK], (char)isdir);
     atomic_store(&b->path[h % TMP_BLOCK], path);
+    if (making)
+        atomic_fetch_sub(&tmp_making, 1);
     if (atomic_load(&tmp_dying)) {
         if (unlink(path) != 0)
             rmdir(path);
@@ -353,7 +362,7 @@ static int tmp_add(const char *path, int isdir)
     int h;
     char *p = xstrdup(path);
     struct tmp_block *b = tmp_take(&h);
-    tmp_publish(b, h, p, isdir);
+    tmp_publish(b, h, p, isdir, 0);
     return h;
 }
 
@@ -367,10 +376,13 @@ int tmp_mkstemp(char *tmpl, int *h)
     struct tmp_block *b = tmp_take(h);
     sigset_t old;
     tmp_block_signals(&old);
+    atomic_fetch_add(&tmp_making, 1);
     int fd = mkostemp(tmpl, O_CLOEXEC);
     if (fd >= 0) {
         memcpy(p, tmpl, strlen(tmpl));
-        tmp_publish(b, *h, p, 0);
+        tmp_publish(b, *h, p, 0, 1);
+    } else {
+        atomic_fetch_sub(&tmp_making, 1);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
@@ -389,10 +401,13 @@ char *tmp_mkdtemp(char *tmpl, int *h)
     struct tmp_block *b = tmp_take(h);
     sigset_t old;
     tmp_block_signals(&old);
+    atomic_fetch_add(&tmp_making, 1);
     char *d = mkdtemp(tmpl);
     if (d) {
         memcpy(p, tmpl, strlen(tmpl));
-        tmp_publish(b, *h, p, 1);
+        tmp_publish(b, *h, p, 1, 1);
+    } else {
+        atomic_fetch_sub(&tmp_making, 1);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!d) {
