@@ -369,7 +369,10 @@ static int tmp_add(const char *path, int isdir)
 int tmp_register(const char *path) { return tmp_add(path, 0); }
 int tmp_register_dir(const char *path) { return tmp_add(path, 1); }
 
-int tmp_mkstemp(char *tmpl, int *h)
+/* Make the file (an open descriptor) or the directory (0) of template
+ * tmpl, and register it, published before a signal can end this thread;
+ * -1 and errno when it cannot be made. */
+static int tmp_make(char *tmpl, int *h, int isdir)
 {
     tmp_sweep(tmpl);
     char *p = xstrdup(tmpl);
@@ -377,10 +380,10 @@ int tmp_mkstemp(char *tmpl, int *h)
     sigset_t old;
     tmp_block_signals(&old);
     atomic_fetch_add(&tmp_making, 1);
-    int fd = mkostemp(tmpl, O_CLOEXEC);
+    int fd = isdir ? (mkdtemp(tmpl) ? 0 : -1) : mkostemp(tmpl, O_CLOEXEC);
     if (fd >= 0) {
         memcpy(p, tmpl, strlen(tmpl));
-        tmp_publish(b, *h, p, 0, 1);
+        tmp_publish(b, *h, p, isdir, 1);
     } else {
         atomic_fetch_sub(&tmp_making, 1);
     }
@@ -394,30 +397,9 @@ int tmp_mkstemp(char *tmpl, int *h)
     return fd;
 }
 
-char *tmp_mkdtemp(char *tmpl, int *h)
-{
-    tmp_sweep(tmpl);
-    char *p = xstrdup(tmpl);
-    struct tmp_block *b = tmp_take(h);
-    sigset_t old;
-    tmp_block_signals(&old);
-    atomic_fetch_add(&tmp_making, 1);
-    char *d = mkdtemp(tmpl);
-    if (d) {
-        memcpy(p, tmpl, strlen(tmpl));
-        tmp_publish(b, *h, p, 1, 1);
-    } else {
-        atomic_fetch_sub(&tmp_making, 1);
-    }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (!d) {
-        int e = errno;
-        free(p);
-        tmp_give_back(*h);
-        errno = e;
-    }
-    return d;
-}
+int tmp_mkstemp(char *tmpl, int *h) { return tmp_make(tmpl, h, 0); }
+
+char *tmp_mkdtemp(char *tmpl, int *h) { return tmp_make(tmpl, h, 1) == 0 ? tmpl : NULL; }
 
 static sigset_t tmp_deferred; /* the mask tmp_defer_signals replaced */
 
