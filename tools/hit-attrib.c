@@ -1,9 +1,14 @@
 /*
  * hit-attrib: credit purchase revenue to the search referral that brought
  * the visitor.  A purchase hit's own referrer is the shop's checkout page,
- * so the tool walks the hits in file (time) order, remembers for each
- * visitor the search-engine referral in force, and writes one row per
- * purchase it can credit: engine domain, keyword, revenue.
+ * so the tool walks the hits in time order, remembers for each visitor
+ * the search-engine referral in force, and writes one row per purchase it
+ * can credit: engine domain, keyword, revenue.
+ *
+ * Input in time order is taken as it comes, its rows held until the end;
+ * at the first hit earlier than one before it, the hits are sorted by time
+ * first (lib/extsort) and attributed in that order (see sort_hits), so
+ * disorder costs a sort and in-order input nothing.
  *
  * Only visitors with a live referral are kept, in a hash and in a list by
  * last activity; a referral that has seen no hit of its visitor for
