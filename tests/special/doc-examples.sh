@@ -2,10 +2,12 @@
 # Every command of the README's ```sh blocks and of every man page's EXAMPLES
 # section runs, in a scratch directory, on bundled data: the sample day
 # (examples/sample/data.tsv, its hits.schema) and small files made with
-# hit-gen.  A command must exit 0 and, tools being quiet on success, write
+# hit-gen.  A command must exit 0; tools being quiet on success, it must write
 # nothing on standard error (so a failing stage before a pipe is seen without
-# pipefail, which would fail `tool | head` on SIGPIPE); where the doc shows its output (a "$ "
-# line followed by output lines), the output must match it byte for byte.
+# pipefail, which would fail `tool | head` on SIGPIPE); it must make the S3
+# object a "# -> s3://..." line after it names; and where the doc shows its
+# output (a "$ " line followed by output lines), the output must match it byte
+# for byte.
 #
 # S3 and PostgreSQL are fakes on PATH: `aws` maps s3://BUCKET/KEY to
 # $scratch/s3/BUCKET/KEY, `psql` checks that its standard input is TSV with a
@@ -134,9 +136,9 @@ man_lines() { # roff escapes undone: \- \e \(aq
 ran=0 failed=0 skipped=0
 declare -A skip_used=() rewrite_used=()
 
-# run DOC LINE COMMAND EXPECTED-OUTPUT-FILE-or-empty
+# run DOC LINE COMMAND EXPECTED-OUTPUT-FILE-or-empty S3-OBJECT-IT-MAKES-or-empty
 run_one() {
-    local doc=$1 line=$2 cmd=$3 expect=$4 e d pat why from to
+    local doc=$1 line=$2 cmd=$3 expect=$4 made=$5 e d pat why from to
     for e in "${SKIPS[@]}"; do
         d=${e%%|*} pat=${e#*|} why=${e##*|}
         pat=${pat%|*}
@@ -171,6 +173,8 @@ run_one() {
         bad="success is quiet, yet there is standard error"
     elif [ -n "$expect" ] && ! cmp -s "$expect" "$scratch/out"; then
         bad="output differs from the doc"
+    elif [ -n "$made" ] && [ ! -s "$HK_FAKE_S3/${made#s3://}" ]; then
+        bad="made no $made"
     fi
     if [ -z "$bad" ]; then
         printf 'ok   %s:%s\n' "$doc" "$line"
@@ -188,15 +192,15 @@ run_one() {
 # command (done, fi, esac, }); "# ..." lines and blank lines separate them.  In a block whose
 # commands start with "$ ", the other lines are the output shown.
 run_doc() {
-    local doc=$1 lineno kind text cmd= start= dollar= expect=$scratch/expect have_out= sql=
+    local doc=$1 lineno kind text cmd= start= dollar= expect=$scratch/expect have_out= sql= made=
     work=$scratch/work/${doc//\//_}
     mkdir -p "$work" && cp -R "$fixtures"/. "$work"/
     flush() {
         if [ -n "$cmd" ]; then
-            if [ -n "$have_out" ]; then run_one "$doc" "$start" "$cmd" "$expect"
-            else run_one "$doc" "$start" "$cmd" ""; fi
+            if [ -n "$have_out" ]; then run_one "$doc" "$start" "$cmd" "$expect" "$made"
+            else run_one "$doc" "$start" "$cmd" "" "$made"; fi
         fi
-        cmd= start= have_out=
+        cmd= start= have_out= made=
         : >"$expect"
     }
     : >"$expect"
@@ -217,6 +221,9 @@ run_doc() {
             flush; dollar=1; cmd=${text#'$ '}; start=$lineno
         elif [ -n "$dollar" ]; then
             printf '%s\n' "$text" >>"$expect"; have_out=1
+        elif [[ $text =~ ^#[[:space:]]*-\>[[:space:]]*(s3://[^[:space:]]+)$ ]]; then
+            made=${BASH_REMATCH[1]} # "# -> s3://..." names what the command made
+            flush
         elif [[ $text =~ ^[[:space:]]*(#.*)?$ ]]; then
             flush
         else
