@@ -26,8 +26,8 @@ case $bin in /*) ;; *) bin=$root/$bin ;; esac
 
 # doc | ERE on the command | reason
 SKIPS=(
-    'README.md|^make (demo|check)|builds the tree and installs packages: the test runs on a built tree'
-    'man/hit-report.1|^AWS=/usr/bin/aws |needs a real S3 server: tests/special/report-s3.sh runs hit-report against s3rver'
+    'README.md|^make (demo|check)|builds the tree, installs packages: the test runs on a built tree'
+    'man/hit-report.1|^AWS=/usr/bin/aws |needs a real S3 server: report-s3.sh runs it on s3rver'
     'man/hit-partition.1|^SELECT |SQL for Athena or DuckDB, not a shell command'
 )
 # doc | literal in the command | replacement | reason
@@ -59,7 +59,9 @@ while [ $# -gt 0 ]; do
 done
 set -- "${args[@]}"
 [ "${1:-}" = s3 ] || { echo "fake aws: only s3: $*" >&2; exit 2; }
-path() { case $1 in s3://*) printf '%s/%s' "$HK_FAKE_S3" "${1#s3://}" ;; *) printf '%s' "$1" ;; esac; }
+path() {
+    case $1 in s3://*) printf '%s/%s' "$HK_FAKE_S3" "${1#s3://}" ;; *) printf '%s' "$1" ;; esac
+}
 case $2 in
 cp | mv)
     src=$(path "$3") dst=$(path "$4")
@@ -86,7 +88,10 @@ case "$*" in *'\copy '*' from pstdin with (header)'*) ;;
 exec awk -F '\t' '
     NR == 1 { n = NF; for (i = 1; i <= NF; i++) if ($i == "") bad = "empty column name" }
     NF != n && !bad { bad = "line " NR ": " NF " fields, header has " n }
-    END { if (NR < 1) bad = "no header"; if (bad) { print "fake psql: " bad > "/dev/stderr"; exit 1 } }'
+    END {
+        if (NR < 1) bad = "no header"
+        if (bad) { print "fake psql: " bad > "/dev/stderr"; exit 1 }
+    }'
 EOF
 chmod +x "$scratch/fakebin/aws" "$scratch/fakebin/psql"
 export HK_FAKE_S3=$scratch/s3
@@ -157,7 +162,8 @@ run_one() {
         fi
     done
     for e in parallel zstd gzip md5sum; do # make check-deps installs them
-        if [[ $cmd =~ (^|[^[:alnum:]_-])$e([^[:alnum:]_-]|$) ]] && ! command -v "$e" >/dev/null; then
+        if [[ $cmd =~ (^|[^[:alnum:]_-])$e([^[:alnum:]_-]|$) ]] &&
+            ! command -v "$e" >/dev/null; then
             skipped=$((skipped + 1))
             printf 'skip %s:%s: needs %s, not installed\n' "$doc" "$line" "$e"
             return
@@ -213,7 +219,8 @@ run_doc() {
         fi
         if [ -n "$cmd" ] && [ -z "$have_out" ] &&
             { [[ ${cmd##*$'\n'} =~ (\\|\|[[:space:]]*(#.*)?)$ ]] ||
-                [[ $text =~ ^([[:space:]]+[^[:space:]]|(done|fi|esac|\})([[:space:];|&]|$)) ]]; }; then
+                [[ $text =~ ^[[:space:]]+[^[:space:]] ]] ||
+                [[ $text =~ ^(done|fi|esac|\})([[:space:];|&]|$) ]]; }; then
             cmd+=$'\n'$text
             continue
         fi
@@ -242,7 +249,8 @@ for doc in "${docs[@]}"; do
 done
 
 [ -n "${HK_DOCS:-}" ] || for e in "${SKIPS[@]}"; do
-    [ -n "${skip_used[$e]:-}" ] || { echo "FAIL skip matches no command: $e"; failed=$((failed + 1)); }
+    [ -n "${skip_used[$e]:-}" ] ||
+        { echo "FAIL skip matches no command: $e"; failed=$((failed + 1)); }
 done
 [ -n "${HK_DOCS:-}" ] || for e in "${REWRITES[@]}"; do
     [ -n "${rewrite_used[$e]:-}" ] ||
