@@ -98,6 +98,7 @@ export HK_FAKE_S3=$scratch/s3
 export PATH="$scratch/fakebin:$bin:$PATH"
 
 # ---- bundled data, the same for every doc ---------------------------------
+# The feeds' column_headers.tsv is hit-gen's, the sample's header as a line.
 fixtures=$scratch/fixtures
 mkdir -p "$fixtures/examples/sample" && cd "$fixtures" || exit 2
 set -e
@@ -113,15 +114,21 @@ printf '%s\n' 'ip,page,"referrer, as typed"' '1.2.3.4,Home,"http://www.google.co
     '1.2.3.5,"Shop, ""new""",' >export.csv
 mkdir -p "$HK_FAKE_S3/feeds/2009-09-27"
 cp hit_data.tsv.zst "$HK_FAKE_S3/feeds/2009-09-27/"
-head -n 2000 hit_data.tsv | gzip -n >"$HK_FAKE_S3/feeds/01-shop_2009-09-27.tsv.gz"
-tail -n +2001 hit_data.tsv | gzip -n >"$HK_FAKE_S3/feeds/02-shop_2009-09-27.tsv.gz"
+# A day in two parts, cut after a record (a line ending in an odd number of
+# backslashes goes on: the feed's escaped LF).
+awk -v p1="$scratch/part1" -v p2="$scratch/part2" '
+    { print > (half ? p2 : p1) }
+    NR >= 2000 && !half { n = match($0, /\\+$/) ? RLENGTH : 0; if (n % 2 == 0) half = 1 }
+' hit_data.tsv
+gzip -nc "$scratch/part1" >"$HK_FAKE_S3/feeds/01-shop_2009-09-27.tsv.gz"
+gzip -nc "$scratch/part2" >"$HK_FAKE_S3/feeds/02-shop_2009-09-27.tsv.gz"
+[ -s "$scratch/part2" ] && cat "$scratch/part1" "$scratch/part2" | cmp -s - hit_data.tsv
 set +e
 cd "$root" || exit 2
 
 # ---- extraction -------------------------------------------------------------
-# Each doc becomes records "LINE<TAB>KIND<TAB>TEXT" with KIND c (a command
-# line), o (a line of output shown for the "$ " command before it) or b (a
-# block or command boundary); the commands are joined below.
+# Each doc becomes records "LINE<TAB>KIND<TAB>TEXT" with KIND c (a line of a
+# code block) or b (a block starts); run_doc tells commands from output.
 readme_lines() {
     awk '/^```sh/ { on = 1; print NR "\tb\t"; next }
          /^```/ { on = 0; next }
