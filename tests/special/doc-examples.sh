@@ -122,7 +122,8 @@ awk -v p1="$scratch/part1" -v p2="$scratch/part2" '
 ' hit_data.tsv
 gzip -nc "$scratch/part1" >"$HK_FAKE_S3/feeds/01-shop_2009-09-27.tsv.gz"
 gzip -nc "$scratch/part2" >"$HK_FAKE_S3/feeds/02-shop_2009-09-27.tsv.gz"
-[ -s "$scratch/part2" ] && cat "$scratch/part1" "$scratch/part2" | cmp -s - hit_data.tsv
+{ [ -s "$scratch/part2" ] && cat "$scratch/part1" "$scratch/part2" | cmp -s - hit_data.tsv; } ||
+    { echo "fixtures: the feed was not cut in two parts" >&2; exit 2; }
 set +e
 cd "$root" || exit 2
 
