@@ -144,6 +144,9 @@ static void swap_in(const char *root, const struct hive_file *f, size_t i, const
     char *stage = xmalloc(len), *file = xmalloc(len);
     snprintf(stage, len, "%s/new%zu", tmpdir, i);
     snprintf(file, len, "%s/part-%s%s", stage, name, ext);
+    /* Registered before they are made, so an error below leaves no
+     * directory behind (io.h); released once moved or removed. */
+    int hd = tmp_register_dir(stage), hf = tmp_register(file);
     if (mkdir(stage, 0777) != 0)
         die_sys("%s", stage);
     if (link(f[i].src, file) != 0)
@@ -158,6 +161,8 @@ static void swap_in(const char *root, const struct hive_file *f, size_t i, const
     } else if (errno != ENOENT || rename(stage, dst) != 0) {
         die_sys("%s", dst);
     }
+    tmp_release(hf);
+    tmp_release(hd);
     free(dst);
     free(stage);
     free(file);
