@@ -1,7 +1,10 @@
 /*
  * hive: see hive.h.  Files are linked into place (link(2) fails on an
  * existing name, where rename(2) would silently replace it) and the
- * temporary unlinked; the manifest goes through the atomic writer.
+ * temporary unlinked; the manifest goes through the atomic writer.  An
+ * overwritten partition directory is swapped, not emptied and refilled:
+ * rename(2) cannot replace a directory that holds files, RENAME_EXCHANGE
+ * can, and the old one comes out where the new one was, to be removed.
  */
 #include "hive.h"
 
@@ -11,6 +14,8 @@
 #include "tsv.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +64,32 @@ int hive_safe_value(const char *p, size_t n)
     return 1;
 }
 
+size_t hive_escape_value(const char *p, size_t n, char *out)
+{
+    static const char dflt[] = "__HIVE_DEFAULT_PARTITION__";
+    if (n == 0) {
+        memcpy(out, dflt, sizeof dflt - 1);
+        return sizeof dflt - 1;
+    }
+    size_t o = 0, i = 0;
+    if (n == sizeof dflt - 1 && memcmp(p, dflt, n) == 0) {
+        memcpy(out, "%5F", 3); /* DuckDB decodes it after its NULL test */
+        o = 3;
+        i = 1;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x20 || c == 0x7f || strchr("\"#%'*/:=?[\\]^{", c)) {
+            out[o++] = '%';
+            out[o++] = "0123456789ABCDEF"[c >> 4];
+            out[o++] = "0123456789ABCDEF"[c & 15];
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    return o;
+}
+
 static void make_dirs(char *path)
 {
     for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
@@ -78,10 +109,69 @@ static char *dest(const char *root, const struct hive_file *f, const char *name,
     return s;
 }
 
-void hive_commit(const char *root, const struct hive_file *f, size_t n, const char *name,
-                 const char *ext)
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-    for (size_t i = 0; i < n; i++) {
+    (void)st, (void)type, (void)ftw;
+    if (remove(path) != 0)
+        die_sys("%s", path);
+    return 0;
+}
+
+static int by_dir(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct hive_file *)elem)->dir);
+}
+
+/* 1 when a manifest row's file lies under one of the replaced dirs. */
+static int replaced(const char *file, const struct hive_file *f, size_t n)
+{
+    char *s = xstrdup(file);
+    int hit = 0;
+    for (char *c = strchr(s, '/'); c && !hit; c = strchr(c + 1, '/')) {
+        *c = '\0';
+        hit = bsearch(s, f, n, sizeof *f, by_dir) != NULL;
+        *c = '/';
+    }
+    free(s);
+    return hit;
+}
+
+/* Overwrite: ROOT/dir becomes a directory holding only this file. */
+static void swap_in(const char *root, const struct hive_file *f, size_t i, const char *name,
+                    const char *ext, const char *tmpdir)
+{
+    size_t len = strlen(tmpdir) + strlen(name) + strlen(ext) + 40;
+    char *stage = xmalloc(len), *file = xmalloc(len);
+    snprintf(stage, len, "%s/new%zu", tmpdir, i);
+    snprintf(file, len, "%s/part-%s%s", stage, name, ext);
+    /* Registered before they are made, so an error below leaves no
+     * directory behind (io.h); released once moved or removed. */
+    int hd = tmp_register_dir(stage), hf = tmp_register(file);
+    if (mkdir(stage, 0777) != 0)
+        die_sys("%s", stage);
+    if (link(f[i].src, file) != 0)
+        die_sys("%s", file);
+    unlink(f[i].src);
+    char *dst = dest(root, &f[i], name, ext);
+    make_dirs(dst);
+    *strrchr(dst, '/') = '\0';
+    if (renameat2(AT_FDCWD, stage, AT_FDCWD, dst, RENAME_EXCHANGE) == 0) {
+        if (nftw(stage, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+            die_sys("%s", stage);
+    } else if (errno != ENOENT || rename(stage, dst) != 0) {
+        die_sys("%s", dst);
+    }
+    tmp_release(hf);
+    tmp_release(hd);
+    free(dst);
+    free(stage);
+    free(file);
+}
+
+void hive_commit(const char *root, const struct hive_file *f, size_t n, const char *name,
+                 const char *ext, const char *tmpdir, int overwrite)
+{
+    for (size_t i = 0; i < n && !overwrite; i++) {
         char *dst = dest(root, &f[i], name, ext);
         if (access(dst, F_OK) == 0) {
             errno = EEXIST;
@@ -100,24 +190,36 @@ void hive_commit(const char *root, const struct hive_file *f, size_t n, const ch
         tsv_open(&old, &man, 1, NULL);
         if (old.ncols != 4 || strcmp(old.names[0], "file"))
             die_at(EXIT_DATA, man, 1, 0, "not a hit-partition manifest");
-        while (tsv_next(&old))
+        while (tsv_next(&old)) {
+            if (overwrite && old.nf == 4) {
+                char *file = xmemdup(old.f[0].p, old.f[0].n);
+                int drop = replaced(file, f, n);
+                free(file);
+                if (drop)
+                    continue;
+            }
             tsv_put_record(&w, old.f, old.nf);
+        }
         tsv_close(&old);
     }
     for (size_t i = 0; i < n; i++) {
         char *dst = dest(root, &f[i], name, ext);
-        make_dirs(dst);
-        if (link(f[i].src, dst) != 0) {
-            int e = errno;
-            for (size_t k = 0; k < i; k++) {
-                char *done = dest(root, &f[k], name, ext);
-                unlink(done);
-                free(done);
+        if (overwrite) {
+            swap_in(root, f, i, name, ext, tmpdir);
+        } else {
+            make_dirs(dst);
+            if (link(f[i].src, dst) != 0) {
+                int e = errno;
+                for (size_t k = 0; k < i; k++) {
+                    char *done = dest(root, &f[k], name, ext);
+                    unlink(done);
+                    free(done);
+                }
+                errno = e;
+                die_sys("%s", dst);
             }
-            errno = e;
-            die_sys("%s", dst);
+            unlink(f[i].src);
         }
-        unlink(f[i].src);
         char num[32];
         tsv_put_str(&w, dst + strlen(root) + 1);
         tsv_put_clean(&w, num, (size_t)snprintf(num, sizeof num, "%llu",

@@ -13,6 +13,10 @@
  * concatenated frames is an ordinary .zst file.  Files are written flat in
  * a temporary directory under DIR and moved into place at the end, then
  * the manifest is written: an interrupted run leaves nothing behind.
+ * Column values are escaped as Hive escapes them (lib/hive), so any value
+ * has its directory; into an existing data set a run must be told whether
+ * it adds files (--append) or replaces partitions (--overwrite), since
+ * quietly adding would count every row twice on a repeated run.
  */
 #include "cols.h"
 #include "dtime.h"
@@ -28,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +58,10 @@ static const char usage[] =
     "  -n, --shards=N          hash: the number of shards\n"
     "      --outputs=FILE,...  hash: stream shard K to the K-th FILE (say FIFOs read by\n"
     "                          parallel workers) instead of a directory of partitions\n"
-    "  -o, --output=DIR        the partitioned data set (created if missing)\n"
+    "  -o, --output=DIR        the partitioned data set (created if missing); one that\n"
+    "                          has a manifest takes --append or --overwrite\n"
+    "      --append            add this run's files beside the data set's, in its manifest\n"
+    "      --overwrite         replace each partition this run writes (others are kept)\n"
     "  -l, --level=N           zstd level 1-19 (default 3)\n"
     "      --no-compress       write plain .tsv files\n"
     "      --name=NAME         files are part-NAME.tsv.zst (default: unique per run)\n"
@@ -72,7 +80,7 @@ enum { CHUNK = 1 << 20, NCHUNK = 4 };
 
 struct opts {
     enum by by;
-    int by_set, gran, level, plain, verbose;
+    int by_set, gran, level, plain, verbose, append, overwrite;
     const char *key, *dir, *name, *ddl_table, *outputs;
     uint64_t shards, budget;
 };
@@ -116,7 +124,7 @@ struct run {
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum { HELP = 256, VERSION, PLAIN, NAME, DDL, OUTPUTS };
+    enum { HELP = 256, VERSION, PLAIN, NAME, DDL, OUTPUTS, APPEND, OVERWRITE };
     static const struct option longs[] = {
         {"by", required_argument, NULL, 'b'},     {"key", required_argument, NULL, 'k'},
         {"granularity", required_argument, NULL, 'g'},
@@ -125,6 +133,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"name", required_argument, NULL, NAME},  {"buffer-size", required_argument, NULL, 'S'},
         {"athena-ddl", required_argument, NULL, DDL},
         {"outputs", required_argument, NULL, OUTPUTS},
+        {"append", no_argument, NULL, APPEND},    {"overwrite", no_argument, NULL, OVERWRITE},
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, HELP},
         {"version", no_argument, NULL, VERSION},  {NULL, 0, NULL, 0},
     };
@@ -179,6 +188,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
             break;
         case DDL: o->ddl_table = optarg; break;
         case OUTPUTS: o->outputs = optarg; break;
+        case APPEND: o->append = 1; break;
+        case OVERWRITE: o->overwrite = 1; break;
         case 'v': o->verbose = 1; break;
         case HELP: err_help(usage);
         case VERSION: err_version();
@@ -210,6 +221,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
         o->key = "hit_time_gmt";
     if (!o->dir && !o->ddl_table && !o->outputs)
         die_usage("--output DIR is required");
+    if (o->append && o->overwrite)
+        die_usage("--append and --overwrite exclude each other");
+    if ((o->append || o->overwrite) && !o->dir)
+        die_usage("--%s goes with --output", o->append ? "append" : "overwrite");
 }
 
 /* ---- partitions ------------------------------------------------------- */
@@ -361,7 +376,7 @@ static void finish(struct run *r, const char *name, const char *ext)
     /* No signal between the first file moved and the manifest: one that
      * comes meanwhile ends the run after it, complete. */
     tmp_defer_signals();
-    hive_commit(r->o->dir, f, n, name, ext);
+    hive_commit(r->o->dir, f, n, name, ext, r->tmpdir, r->o->overwrite);
     for (struct part *p = r->parts; p; p = p->hh.next)
         tmp_release(p->tmph);
     rmdir(r->tmpdir);
@@ -460,6 +475,15 @@ int main(int argc, char **argv)
                "':', ' '; not starting with '.')");
     if (mkdir(o.dir, 0777) != 0 && errno != EEXIST)
         die_sys("%s", o.dir);
+    /* A second run that only added its rows would count every row twice:
+     * which of the two is meant must be said. */
+    char *man = xmalloc(strlen(o.dir) + 32);
+    sprintf(man, "%s/_manifest.tsv", o.dir);
+    if (!o.append && !o.overwrite && access(man, F_OK) == 0)
+        die_usage("%s: a data set is there already: --append adds to it, --overwrite replaces "
+                  "its partitions",
+                  man);
+    free(man);
     char name[80];
     if (o.name) {
         snprintf(name, sizeof name, "%s", o.name);
@@ -495,7 +519,8 @@ int main(int argc, char **argv)
     if (o.by == BY_HASH)
         shard = xcalloc(o.shards, sizeof *shard);
     int64_t lo = 1, hi = 0;
-    char *key = xmalloc(strlen(colname) + 256);
+    size_t keycap = strlen(colname) + 256;
+    char *key = xmalloc(keycap);
     int width = 3;
     for (uint64_t s = o.shards; s > 1000; s /= 10)
         width++;
@@ -518,16 +543,18 @@ int main(int argc, char **argv)
             p = last;
         } else if (o.by == BY_COLUMN) {
             const struct field *v = &f[kidx[0]];
-            if (v->n && !hive_safe_value(v->p, v->n))
+            size_t kn = strlen(colname) + 1;
+            xgrow((void **)&key, &keycap, kn + HIVE_ESCAPED_MAX(v->n), 1);
+            size_t vn = hive_escape_value(v->p, v->n, key + kn);
+            /* KEY=value is one directory name */
+            if (kn + vn > NAME_MAX)
                 die_at(EXIT_DATA, rd.file, rd.line, (long)kidx[0] + 1,
-                       "%s: value not allowed in a path (use letters, digits, '.', '_', '-', "
-                       "'+', ':', ' '; not starting with '.')",
-                       colname);
-            size_t kn = (size_t)sprintf(key, "%s=", colname);
-            const char *val = v->n ? v->p : "__HIVE_DEFAULT_PARTITION__";
-            size_t vn = v->n ? v->n : 26;
-            if (!last || last->key_n != kn + vn || memcmp(last->key + kn, val, vn) != 0) {
-                memcpy(key + kn, val, vn);
+                       "%s: value too long for a path: '%s=' and the value escaped take %zu "
+                       "bytes, a directory name at most %d",
+                       colname, colname, kn + vn, NAME_MAX);
+            if (!last || last->key_n != kn + vn || memcmp(last->key + kn, key + kn, vn) != 0) {
+                memcpy(key, colname, kn - 1);
+                key[kn - 1] = '=';
                 last = get_part(&r, key, kn + vn);
             }
             p = last;

@@ -6,6 +6,10 @@
 # input row exactly once, the per-partition counts computed here from the
 # input, and on each row partition values that agree with the row (the
 # hour of its hit_time_gmt, its store, FNV-1a-64 of its visitor modulo N).
+# And --by column with values that Hive escapes as %XX in a directory name
+# (every such character, control bytes, UTF-8, '.', '..', the empty value
+# and the literal __HIVE_DEFAULT_PARTITION__): DuckDB URL-decodes each back
+# to the exact value, the empty one to NULL.
 # Skips (77) only when node or npm is missing or the install fails.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -35,7 +39,23 @@ for i in range(6000):
     page = r.choice(['/a', '/b?q=1', 'tab\\there', 'back\\\\slash', '', 'line\\nfeed', 'x"y'])
     w('%d\t%s\t%s\t%s%s\n' % (t, store, vis, page, '' if page == '' else str(i)))
 PY
+python3 - <<'PY' >escaped || exit 1
+import sys
+vals = ['M\u00fcnchen', 'S\u00e3o Paulo', "Coeur d'Alene", 'a/b', 'k=v', '100%', '%2F', '12:30',
+        'say "hi"', '#tag', 'a*b', 'why?', 'back\\slash', 'x^y', '[a]', '{b}', 'tab\there',
+        'line\nfeed', 'cr\r', 'c\x01d\x1fe\x7f', '', '__HIVE_DEFAULT_PARTITION__',
+        '__HIVE_DEFAULT_PARTITION__x', '.', '..', '../x', 'a+b c', '\u00e9t\u00e9 \u2603']
+enc = lambda v: v.replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n').replace('\r', '\\r')
+out = 'id\tv\n'
+for i, v in enumerate(vals):
+    for k in range(3):
+        out += '%d\t%s\n' % (i, enc(v))
+sys.stdout.buffer.write(out.encode())
+with open('escaped.vals', 'w', encoding='utf-8', newline='') as f:
+    import json; json.dump(vals, f)
+PY
 "$bin/hit-partition" -b time -g hour --name t1 -o time input || exit 1
+"$bin/hit-partition" -b column -k v --no-compress --name t1 -o escaped.d escaped || exit 1
 "$bin/hit-partition" -b column -k store -S 1M --name t1 -o column input || exit 1
 "$bin/hit-partition" -b hash -k visid -n 5 --no-compress --name t1 -o hash input || exit 1
 
@@ -104,5 +124,16 @@ exp = collections.Counter('%03d' % (fnv(l.split('\t')[2]) % 5) for l in lines)
 cnt = {o['shard']: int(o['n']) for o in
        q('select shard, count(*) n from ' + src('hash', glob='*/*.tsv') + ' group by all')}
 check('hash: %d shards, counts per shard' % len(cnt), cnt == dict(exp))
+
+# --by column, escaped values: the hive value (which wins over the file's
+# column) is each row's value exactly, the empty one NULL, 3 rows each
+vals = json.load(open('escaped.vals', encoding='utf-8'))
+rs = q("select id, v from read_csv('escaped.d/*/*.tsv', delim='\t', header=true, quote='', "
+       "escape='', hive_partitioning=true, hive_types_autocast=false, all_varchar=true)")
+got = collections.Counter((int(o['id']), o['v']) for o in rs)
+exp = collections.Counter({(i, v if v != '' else None): 3 for i, v in enumerate(vals)})
+check('escaped: %d rows, %d values read back exactly' % (len(rs), len(got)), got == exp)
+for k in sorted(set(got) ^ set(exp)):
+    print('  differs: %r' % (k,))
 sys.exit(1 if bad else 0)
 PY
