@@ -18,6 +18,16 @@ long cols_find(const char *name, char *const *names, size_t ncols)
     return -1;
 }
 
+long cols_named(const char *name, char *const *names, size_t ncols, const char *what)
+{
+    long i = cols_find(name, names, ncols);
+    for (size_t j = (size_t)(i + 1); i >= 0 && j < ncols; j++)
+        if (strcmp(names[j], name) == 0)
+            die(EXIT_TROUBLE, "%s: column '%s' is ambiguous: columns %ld and %zu are both named so",
+                what, name, i + 1, j + 1);
+    return i;
+}
+
 /* A whole positive number, or 0. */
 static size_t number(const char *s)
 {
@@ -43,9 +53,9 @@ static _Noreturn void unknown(const char *item, char *const *names, size_t ncols
 }
 
 /* Resolve a single item that is a name or a number. */
-static long one(const char *item, char *const *names, size_t ncols)
+static long one(const char *item, char *const *names, size_t ncols, const char *what)
 {
-    long i = cols_find(item, names, ncols);
+    long i = cols_named(item, names, ncols, what);
     if (i >= 0)
         return i;
     size_t n = number(item);
@@ -56,7 +66,7 @@ static long one(const char *item, char *const *names, size_t ncols)
 
 size_t cols_one(const char *spec, char *const *names, size_t ncols, const char *what)
 {
-    long i = one(spec, names, ncols);
+    long i = one(spec, names, ncols, what);
     if (i < 0)
         unknown(spec, names, ncols, what);
     return (size_t)i;
@@ -73,7 +83,7 @@ static void item(const char *it, char *const *names, size_t ncols, size_t **idx,
 {
     if (!*it)
         die_usage("%s: empty column name in list", what);
-    long i = one(it, names, ncols);
+    long i = one(it, names, ncols, what);
     if (i >= 0) {
         add(idx, n, cap, (size_t)i);
         return;
@@ -81,7 +91,7 @@ static void item(const char *it, char *const *names, size_t ncols, size_t **idx,
     /* A range: try every '-' as the split point. */
     for (const char *d = strchr(it, '-'); d; d = strchr(d + 1, '-')) {
         char *lo = xmemdup(it, (size_t)(d - it));
-        long a = one(lo, names, ncols), b = one(d + 1, names, ncols);
+        long a = one(lo, names, ncols, what), b = one(d + 1, names, ncols, what);
         free(lo);
         if (a >= 0 && b >= 0) {
             for (long k = a;; k += a <= b ? 1 : -1) {
@@ -145,7 +155,8 @@ size_t cols_visitor(const char *spec, char *const *names, size_t ncols, size_t *
     static const char *const pairs[2][2] = {{"post_visid_high", "post_visid_low"},
                                             {"visid_high", "visid_low"}};
     for (int i = 0; i < 2; i++) {
-        long a = cols_find(pairs[i][0], names, ncols), b = cols_find(pairs[i][1], names, ncols);
+        long a = cols_named(pairs[i][0], names, ncols, what),
+             b = cols_named(pairs[i][1], names, ncols, what);
         if (a >= 0 && b >= 0) {
             *idx = xmalloc(2 * sizeof **idx);
             (*idx)[0] = (size_t)a;

@@ -6,6 +6,7 @@
  * names "ip-referrer".  An exact name always wins over the other readings,
  * so a column called "a-b" or "3" is still reachable by name.  A name that
  * contains a comma can be written with a backslash before it ("a\,b").
+ * A name that two columns have is an error when asked for, never the first.
  */
 #ifndef HK_COLS_H
 #define HK_COLS_H
@@ -27,7 +28,11 @@ size_t cols_one(const char *spec, char *const *names, size_t ncols, const char *
  * else visid_high,visid_low, else ip.  what names the option in messages. */
 size_t cols_visitor(const char *spec, char *const *names, size_t ncols, size_t **idx,
                     const char *what);
-/* Index of a column by exact name, or -1. */
+/* Index of a column by exact name, or -1 (the first, when several have it). */
 long cols_find(const char *name, char *const *names, size_t ncols);
+/* The same for a column an option asks for: a name that two columns have
+ * dies with exit 2, naming both (a header may repeat a name as long as no
+ * option asks for it; numbers still reach each column). */
+long cols_named(const char *name, char *const *names, size_t ncols, const char *what);
 
 #endif

@@ -45,6 +45,7 @@ struct csvin {
     long line, rec_lfs;
     int done;
     int prev_cr; /* the last thing seen was a record end at CR */
+    int first;   /* no block of the file read yet */
 };
 
 static int keep_spaces(unsigned char c)
@@ -104,13 +105,13 @@ void csvin_reset(struct tsv_reader *r)
     if (csv_init(&c->p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
         die(EXIT_TROUBLE, "out of memory");
     csv_set_space_func(&c->p, keep_spaces);
-    if (r->o.sep && r->o.sep != '\t')
-        csv_set_delim(&c->p, (unsigned char)r->o.sep);
+    csv_set_delim(&c->p, (unsigned char)r->o.sep);
     c->nb = c->nfl = c->nrec = c->irec = c->rec_f0 = 0;
     c->line = 1;
     c->rec_lfs = 0;
     c->done = 0;
     c->prev_cr = 0;
+    c->first = 1;
 }
 
 /* Recycle the arena, keeping the fields of a record still being parsed. */
@@ -137,14 +138,22 @@ int csvin_next(struct tsv_reader *r)
         if (c->done)
             return 0;
         recycle(c);
-        size_t n = input_read(r->in, c->block, CSV_BLOCK);
+        size_t n = input_read(r->in, c->block, CSV_BLOCK), skip = 0;
+        if (c->first) { /* a byte-order mark starts the file, not its first value */
+            c->first = 0;
+            for (size_t k = n; n < 3 && k > 0; n += k)
+                k = input_read(r->in, c->block + n, CSV_BLOCK - n);
+            if (n >= 3 && memcmp(c->block, TSV_BOM, 3) == 0)
+                skip = 3;
+        }
         if (n == 0) {
             c->done = 1;
             if (csv_fini(&c->p, on_field, on_record, c) != 0)
                 die_at(EXIT_DATA, r->file, c->line, 0, "%s",
                        csv_error(&c->p) == CSV_EPARSE ? "unterminated quoted field"
                                                       : csv_strerror(csv_error(&c->p)));
-        } else if (csv_parse(&c->p, c->block, n, on_field, on_record, c) != n) {
+        } else if (csv_parse(&c->p, c->block + skip, n - skip, on_field, on_record, c) !=
+                   n - skip) {
             die_at(EXIT_DATA, r->file, c->line, 0, "%s",
                    csv_error(&c->p) == CSV_EPARSE ? "malformed CSV (a quote inside an unquoted "
                                                     "field, or text after a closing quote)"

@@ -44,7 +44,7 @@ static void one_item(struct keys *ks, char *it, char *const *names, size_t ncols
 {
     if (!*it)
         die_usage("%s: empty key in list", what);
-    long i = cols_find(it, names, ncols);
+    long i = cols_named(it, names, ncols, what);
     if (i >= 0) {
         add_key(ks, (size_t)i, 0, 0);
         return;

@@ -72,13 +72,9 @@ struct schema *schema_load(const char *path, char *const *names, size_t ncols)
         char *col = xmemdup(rd.f[0].p, rd.f[0].n);
         char *type = xmemdup(rd.f[1].p, rd.f[1].n);
         char *req = rd.ncols > 2 ? xmemdup(rd.f[2].p, rd.f[2].n) : xstrdup("");
-        long c = cols_find(col, names, ncols);
-        if (c < 0) {
-            char what[64];
-            snprintf(what, sizeof what, "%s:%ld", path, rd.line);
-            c = (long)cols_one(col, names, ncols, what);
-        }
-        r->col = (size_t)c;
+        char what[64];
+        snprintf(what, sizeof what, "%s:%ld", path, rd.line);
+        r->col = cols_one(col, names, ncols, what);
         size_t t;
         for (t = 0; t < sizeof type_names / sizeof *type_names; t++)
             if (strcmp(type, type_names[t]) == 0)

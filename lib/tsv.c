@@ -27,6 +27,18 @@ enum { READ_BLOCK = 1 << 17, WRITE_BLOCK = 1 << 18 };
 
 /* ---- reader ------------------------------------------------------------- */
 
+static int fill(struct tsv_reader *r);
+
+/* A UTF-8 byte-order mark (Excel, PowerShell) starts a file, not its first
+ * value: skip it. */
+static void skip_bom(struct tsv_reader *r)
+{
+    while (r->end < 3 && fill(r))
+        ;
+    if (r->end >= 3 && memcmp(r->buf, TSV_BOM, 3) == 0)
+        r->pos = r->scan = 3;
+}
+
 static void open_file(struct tsv_reader *r)
 {
     if (r->from)
@@ -40,6 +52,8 @@ static void open_file(struct tsv_reader *r)
     r->next_line = 1;
     if (r->o.csv)
         csvin_reset(r);
+    else if (!r->from)
+        skip_bom(r);
 }
 
 /* The bytes of the records returned are about to go (tsv_opts.release):
@@ -458,7 +472,7 @@ void tsv_open(struct tsv_reader *r, char **paths, size_t npaths, const struct ts
     if (o)
         r->o = *o;
     if (!r->o.sep)
-        r->o.sep = '\t';
+        r->o.sep = r->o.csv ? ',' : '\t';
     r->paths = paths;
     r->npaths = npaths;
     r->cap = 2 * READ_BLOCK;
@@ -784,6 +798,30 @@ size_t tsv_split_names(const char *s, size_t n, char ***names)
         }
     *names = v;
     return cnt;
+}
+
+size_t tsv_read_names(const char *path, char ***names)
+{
+    struct input *in = input_open(path);
+    size_t n = 0, cap = 0, got;
+    char *line = NULL, *lf = NULL;
+    do {
+        xgrow((void **)&line, &cap, n + 4096, 1);
+        got = input_read(in, line + n, cap - n);
+        lf = memchr(line + n, '\n', got);
+        n += got;
+    } while (got > 0 && !lf);
+    input_close(in);
+    if (lf)
+        n = (size_t)(lf - line);
+    size_t skip = n >= 3 && memcmp(line, TSV_BOM, 3) == 0 ? 3 : 0;
+    if (n == skip) {
+        free(line);
+        die(EXIT_TROUBLE, "%s: no column names in the first line", path);
+    }
+    n = tsv_split_names(line + skip, n - skip, names);
+    free(line);
+    return n;
 }
 
 void tsv_free_names(char **names, size_t n)

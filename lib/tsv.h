@@ -33,7 +33,7 @@ struct field {
 };
 
 struct tsv_opts {
-    char sep;       /* field separator; 0 means TAB */
+    char sep;       /* field separator; 0 means TAB, or comma with csv */
     int no_header;  /* no header line: names come from tsv_set_names() */
     int csv;        /* RFC 4180 CSV through libcsv */
     int soft;       /* report bad records in r->bad instead of dying */
@@ -179,6 +179,13 @@ void tsv_close(struct tsv_reader *r);
 /* Split one line (no escapes decoded) at TABs into fresh NUL-terminated
  * strings; used for column_headers.tsv and --columns. */
 size_t tsv_split_names(const char *s, size_t n, char ***names);
+/* The names of the first line of a file (column_headers.tsv, --columns
+ * FILE) split as tsv_split_names, without a leading byte-order mark.  An
+ * unreadable file dies as every input does; an empty one with exit 2. */
+size_t tsv_read_names(const char *path, char ***names);
+/* The UTF-8 byte-order mark, which a file may start with (Excel,
+ * PowerShell): the readers skip it, it is never part of a value. */
+#define TSV_BOM "\xEF\xBB\xBF"
 void tsv_free_names(char **names, size_t n);
 
 struct output;

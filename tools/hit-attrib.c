@@ -373,9 +373,9 @@ static void report(const struct counts *c, const struct shard_state *sh, size_t 
 
 /* ---- columns ---------------------------------------------------------- */
 
-static long opt_col(const struct tsv_reader *r, const char *name)
+static long opt_col(const struct tsv_reader *r, const char *name, const char *what)
 {
-    return cols_find(name, r->names, r->ncols);
+    return cols_named(name, r->names, r->ncols, what);
 }
 
 /* The column an option names, or the first default that exists. */
@@ -384,9 +384,9 @@ static size_t pick(const struct tsv_reader *r, const char *given, const char *a,
 {
     if (given)
         return cols_one(given, r->names, r->ncols, what);
-    long i = opt_col(r, a);
+    long i = opt_col(r, a, what);
     if (i < 0)
-        i = opt_col(r, b);
+        i = opt_col(r, b, what);
     if (i < 0)
         return cols_one(b, r->names, r->ncols, what);
     return (size_t)i;
@@ -1312,8 +1312,9 @@ int main(int argc, char **argv)
     }
     if (o.with)
         nw = cols_select(o.with, r.names, r.ncols, &wcols, "--with");
-    long xcol = opt_col(&r, "exclude_hit"), scol = opt_col(&r, "hit_source");
-    long dcol = opt_col(&r, "duplicate_purchase");
+    /* Columns read when there: a repeated name is as ambiguous as for an option. */
+    long xcol = opt_col(&r, "exclude_hit", "header"), scol = opt_col(&r, "hit_source", "header");
+    long dcol = opt_col(&r, "duplicate_purchase", "header");
 
     tsv_put_str(&run.w, "search_engine_domain");
     tsv_put_str(&run.w, "search_keyword");
@@ -1338,7 +1339,8 @@ int main(int argc, char **argv)
     cols[F_EVENTS] = ecol;
     cols[F_PRODUCTS] = pcol;
     cols[F_DUPLICATE] = dcol >= 0 ? (size_t)dcol : SIZE_MAX;
-    long vncol = opt_col(&r, "visit_num"), vpcol = opt_col(&r, "visit_page_num");
+    long vncol = opt_col(&r, "visit_num", "header");
+    long vpcol = opt_col(&r, "visit_page_num", "header");
     int visit_order = vncol >= 0 && vpcol >= 0; /* see sort_hits */
     cols[F_VNUM] = visit_order ? (size_t)vncol : SIZE_MAX;
     cols[F_VPAGE] = visit_order ? (size_t)vpcol : SIZE_MAX;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char usage[] =
     "Usage: hit-parse [OPTION]... [FILE]...\n"
@@ -22,11 +23,13 @@ static const char usage[] =
     "With no FILE, or when FILE is -, read standard input.\n"
     "\n"
     "  -c, --csv               input is CSV (RFC 4180, quoted fields)\n"
-    "  -d, --delimiter=C       input field separator (default TAB, or ',' with --csv)\n"
+    "  -d, --delimiter=C       input field separator (default TAB, or ',' with --csv;\n"
+    "                          --csv -d '\\t' reads quoted TSV, as Excel and pandas write)\n"
     "  -H, --no-header         input has no header line (needs --columns)\n"
-    "  -C, --columns=NAMES|FILE  column names: a comma-separated list, or a file whose\n"
-    "                          first line holds them TAB-separated (column_headers.tsv);\n"
-    "                          implies --no-header\n"
+    "  -C, --columns=NAMES|FILE  column names: a file whose first line holds them\n"
+    "                          TAB-separated (column_headers.tsv), or, when no such\n"
+    "                          file can be read, a comma-separated list (a value\n"
+    "                          without a comma must be a file); implies --no-header\n"
     "  -f, --fields=LIST       output only these columns, in this order\n"
     "                          (names, numbers, ranges: ip,referrer  1-3,7)\n"
     "  -s, --schema=FILE       check types (TSV: column, type, required)\n"
@@ -105,33 +108,24 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->in.soft = o->rejects || o->max_rejects >= 0;
 }
 
-/* --columns: a readable file's first line, else a comma-separated list. */
+/* --columns: a readable file's first line; else, when it has a comma, a
+ * list of names; else a file that is missing (the error of any input). */
 static size_t load_columns(const char *arg, char ***names)
 {
-    FILE *fp = fopen(arg, "r");
-    if (!fp) {
-        size_t n = 1, k = 0;
-        for (const char *p = arg; *p; p++)
-            n += *p == ',';
-        char **v = xmalloc(n * sizeof *v);
-        for (const char *p = arg;; p++) {
-            const char *e = strchr(p, ',');
-            v[k++] = e ? xmemdup(p, (size_t)(e - p)) : xstrdup(p);
-            if (!e)
-                break;
-            p = e;
-        }
-        *names = v;
-        return n;
+    if (!strchr(arg, ',') || access(arg, R_OK) == 0)
+        return tsv_read_names(arg, names);
+    size_t n = 1, k = 0;
+    for (const char *p = arg; *p; p++)
+        n += *p == ',';
+    char **v = xmalloc(n * sizeof *v);
+    for (const char *p = arg;; p++) {
+        const char *e = strchr(p, ',');
+        v[k++] = e ? xmemdup(p, (size_t)(e - p)) : xstrdup(p);
+        if (!e)
+            break;
+        p = e;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len = getline(&line, &cap, fp);
-    fclose(fp);
-    if (len <= 0)
-        die(EXIT_TROUBLE, "%s: no column names in the first line", arg);
-    size_t n = tsv_split_names(line, (size_t)len, names);
-    free(line);
+    *names = v;
     return n;
 }
 

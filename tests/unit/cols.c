@@ -47,6 +47,27 @@ static void die_nocols(void *spec)
     cols_select(spec, NULL, 0, &idx, "--fields");
 }
 
+/* A header that repeats names: x at 2 and 5, visid_high at 3 and 4. */
+static char *const rep[] = {"ip", "x", "visid_high", "visid_high", "x", "visid_low"};
+enum { NREP = sizeof rep / sizeof *rep };
+
+static void die_rep_select(void *spec)
+{
+    size_t *idx;
+    cols_select(spec, rep, NREP, &idx, "--group");
+}
+
+static void die_rep_one(void *spec)
+{
+    cols_one(spec, rep, NREP, "--agg");
+}
+
+static void die_rep_visitor(void *spec)
+{
+    size_t *idx;
+    cols_visitor(spec, rep, NREP, &idx, "--visitor");
+}
+
 static void dies(void (*fn)(void *), const char *spec, int want_rc, const char *want_err, int line)
 {
     char err[1024];
@@ -109,5 +130,19 @@ int main(void)
          "unit: --fields: empty column name in list\n"
          "Try 'unit --help' for more information.\n");
     DIES(die_nocols, "ip", 2, "unit: --fields: no column 'ip': the input has no columns\n");
+
+    /* Repeated names: fine until asked for; by number each is reachable. */
+    size_t *idx;
+    CHECK(cols_select("ip,5,2-4,6", rep, NREP, &idx, "--group") == 6 && idx[1] == 4 &&
+          idx[2] == 1 && idx[4] == 3 && idx[5] == 5);
+    free(idx);
+    CHECK(cols_find("x", rep, NREP) == 1); /* the lookup itself still gives the first */
+    const char *amb = "unit: --group: column 'x' is ambiguous: columns 2 and 5 are both named so\n";
+    DIES(die_rep_select, "ip,x", 2, amb);
+    DIES(die_rep_select, "x-ip", 2, amb);
+    DIES(die_rep_one, "x", 2,
+         "unit: --agg: column 'x' is ambiguous: columns 2 and 5 are both named so\n");
+    DIES(die_rep_visitor, NULL, 2,
+         "unit: --visitor: column 'visid_high' is ambiguous: columns 3 and 4 are both named so\n");
     return check_done("cols");
 }

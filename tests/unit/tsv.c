@@ -443,6 +443,54 @@ static void test_several_files(void)
         free(p[i]);
 }
 
+/* A byte-order mark starts a file, not its first value: TSV, CSV, with
+ * and without a header, and in a names file; two bytes of one are data. */
+static void test_bom(void)
+{
+    char *p[2] = {path_of("b1"), path_of("b2")};
+    write_file(p[0], "\xEF\xBB\xBF" "a\tb\n1\t2\n", 11);
+    write_file(p[1], "\xEF\xBB\xBF" "a\tb\n3\t4\n", 11);
+    struct tsv_reader r;
+    tsv_open(&r, p, 2, NULL);
+    CHECK(r.ncols == 2 && strcmp(r.names[0], "a") == 0);
+    NEXT(&r, 2, "1", "2");
+    NEXT(&r, 2, "3", "4");
+    END(&r);
+    tsv_close(&r);
+
+    struct tsv_opts csv = {.csv = 1};
+    write_file(p[0], "\xEF\xBB\xBF\"a\",b\n\"1\",2\n", 15);
+    tsv_open(&r, p, 1, &csv);
+    CHECK(r.ncols == 2 && strcmp(r.names[0], "a") == 0);
+    NEXT(&r, 2, "1", "2");
+    END(&r);
+    tsv_close(&r);
+
+    struct tsv_opts nh = {.no_header = 1};
+    write_file(p[0], "\xEF\xBB\xBF" "1\t2\n", 7);
+    write_file(p[1], "\xEF\xBB\t5", 4);
+    tsv_open(&r, p, 2, &nh);
+    char *xy[] = {"x", "y"};
+    tsv_set_names(&r, xy, 2);
+    NEXT(&r, 1, "1", "2");
+    CHECK(tsv_next(&r) == 1);
+    CHECK(r.nf == 2 && r.f[0].n == 2 && memcmp(r.f[0].p, "\xEF\xBB", 2) == 0);
+    END(&r);
+    tsv_close(&r);
+
+    char **names;
+    write_file(p[0], "\xEF\xBB\xBF" "visid\tpage\r\n1\t2\n", 19);
+    size_t n = tsv_read_names(p[0], &names);
+    CHECK(n == 2 && strcmp(names[0], "visid") == 0 && strcmp(names[1], "page") == 0);
+    tsv_free_names(names, n);
+    write_file(p[0], "x", 1); /* no newline */
+    n = tsv_read_names(p[0], &names);
+    CHECK(n == 1 && strcmp(names[0], "x") == 0);
+    tsv_free_names(names, n);
+    for (int i = 0; i < 2; i++)
+        free(p[i]);
+}
+
 static void test_separators_csv_zstd(void)
 {
     struct tsv_opts o = {.sep = ','};
@@ -1062,6 +1110,7 @@ int main(void)
     test_several_files();
     test_split();
     test_separators_csv_zstd();
+    test_bom();
     test_writer();
     test_writer_zst_roundtrip();
     test_writer_hold();
