@@ -169,7 +169,9 @@ static int64_t parse_duration(const char *s)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum { HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS, ORDER };
+    enum {
+        HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS, ORDER
+    };
     static const struct option longs[] = {
         {"model", required_argument, NULL, 'm'},
         {"expire", required_argument, NULL, 'e'},
