@@ -1029,11 +1029,11 @@ static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
  * A hit goes into the sort (lib/extsort, within -S, spilling sorted runs
  * to -T) as what it says by itself (look: its search engine and keyword,
  * what it is as a purchase) and its --with columns, behind its time, its
- * place in the input and its visitor's key, so a hit that is neither a
- * search nor a purchase is little more than its time and visitor;
- * excluded hits are dropped first.  Then one
- * thread attributes and accounts the hits as they come out, so rows and
- * warnings come in time order.  A file is read twice when the disorder is
+ * visitor's key, whether its warnings were printed already and, for a
+ * purchase, where it is; so a hit that is neither a search nor a purchase
+ * is little more than its time and visitor.  Excluded hits are dropped
+ * first.  Then one thread attributes and accounts the hits as they come
+ * out, so rows and warnings come in time order.  A file is read twice when the disorder is
  * found late in it; a stream cannot be, so --order auto stops there. */
 enum { S_TIME, S_VNUM, S_VPAGE, S_HUSHED, S_FILE, S_LINE, S_KEY, /* then struct look: */
        S_KIND, S_DOM, S_KW, S_REV, S_BADP, S_ERR, S_WITH };   /* then --with's */
@@ -1085,7 +1085,6 @@ static void replay(void *arg, const char *line, size_t len, uint64_t code)
         die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
 }
 
-/* Sort the hits of rd from where it is, then attribute them (see above). */
 /* Add a hit to the sort, hits in input order: h where it is, p what it
  * says (worked out by the thread that read it, see prepare), with its
  * copies in in, and hf its columns (pick_hit). */
@@ -1168,8 +1167,36 @@ static void fan_nothing(void *arg, size_t s, size_t slot)
     (void)arg, (void)s, (void)slot;
 }
 
+/* Read the hits of rd on this thread, worked out as far as they can be
+ * without their visitors (take), in batches that fn takes on another
+ * (lib/relay; the same thread with --threads 1); stop early when fn does
+ * (--order auto found a hit out of order).  Returns the hits excluded. */
 static uint64_t read_hits(struct run *r, struct tsv_reader *rd, int (*fn)(void *arg, size_t slot),
-                          int threaded);
+                          int threaded)
+{
+    r->relay = relay_new(NBATCH, fn, r, threaded);
+    uint64_t excl = 0; /* counted here, the rest of cnt by the other thread */
+    while (tsv_next(rd)) {
+        int64_t t;
+        int w = when(r, rd->f, &t);
+        if (w == EXCLUDED) {
+            excl++;
+            continue;
+        }
+        if (w == BAD_TIME) {
+            flush(r);
+            die_at(EXIT_DATA, rd->file, rd->line, r->tcol + 1, "%s: not epoch seconds",
+                   rd->names[r->tcol]);
+        }
+        take(r, rd, t);
+        if (r->detect && relay_stopped(r->relay))
+            break;
+    }
+    flush(r);
+    relay_end(r->relay);
+    r->relay = NULL;
+    return excl;
+}
 
 /* Sort the hits of rd from where it is, then attribute them (see above). */
 static void sort_hits(struct run *r, struct tsv_reader *rd)
@@ -1177,10 +1204,7 @@ static void sort_hits(struct run *r, struct tsv_reader *rd)
     const struct opts *o = r->o;
     int visit_order = r->cols[F_VNUM] != SIZE_MAX;
     size_t nf = S_WITH + r->nw;
-    static const char *const snames[] = {"time", "visit_num", "visit_page_num"};
-    char *names[S_VPAGE + 1];
-    for (size_t i = 0; i <= S_VPAGE; i++)
-        names[i] = (char *)snames[i];
+    char *names[] = {"time", "visit_num", "visit_page_num"}; /* S_TIME .. S_VPAGE */
     struct keys ks = {0};
     keys_parse(&ks, visit_order ? "1:n,2:n,3:n" : "1:n", names, S_VPAGE + 1, "--order");
     struct sorting x = {.r = r};
@@ -1211,37 +1235,6 @@ static void sort_hits(struct run *r, struct tsv_reader *rd)
     free(x.f);
     free(x.scratch);
     free(x.files);
-}
-
-/* Read the hits of rd on this thread, worked out as far as they can be
- * without their visitors (take), in batches that fn takes on another
- * (lib/relay; the same thread with --threads 1); stop early when fn does
- * (--order auto found a hit out of order).  Returns the hits excluded. */
-static uint64_t read_hits(struct run *r, struct tsv_reader *rd, int (*fn)(void *arg, size_t slot),
-                          int threaded)
-{
-    r->relay = relay_new(NBATCH, fn, r, threaded);
-    uint64_t excl = 0; /* counted here, the rest of cnt by the other thread */
-    while (tsv_next(rd)) {
-        int64_t t;
-        int w = when(r, rd->f, &t);
-        if (w == EXCLUDED) {
-            excl++;
-            continue;
-        }
-        if (w == BAD_TIME) {
-            flush(r);
-            die_at(EXIT_DATA, rd->file, rd->line, r->tcol + 1, "%s: not epoch seconds",
-                   rd->names[r->tcol]);
-        }
-        take(r, rd, t);
-        if (r->detect && relay_stopped(r->relay))
-            break;
-    }
-    flush(r);
-    relay_end(r->relay);
-    r->relay = NULL;
-    return excl;
 }
 
 /* Forget what the run made of the hits so far: they are to be sorted.
