@@ -117,30 +117,77 @@ static void push_field(struct tsv_reader *r, char *p, size_t n)
     r->nf++;
 }
 
-static int unescape(char c, char sep, char *out)
+static int octal(char c) { return c >= '0' && c <= '7'; }
+
+static int hexval(char c)
 {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The escape at q (a backslash, q < e): its byte in *out and its length
+ * (2 to 4), or 0 when broken.  PostgreSQL's COPY text sequences and the
+ * Adobe style's backslash before a literal TAB, LF, CR, backslash or sep.
+ * \N is not decoded here: it stands for NULL, as a whole field. */
+static size_t unescape(const char *q, const char *e, char sep, char *out)
+{
+    if (q + 1 == e)
+        return 0;
+    char c = q[1];
     switch (c) {
-    case 't': *out = '\t'; return 1;
-    case 'n': *out = '\n'; return 1;
-    case 'r': *out = '\r'; return 1;
-    case '\\': case '\t': case '\n': case '\r': *out = c; return 1;
+    case 't': *out = '\t'; return 2;
+    case 'n': *out = '\n'; return 2;
+    case 'r': *out = '\r'; return 2;
+    case 'b': *out = '\b'; return 2;
+    case 'f': *out = '\f'; return 2;
+    case 'v': *out = '\v'; return 2;
+    case '\\': case '\t': case '\n': case '\r': *out = c; return 2;
+    case 'x': {
+        int h = q + 2 < e ? hexval(q[2]) : -1, l = h >= 0 && q + 3 < e ? hexval(q[3]) : -1;
+        if (h < 0)
+            return 0;
+        *out = (char)(l < 0 ? h : h << 4 | l);
+        return *out ? (size_t)(l < 0 ? 3 : 4) : 0;
+    }
     default:
+        if (octal(c)) {
+            unsigned v = (unsigned)(c - '0');
+            size_t k = 2;
+            while (k < 4 && q + k < e && octal(q[k]))
+                v = v << 3 | (unsigned)(q[k++] - '0');
+            *out = (char)(v & 0xff);
+            return *out ? k : 0;
+        }
         if (c == sep) {
             *out = c;
-            return 1;
+            return 2;
         }
         return 0;
     }
 }
 
+/* A field that is \N alone: PostgreSQL's NULL, read as an empty value. */
+static int is_null(const char *p, const char *e)
+{
+    return e - p == 2 && p[0] == '\\' && p[1] == 'N';
+}
+
+char tsv_null[TSV_PAD + 1];
+
 size_t tsv_decode_field(const char *p, size_t n, char *out)
 {
     char *w = out;
-    for (const char *e = p + n; p < e; p++) {
-        if (*p == '\\' && p + 1 < e && unescape(p[1], '\t', w))
-            w++, p++;
+    const char *e = p + n;
+    if (is_null(p, e))
+        return 0;
+    while (p < e) {
+        size_t k = *p == '\\' ? unescape(p, e, '\t', w) : 0;
+        if (k)
+            w++, p += k;
         else
-            *w++ = *p;
+            *w++ = *p++;
     }
     return (size_t)(w - out);
 }
@@ -153,7 +200,10 @@ size_t tsv_split_line(const char *p, size_t n, struct field *f, size_t nf, char 
         const char *t = k + 1 < nf ? memchr(p, '\t', (size_t)(e - p)) : NULL;
         const char *end = t ? t : e;
         size_t len = (size_t)(end - p);
-        if (memchr(p, '\\', len)) {
+        if (is_null(p, end)) {
+            f[k].p = tsv_null;
+            f[k].n = 0;
+        } else if (memchr(p, '\\', len)) {
             f[k].p = scratch;
             f[k].n = tsv_decode_field(p, len, scratch);
             scratch += f[k].n;
@@ -175,13 +225,30 @@ static void split_escaped(struct tsv_reader *r, char *s, char *e)
 {
     char sep = r->o.sep, c;
     long col = 1, lfs = 0;
+    char *fb = s;
     for (char *q = s; q < e; q++) {
         if (*q == sep) {
             col++;
+            fb = q + 1;
         } else if (*q == '\\') {
-            if (q + 1 == e || !unescape(q[1], sep, &c)) {
-                r->bad = q + 1 == e ? "broken escape: backslash at end of record"
-                                    : "broken escape: unknown escape sequence";
+            size_t k = unescape(q, e, sep, &c);
+            const char *why = NULL;
+            if (q + 1 < e && q[1] == 'N') {
+                char *t = q + 2;
+                if (q == fb && (t == e || *t == sep)) {
+                    q++;
+                    continue;
+                }
+                why = "broken escape: \\N (NULL) must be the whole field";
+            } else if (!k) {
+                why = q + 1 == e                         ? "broken escape: backslash at end of record"
+                      : (q[1] == 'x' || octal(q[1])) ? "broken escape: it decodes to a NUL byte"
+                                                         : "broken escape: unknown escape sequence";
+                if (q[1] == 'x' && (q + 2 == e || hexval(q[2]) < 0))
+                    why = "broken escape: \\x without a hex digit";
+            }
+            if (why) {
+                r->bad = why;
                 r->bad_col = col;
                 r->raw.p = s;
                 r->raw.n = (size_t)(e - s);
@@ -197,23 +264,31 @@ static void split_escaped(struct tsv_reader *r, char *s, char *e)
                 return;
             }
             lfs += q[1] == '\n';
-            q++;
+            q += k - 1;
         }
     }
     r->next_line += lfs;
-    char *w = s, *fb = s;
-    while (s < e) {
-        if (*s == sep) {
+    char *w = s;
+    fb = s;
+    for (;;) {
+        if (s == e || *s == sep) {
             push_field(r, fb, (size_t)(w - fb));
+            if (s == e)
+                return;
             fb = w = ++s;
         } else if (*s == '\\') {
-            unescape(s[1], sep, w++);
-            s += 2;
+            if (s[1] == 'N') { /* checked above: a whole field */
+                push_field(r, tsv_null, 0);
+                if ((s += 2) == e)
+                    return;
+                fb = w = ++s;
+                continue;
+            }
+            s += unescape(s, e, sep, w++);
         } else {
             *w++ = *s++;
         }
     }
-    push_field(r, fb, (size_t)(w - fb));
 }
 
 static void split(struct tsv_reader *r, char *s, size_t n)
@@ -950,8 +1025,10 @@ void tsv_put(struct tsv_writer *w, const char *p, size_t n)
         put_bytes(w, "\t", 1);
     if (needs_escape(p, n))
         put_escaped(w, p, n);
-    else
+    else if (n || p != tsv_null)
         put_bytes(w, p, n);
+    else
+        put_bytes(w, "\\N", 2);
 }
 
 void tsv_put_joined(struct tsv_writer *w, const struct field *f, size_t n)
@@ -967,7 +1044,7 @@ void tsv_put_joined(struct tsv_writer *w, const struct field *f, size_t n)
 
 void tsv_format_record(char **buf, size_t *len, size_t *cap, const struct field *f, size_t n)
 {
-    size_t need = *len + n + 1;
+    size_t need = *len + 3 * n + 1; /* an empty field may be \N */
     for (size_t i = 0; i < n; i++)
         need += 2 * f[i].n;
     xgrow((void **)buf, cap, need, 1);
@@ -977,9 +1054,12 @@ void tsv_format_record(char **buf, size_t *len, size_t *cap, const struct field 
             *d++ = '\t';
         if (needs_escape(f[i].p, f[i].n)) {
             d += escape_into(d, f[i].p, f[i].n);
-        } else {
+        } else if (f[i].n || f[i].p != tsv_null) {
             memcpy(d, f[i].p, f[i].n);
             d += f[i].n;
+        } else {
+            *d++ = '\\';
+            *d++ = 'N';
         }
     }
     *d++ = '\n';
@@ -1026,6 +1106,11 @@ void tsv_put_clean(struct tsv_writer *w, const char *p, size_t n)
     if (w->col++)
         put_bytes(w, "\t", 1);
     put_bytes(w, p, n);
+}
+
+void tsv_put_null(struct tsv_writer *w)
+{
+    tsv_put_clean(w, "\\N", 2);
 }
 
 void tsv_put_lines(struct tsv_writer *w, const char *p, size_t n)

@@ -2,13 +2,16 @@
  * tsv: the record reader and writer every tool uses.
  *
  * Reader.  Records end at LF (CRLF accepted), fields split at TAB (or the
- * chosen separator).  Inside a field a backslash escapes the next byte in
- * either of two styles that decode to the same value:
- *   PostgreSQL COPY text:  \\  \t  \n  \r          (what hitkit writes)
+ * chosen separator).  Inside a field a backslash escapes in either of two
+ * styles that decode to the same value:
+ *   PostgreSQL COPY text:  \\  \t  \n  \r (what hitkit writes), and \b \f
+ *                          \v, octal \NNN (1-3 digits), \xHH (1-2 digits)
  *   Adobe data feeds:      backslash + literal TAB, LF, CR or backslash
- * (and backslash + the separator, for other separators).  Any other byte
- * after a backslash, or a backslash at the end of a record, is a broken
- * escape: bad input.  Fields are handed out as pointer + length into the
+ * (and backslash + the separator, for other separators).  A field that is
+ * \N alone is PostgreSQL's NULL, read as an empty value.  Any other byte
+ * after a backslash, \N within a field, an escape that decodes to a NUL
+ * byte, or a backslash at the end of a record is a broken escape: bad
+ * input.  Fields are handed out as pointer + length into the
  * reader's buffer, valid until the next call; a record without backslashes
  * is split with memchr and copies nothing, one with backslashes is decoded
  * in place (decoding only ever shrinks).  The buffer grows to hold the
@@ -148,6 +151,12 @@ int tsv_next(struct tsv_reader *r);
  * ends), so a hot loop may load a short value a word at a time
  * (dec_parse_padded): the buffers have them past their ends. */
 enum { TSV_PAD = 8 };
+/* A \N field (NULL) is read as an empty value whose bytes are tsv_null's,
+ * so a tool that passes the field on to the writer (tsv_put,
+ * tsv_put_record, tsv_format_record) writes \N again: NULL survives
+ * hit-parse, hit-sort and hit-partition, where an empty string would not
+ * load into a numeric column.  tsv_split_line gives it too. */
+extern char tsv_null[TSV_PAD + 1];
 /* The current record's bytes when they already are canonical hitkit TSV
  * (TAB-separated, no backslash, no CR), so a tool that writes the whole
  * record can copy them instead of re-escaping each field; else NULL. */
@@ -206,10 +215,14 @@ void tsv_put_str(struct tsv_writer *w, const char *s);
 /* Append n bytes of whole records, each with its LF, already as the
  * writer would write them (canonical lines, see extsort). */
 void tsv_put_lines(struct tsv_writer *w, const char *p, size_t n);
-/* Append one field known to need no escaping (numbers, names). */
 /* Append one field holding the given fields joined by TAB, escaped. */
 void tsv_put_joined(struct tsv_writer *w, const struct field *f, size_t n);
+/* Append one field known to need no escaping (numbers, names). */
 void tsv_put_clean(struct tsv_writer *w, const char *p, size_t n);
+/* Append NULL, PostgreSQL's \N: no value at all (the minimum of no
+ * numbers), which \copy loads into any column type; readers read it as
+ * an empty value (see tsv_null). */
+void tsv_put_null(struct tsv_writer *w);
 void tsv_end(struct tsv_writer *w);
 /* Write a whole record of fields. */
 void tsv_put_record(struct tsv_writer *w, const struct field *f, size_t n);

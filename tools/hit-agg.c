@@ -56,7 +56,8 @@ static const char usage[] =
     "                            last:COLUMN     last non-empty value\n"
     "                            nunique:COLUMN  distinct non-empty values\n"
     "                          NAME names the output column (default OP_COLUMN);\n"
-    "                          empty values are skipped by every OP but count\n"
+    "                          empty values (and \\N, NULL) are skipped by every\n"
+    "                          OP but count; where there is no value, \\N is written\n"
     "  -s, --sorted            input is already grouped: constant memory, each\n"
     "                          group is written as soon as it ends\n"
     "      --decimals=N        write sums, means, minimums and maximums with N\n"
@@ -814,7 +815,7 @@ static void emit(struct ctx *c, const struct state *st)
         case OP_SUM: put_dec(c, a, s->u.d); break;
         case OP_MEAN:
             if (!s->n) {
-                tsv_put_clean(&c->w, "", 0);
+                tsv_put_null(&c->w);
                 break;
             }
             int scale = c->decimals >= 0 ? c->decimals : s->u.d.scale + MEAN_EXTRA;
@@ -829,10 +830,15 @@ static void emit(struct ctx *c, const struct state *st)
             if (s->n)
                 put_dec(c, a, s->u.d);
             else
-                tsv_put_clean(&c->w, "", 0);
+                tsv_put_null(&c->w);
             break;
         case OP_FIRST:
-        case OP_LAST: tsv_put(&c->w, s->n ? s->u.s.p : "", s->n ? s->u.s.len : 0); break;
+        case OP_LAST:
+            if (s->n)
+                tsv_put(&c->w, s->u.s.p, s->u.s.len);
+            else
+                tsv_put_null(&c->w);
+            break;
         }
     }
     tsv_end(&c->w);

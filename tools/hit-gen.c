@@ -121,7 +121,7 @@ static const char *const kind_names[] = {"field-count", "bad-number", "bad-date"
 /* Break one row in one way; returns the column the reader will blame. */
 static long inject(struct gen *g, struct hm_val *f, size_t *nf, int *raw, char *d, int *kind)
 {
-    static const char *const esc[] = {"\\x27", "\\u00e9", "\\'", "\\\""};
+    static const char *const esc[] = {"\\/", "\\u00e9", "\\'", "\\\""};
     static const int required[] = {0, 1, 3, 8, 9};
     struct rng *r = &g->ra;
     char *s = d;

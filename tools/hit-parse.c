@@ -103,6 +103,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
     }
     if (o->in.csv && !o->in.sep)
         o->in.sep = ',';
+    if (!o->in.csv && o->in.sep && (strchr("abcdefghijklmnopqrstuvwxyz0123456789N", o->in.sep)))
+        die_usage("--delimiter: '%c' after a backslash is an escape; TSV fields cannot be "
+                  "separated by a lowercase letter, a digit or N (CSV's can)",
+                  o->in.sep);
     if (o->in.no_header && !o->columns)
         die_usage("--no-header needs --columns to name the columns");
     o->in.soft = o->rejects || o->max_rejects >= 0;
