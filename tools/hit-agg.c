@@ -58,7 +58,7 @@ static const char usage[] =
     "                          NAME names the output column (default OP_COLUMN);\n"
     "                          empty values (and \\N, NULL) are skipped by every\n"
     "                          OP but count; where there is no value, \\N is written\n"
-    "  -s, --sorted            input is already grouped: constant memory, each\n"
+    "      --sorted            input is already grouped: constant memory, each\n"
     "                          group is written as soon as it ends\n"
     "      --decimals=N        write sums, means, minimums and maximums with N\n"
     "                          decimals (0-18), rounding half away from zero;\n"
@@ -256,7 +256,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
 {
     static const struct option longs[] = {
         {"group-by", required_argument, NULL, 'g'}, {"agg", required_argument, NULL, 'a'},
-        {"sorted", no_argument, NULL, 's'},         {"decimals", required_argument, NULL, 3},
+        {"sorted", no_argument, NULL, 5},           {"decimals", required_argument, NULL, 3},
         {"threads", required_argument, NULL, 4},    {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},        {"help", no_argument, NULL, 1},
         {"version", no_argument, NULL, 2},          {NULL, 0, NULL, 0},
@@ -267,11 +267,11 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
     size_t cap = 0;
     uint64_t v;
     int ch;
-    while ((ch = getopt_long(argc, argv, "g:a:so:v", longs, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "g:a:o:v", longs, NULL)) != -1) {
         switch (ch) {
         case 'g': o->group_by = optarg; break;
         case 'a': parse_aggs(optarg, &c->aggs, &c->naggs, &cap); break;
-        case 's': o->sorted = 1; break;
+        case 5: o->sorted = 1; break;
         case 3:
             if (units_count(optarg, 0, &v) || v > DEC_MAX_SCALE)
                 die_usage("--decimals: expected a number from 0 to %d, not '%s'", DEC_MAX_SCALE,

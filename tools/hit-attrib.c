@@ -62,7 +62,7 @@ static const char usage[] =
     "  -E, --engines=FILE      add search engines from a TSV file (domain, subdomain, params)\n"
     "      --only-engines      use only the --engines files, not the built-in table\n"
     "      --list-engines      print the built-in engine table and exit\n"
-    "  -k, --keep-case         do not lowercase keywords\n"
+    "      --keep-case         do not lowercase keywords\n"
     "  -p, --purchase-event=ID the purchase event id (default 1)\n"
     "      --time=COL          hit time column, epoch seconds (default hit_time_gmt)\n"
     "      --events=COL        event list column (default post_event_list, else event_list)\n"
@@ -83,7 +83,7 @@ static const char usage[] =
     "                          file is read in chunks by all, each attributing the\n"
     "                          visitors whose hash modulo N is its own; a stream\n"
     "                          is read by one and attributed by another\n"
-    "  -s, --strict            a price that is not a number is fatal (default: reported, hit\n"
+    "      --strict            a price that is not a number is fatal (default: reported, hit\n"
     "                          not counted)\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
     "  -v, --verbose           print counts to standard error\n"
@@ -170,7 +170,8 @@ static int64_t parse_duration(const char *s)
 static void parse_args(int argc, char **argv, struct opts *o)
 {
     enum {
-        HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS, ORDER
+        HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS, ORDER,
+        KEEP_CASE, STRICT
     };
     static const struct option longs[] = {
         {"model", required_argument, NULL, 'm'},
@@ -180,7 +181,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"engines", required_argument, NULL, 'E'},
         {"only-engines", no_argument, NULL, ONLY},
         {"list-engines", no_argument, NULL, LIST},
-        {"keep-case", no_argument, NULL, 'k'},
+        {"keep-case", no_argument, NULL, KEEP_CASE},
         {"purchase-event", required_argument, NULL, 'p'},
         {"time", required_argument, NULL, TIME},
         {"events", required_argument, NULL, EVENTS},
@@ -190,7 +191,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"buffer-size", required_argument, NULL, 'S'},
         {"temporary-directory", required_argument, NULL, 'T'},
         {"shard", required_argument, NULL, SHARD},
-        {"strict", no_argument, NULL, 's'},
+        {"strict", no_argument, NULL, STRICT},
         {"threads", required_argument, NULL, THREADS},
         {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
@@ -206,7 +207,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->referrer = "referrer";
     o->mem = EXTSORT_DEFAULT_MEM;
     int c;
-    while ((c = getopt_long(argc, argv, "m:e:V:w:E:kp:S:T:so:v", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:e:V:w:E:p:S:T:o:v", longs, NULL)) != -1) {
         switch (c) {
         case 'm':
             if (strcmp(optarg, "first") != 0 && strcmp(optarg, "last") != 0)
@@ -222,7 +223,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
             break;
         case ONLY: o->only_engines = 1; break;
         case LIST: err_help(engines_builtin_tsv);
-        case 'k': o->keep_case = 1; break;
+        case KEEP_CASE: o->keep_case = 1; break;
         case 'p':
             if (!*optarg || strpbrk(optarg, ",=:"))
                 die_usage("--purchase-event: expected an event id, not '%s'", optarg);
@@ -253,7 +254,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
                 die_usage("--shard: expected K/N with 0 <= K < N");
             break;
         }
-        case 's': o->strict = 1; break;
+        case STRICT: o->strict = 1; break;
         case THREADS: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;

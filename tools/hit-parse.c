@@ -34,7 +34,7 @@ static const char usage[] =
     "                          (names, numbers, ranges: ip,referrer  1-3,7)\n"
     "  -s, --schema=FILE       check types (TSV: column, type, required)\n"
     "  -r, --rejects=FILE      write bad records to FILE instead of stopping\n"
-    "  -m, --max-rejects=N|N%  fail (exit 1) when more than N records, or N% of\n"
+    "      --max-rejects=N|N%  fail (exit 1) when more than N records, or N% of\n"
     "                          records, are bad; without --rejects each is reported\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
     "  -v, --verbose           print counts and speed to standard error\n"
@@ -76,7 +76,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"csv", no_argument, NULL, 'c'},          {"delimiter", required_argument, NULL, 'd'},
         {"no-header", no_argument, NULL, 'H'},    {"columns", required_argument, NULL, 'C'},
         {"fields", required_argument, NULL, 'f'}, {"schema", required_argument, NULL, 's'},
-        {"rejects", required_argument, NULL, 'r'}, {"max-rejects", required_argument, NULL, 'm'},
+        {"rejects", required_argument, NULL, 'r'}, {"max-rejects", required_argument, NULL, 3},
         {"output", required_argument, NULL, 'o'}, {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 1},           {"version", no_argument, NULL, 2},
         {NULL, 0, NULL, 0},
@@ -84,7 +84,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     memset(o, 0, sizeof *o);
     o->max_rejects = -1;
     int c;
-    while ((c = getopt_long(argc, argv, "cd:HC:f:s:r:m:o:v", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "cd:HC:f:s:r:o:v", longs, NULL)) != -1) {
         switch (c) {
         case 'c': o->in.csv = 1; break;
         case 'd': o->in.sep = parse_delim(optarg); break;
@@ -93,7 +93,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'f': o->fields = optarg; break;
         case 's': o->schema = optarg; break;
         case 'r': o->rejects = optarg; break;
-        case 'm': parse_max(optarg, o); break;
+        case 3: parse_max(optarg, o); break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
         case 1: err_help(usage);

@@ -45,17 +45,17 @@
 #include <zstd.h>
 
 static const char usage[] =
-    "Usage: hit-partition -b time|column|hash -o DIR [OPTION]... [FILE]...\n"
+    "Usage: hit-partition --by=time|column|hash -o DIR [OPTION]... [FILE]...\n"
     "Split hits into Hive-style partition directories under DIR, one zstd TSV file each.\n"
     "With no FILE, or when FILE is -, read standard input.\n"
     "\n"
-    "  -b, --by=time|column|hash  partition by time, by a column's value, or by a hash\n"
+    "      --by=time|column|hash  partition by time, by a column's value, or by a hash\n"
     "  -k, --key=COLS          time: the time column, epoch seconds or YYYY-MM-DD HH:MM:SS\n"
     "                          (default hit_time_gmt); column: the column; hash: the columns\n"
     "                          (default: the visitor, post_visid_high,post_visid_low, else\n"
     "                          visid_high,visid_low, else ip)\n"
-    "  -g, --granularity=year|month|day|hour  time partitions (default day)\n"
-    "  -n, --shards=N          hash: the number of shards\n"
+    "      --granularity=year|month|day|hour  time partitions (default day)\n"
+    "      --shards=N          hash: the number of shards\n"
     "      --outputs=FILE,...  hash: stream shard K to the K-th FILE (say FIFOs read by\n"
     "                          parallel workers) instead of a directory of partitions\n"
     "  -o, --output=DIR        the partitioned data set (created if missing); one that\n"
@@ -124,11 +124,11 @@ struct run {
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum { HELP = 256, VERSION, PLAIN, NAME, DDL, OUTPUTS, APPEND, OVERWRITE };
+    enum { HELP = 256, VERSION, PLAIN, NAME, DDL, OUTPUTS, APPEND, OVERWRITE, BY, GRAN, SHARDS };
     static const struct option longs[] = {
-        {"by", required_argument, NULL, 'b'},     {"key", required_argument, NULL, 'k'},
-        {"granularity", required_argument, NULL, 'g'},
-        {"shards", required_argument, NULL, 'n'}, {"output", required_argument, NULL, 'o'},
+        {"by", required_argument, NULL, BY},      {"key", required_argument, NULL, 'k'},
+        {"granularity", required_argument, NULL, GRAN},
+        {"shards", required_argument, NULL, SHARDS}, {"output", required_argument, NULL, 'o'},
         {"level", required_argument, NULL, 'l'},  {"no-compress", no_argument, NULL, PLAIN},
         {"name", required_argument, NULL, NAME},  {"buffer-size", required_argument, NULL, 'S'},
         {"athena-ddl", required_argument, NULL, DDL},
@@ -144,9 +144,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->budget = 64 << 20;
     uint64_t v;
     int c;
-    while ((c = getopt_long(argc, argv, "b:k:g:n:o:l:S:v", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:o:l:S:v", longs, NULL)) != -1) {
         switch (c) {
-        case 'b':
+        case BY:
             o->by_set = 1;
             if (strcmp(optarg, "time") == 0)
                 o->by = BY_TIME;
@@ -158,13 +158,13 @@ static void parse_args(int argc, char **argv, struct opts *o)
                 die_usage("--by: expected time, column or hash, not '%s'", optarg);
             break;
         case 'k': o->key = optarg; break;
-        case 'g':
+        case GRAN:
             for (o->gran = 0; o->gran < 4 && strcmp(optarg, grans[o->gran]); o->gran++)
                 ;
             if (o->gran == 4)
                 die_usage("--granularity: expected year, month, day or hour, not '%s'", optarg);
             break;
-        case 'n':
+        case SHARDS:
             if (units_count(optarg, 1, &o->shards) || o->shards > 100000)
                 die_usage("--shards: expected a number from 1 to 100000, not '%s'", optarg);
             break;

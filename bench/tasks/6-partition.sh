@@ -8,7 +8,7 @@ task_partition() {
     have_tool hit-partition || { skip "partition: bin/hit-partition is not built"; return; }
     have zstd || { skip "partition: no zstd command"; return; }
     local d="$WORK/parts" f="$WORK/one.zst"
-    "$BIN/hit-partition" -b time -g hour --name check -o "$d" "$HITS" || { FAILED=1; return; }
+    "$BIN/hit-partition" --by time --granularity hour --name check -o "$d" "$HITS" || { FAILED=1; return; }
     if ! find "$d" -name '*.tsv.zst' | LC_ALL=C sort | xargs zstd -dcq |
         grep -v '^hit_time_gmt' | cmp -s - <(tail -n +2 "$HITS"); then
         say "FAIL partition: the partitions do not give back the input rows"
@@ -16,7 +16,7 @@ task_partition() {
         return
     fi
     say "   partitions give back every input row ($(find "$d" -name '*.tsv.zst' | wc -l) files)"
-    tool hit-partition "rm -rf $(q "$d") && $(q "$BIN/hit-partition") -b time -g hour -o $(q "$d") $(q "$HITS")"
+    tool hit-partition "rm -rf $(q "$d") && $(q "$BIN/hit-partition") --by time --granularity hour -o $(q "$d") $(q "$HITS")"
     tool zstd "zstd -q -3 -T1 -f -o $(q "$f") $(q "$HITS")"
     check_same cat && measure partition "$(bytes_of "$HITS")"
     rm -rf "$d" "$f"

@@ -54,10 +54,10 @@ sys.stdout.buffer.write(out.encode())
 with open('escaped.vals', 'w', encoding='utf-8', newline='') as f:
     import json; json.dump(vals, f)
 PY
-"$bin/hit-partition" -b time -g hour --name t1 -o time input || exit 1
-"$bin/hit-partition" -b column -k v --no-compress --name t1 -o escaped.d escaped || exit 1
-"$bin/hit-partition" -b column -k store -S 1M --name t1 -o column input || exit 1
-"$bin/hit-partition" -b hash -k visid -n 5 --no-compress --name t1 -o hash input || exit 1
+"$bin/hit-partition" --by time --granularity hour --name t1 -o time input || exit 1
+"$bin/hit-partition" --by column -k v --no-compress --name t1 -o escaped.d escaped || exit 1
+"$bin/hit-partition" --by column -k store -S 1M --name t1 -o column input || exit 1
+"$bin/hit-partition" --by hash -k visid --shards 5 --no-compress --name t1 -o hash input || exit 1
 
 DD=$dd python3 - <<'PY'
 import collections, datetime, hashlib, json, os, subprocess, sys

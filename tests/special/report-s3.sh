@@ -67,8 +67,8 @@ fail() {
     printf 'report-s3: FAIL: %s\n' "$*" >&2
     fails=$((fails + 1))
 }
-# the report, run as the tests do: -d fixed, the server's endpoint
-report() { "$bin/hit-report" --endpoint-url "$ep" -d 2009-09-27 "$@"; }
+# the report, run as the tests do: --date fixed, the server's endpoint
+report() { "$bin/hit-report" --endpoint-url "$ep" --date 2009-09-27 "$@"; }
 # keys under a prefix, one a line (none: empty), as the server lists them
 keys() { s3 ls --recursive "s3://hitkit-test/$1" | sed 's/^[^ ]* *[^ ]* *[0-9]* //'; }
 # every key in the server's store (faster than asking it; works when it is down)

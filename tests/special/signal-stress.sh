@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SIGINT, SIGTERM and SIGHUP, 50 of each, at moments spread over spilling
 # sorts (hit-sort -S 1M -T DIR, dozens of run files) and partitions
-# (hit-partition -b hash -n 64 -S 1M: a temporary directory of 64 files
+# (hit-partition --by hash --shards 64 -S 1M: a temporary directory of 64 files
 # written by a second thread).  Every run must end within 5 s of its
 # signal, by that signal (or with status 0 if it finished first), and
 # leave nothing behind: the sort's -T directory empty and no temporary
@@ -88,8 +88,8 @@ for signame in ("INT", "TERM", "HUP"):
             argv = [bin + "/hit-sort", "-S", "1M", "-T", "t", "-k", "ip", "-o", "out.tsv", data]
             check = check_sort
         else:
-            argv = [bin + "/hit-partition", "-b", "hash", "-n", "64", "-S", "1M", "-l", "9",
-                    "-o", "p", data]
+            argv = [bin + "/hit-partition", "--by", "hash", "--shards", "64", "-S", "1M",
+                    "-l", "9", "-o", "p", data]
             check = check_partition
         what = "%s %d (%s after %.3f s)" % (signame, i, os.path.basename(argv[0]), delay)
         p = subprocess.Popen(argv, cwd=run, stderr=subprocess.PIPE)

@@ -85,7 +85,7 @@ check "hit-agg bad number" $? 1
 "$tmp/hit-attrib" "$tmp/short.tsv" >/dev/null 2>"$tmp/e3"
 check "hit-attrib short record" $? 1
 
-"$tmp/hit-partition" -b hash -n 8 -S 1M --name t -o "$tmp/parts" "$tmp/hits.tsv" 2>"$tmp/p.err"
+"$tmp/hit-partition" --by hash --shards 8 -S 1M --name t -o "$tmp/parts" "$tmp/hits.tsv" 2>"$tmp/p.err"
 check "hit-partition" $? 0
 rows=$(find "$tmp/parts" -name '*.zst' -exec zstd -qdc {} + | grep -vc '^hit_time_gmt')
 [ "$rows" = 60000 ] || { echo "FAIL hit-partition: $rows rows back"; fail=1; }
