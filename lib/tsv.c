@@ -13,6 +13,7 @@
 
 #include "csvin.h"
 #include "err.h"
+#include "fmt.h"
 #include "io.h"
 
 #include <stdint.h>
@@ -541,6 +542,23 @@ static int advance_file(struct tsv_reader *r)
     }
 }
 
+/* No header: the first record says how many columns there are, named
+ * by their numbers, and is handed out again by the first tsv_next. */
+static void number_columns(struct tsv_reader *r)
+{
+    while (!next_in_file(r))
+        if (!advance_file(r))
+            return;
+    r->ncols = r->nf;
+    r->names = xmalloc((r->nf ? r->nf : 1) * sizeof *r->names);
+    for (size_t i = 0; i < r->nf; i++) {
+        char num[24];
+        r->names[i] = xmemdup(num, (size_t)(fmt_u64(num, i + 1) - num));
+    }
+    r->have_header = 1;
+    r->pending = 1;
+}
+
 void tsv_open(struct tsv_reader *r, char **paths, size_t npaths, const struct tsv_opts *o)
 {
     memset(r, 0, sizeof *r);
@@ -557,6 +575,8 @@ void tsv_open(struct tsv_reader *r, char **paths, size_t npaths, const struct ts
         r->file = npaths ? paths[npaths - 1] : "-";
         return;
     }
+    if (r->o.no_header) /* the columns are numbers: count them */
+        number_columns(r);
 }
 
 void tsv_set_names(struct tsv_reader *r, char *const *names, size_t n)
@@ -635,11 +655,11 @@ static void plan_free(struct plan *p)
 }
 
 /* 1 when every file is plain and its header one plain line equal to the
- * first file's; else 0 (freed). */
+ * first file's, or there are no headers; else 0 (freed). */
 static int plan_files(const struct tsv_reader *r, struct plan *p)
 {
     memset(p, 0, sizeof *p);
-    if (r->o.csv || r->o.no_header || !r->have_header || r->npaths == 0)
+    if (r->o.csv || !r->have_header || r->npaths == 0)
         return 0;
     p->np = r->npaths;
     p->size = xcalloc(p->np, sizeof *p->size);
@@ -654,6 +674,10 @@ static int plan_files(const struct tsv_reader *r, struct plan *p)
             break;
         }
         p->in[i] = input_open_range(r->paths[i], 0, p->size[i]);
+        if (r->o.no_header) {
+            p->data += p->size[i];
+            continue;
+        }
         size_t got = input_pread(p->in[i], buf, PEEK, 0);
         char *lf = memchr(buf, '\n', got);
         if (!lf || memchr(buf, '\\', (size_t)(lf - buf)) || memchr(buf, '\r', (size_t)(lf - buf))) {
@@ -794,7 +818,9 @@ void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg)
 int tsv_next(struct tsv_reader *r)
 {
     for (;;) {
-        if ((r->in || r->mem) && next_in_file(r)) {
+        int pending = r->pending;
+        r->pending = 0;
+        if (pending || ((r->in || r->mem) && next_in_file(r))) {
             /* The filter, for a record the fast path did not ask about. */
             if (!r->filter || r->filtered || r->bad || r->nf != r->ncols ||
                 r->filter(r->filter_arg, r->f))

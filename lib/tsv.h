@@ -37,7 +37,9 @@ struct field {
 
 struct tsv_opts {
     char sep;       /* field separator; 0 means TAB, or comma with csv */
-    int no_header;  /* no header line: names come from tsv_set_names() */
+    int no_header;  /* no header line: the columns are named by their numbers
+                     * ("1", "2", ...; as many as the first record has),
+                     * or by tsv_set_names() */
     int csv;        /* RFC 4180 CSV through libcsv */
     int soft;       /* report bad records in r->bad instead of dying */
     /* TSV only: the fields of the records returned, and their file names,
@@ -95,6 +97,7 @@ struct tsv_reader {
     void *csv;
     uint64_t *from, *to; /* a part (tsv_split): the byte range of each path */
     int mem;             /* tsv_open_mem: buf is the caller's, and all of it */
+    int pending;         /* the current record is the next one (no_header) */
 };
 
 /* A run of whole records of one file: bytes [from, to) of paths[file]. */

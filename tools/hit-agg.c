@@ -68,6 +68,8 @@ static const char usage[] =
     "                          a large file is read in N parts at once and their\n"
     "                          groups merged; other input is read by one thread\n"
     "                          and aggregated by another\n"
+    "  -H, --no-header         the input has no header line: columns are numbers,\n"
+    "                          and the output has no header either\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
     "  -v, --verbose           print counts and speed to standard error\n"
     "      --help              display this help and exit\n"
@@ -142,6 +144,7 @@ struct batch {
 struct opts {
     const char *group_by, *output;
     int sorted, verbose, decimals; /* decimals < 0: not fixed */
+    int no_header;
     int threads;
 };
 
@@ -258,8 +261,9 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
         {"group-by", required_argument, NULL, 'g'}, {"agg", required_argument, NULL, 'a'},
         {"sorted", no_argument, NULL, 5},           {"decimals", required_argument, NULL, 3},
         {"threads", required_argument, NULL, 4},    {"output", required_argument, NULL, 'o'},
-        {"verbose", no_argument, NULL, 'v'},        {"help", no_argument, NULL, 1},
-        {"version", no_argument, NULL, 2},          {NULL, 0, NULL, 0},
+        {"no-header", no_argument, NULL, 'H'},      {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 1},             {"version", no_argument, NULL, 2},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->decimals = -1;
@@ -267,7 +271,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
     size_t cap = 0;
     uint64_t v;
     int ch;
-    while ((ch = getopt_long(argc, argv, "g:a:o:v", longs, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "g:a:Ho:v", longs, NULL)) != -1) {
         switch (ch) {
         case 'g': o->group_by = optarg; break;
         case 'a': parse_aggs(optarg, &c->aggs, &c->naggs, &cap); break;
@@ -279,6 +283,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
             o->decimals = (int)v;
             break;
         case 4: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
+        case 'H': o->no_header = 1; break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
         case 1: err_help(usage);
@@ -877,16 +882,17 @@ int main(int argc, char **argv)
     c.decimals = o.decimals;
 
     struct tsv_reader r;
-    struct tsv_opts to = {.release = flush, .release_arg = &c};
+    struct tsv_opts to = {.no_header = o.no_header, .release = flush, .release_arg = &c};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
     tsv_writer_open(&c.w, o.output, 0);
     if (r.ncols > 0) {
         resolve(&c, &o, &r);
-        for (size_t i = 0; i < c.ngidx; i++)
+        for (size_t i = 0; i < c.ngidx && !o.no_header; i++)
             tsv_put_str(&c.w, r.names[c.gidx[i]]);
-        for (size_t i = 0; i < c.naggs; i++)
+        for (size_t i = 0; i < c.naggs && !o.no_header; i++)
             tsv_put_str(&c.w, c.aggs[i].name);
-        tsv_end(&c.w);
+        if (!o.no_header)
+            tsv_end(&c.w);
     }
     tables_new(&c, r.ncols > 0 && c.ngidx == 0);
     int nunique = 0;

@@ -85,6 +85,9 @@ static const char usage[] =
     "                          is read by one and attributed by another\n"
     "      --strict            a price that is not a number is fatal (default: reported, hit\n"
     "                          not counted)\n"
+    "  -H, --no-header         the input has no header line: columns are numbers\n"
+    "                          (give --time, --events, --products, --referrer,\n"
+    "                          --visitor), and the output has no header either\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
     "  -v, --verbose           print counts to standard error\n"
     "      --help              display this help and exit\n"
@@ -97,7 +100,7 @@ static const char usage[] =
 enum { ORDER_AUTO, ORDER_INPUT, ORDER_SORT };
 
 struct opts {
-    int first, keep_case, strict, verbose, only_engines, order;
+    int first, keep_case, strict, verbose, only_engines, order, no_header;
     uint64_t mem; /* -S */
     const char *tmpdir;
     int64_t expire; /* seconds; < 0 means never */
@@ -193,6 +196,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"shard", required_argument, NULL, SHARD},
         {"strict", no_argument, NULL, STRICT},
         {"threads", required_argument, NULL, THREADS},
+        {"no-header", no_argument, NULL, 'H'},
         {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, HELP},
@@ -207,7 +211,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->referrer = "referrer";
     o->mem = EXTSORT_DEFAULT_MEM;
     int c;
-    while ((c = getopt_long(argc, argv, "m:e:V:w:E:p:S:T:o:v", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:e:V:w:E:p:S:T:Ho:v", longs, NULL)) != -1) {
         switch (c) {
         case 'm':
             if (strcmp(optarg, "first") != 0 && strcmp(optarg, "last") != 0)
@@ -256,6 +260,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         }
         case STRICT: o->strict = 1; break;
         case THREADS: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
+        case 'H': o->no_header = 1; break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
         case HELP: err_help(usage);
@@ -1279,7 +1284,7 @@ int main(int argc, char **argv)
     run.sh = xcalloc(run.nsh, sizeof *run.sh);
     run.sh[0].eng = eng; /* a stream's (fanout's slots have their own) */
     struct tsv_reader r;
-    struct tsv_opts to = {.release = flush, .release_arg = &run};
+    struct tsv_opts to = {.no_header = o.no_header, .release = flush, .release_arg = &run};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
     tsv_writer_open(&run.w, o.output, 0);
     if (r.ncols == 0) {
@@ -1312,12 +1317,14 @@ int main(int argc, char **argv)
     long xcol = opt_col(&r, "exclude_hit", "header"), scol = opt_col(&r, "hit_source", "header");
     long dcol = opt_col(&r, "duplicate_purchase", "header");
 
-    tsv_put_str(&run.w, "search_engine_domain");
-    tsv_put_str(&run.w, "search_keyword");
-    tsv_put_str(&run.w, "revenue");
-    for (size_t i = 0; i < nw; i++)
-        tsv_put_str(&run.w, r.names[wcols[i]]);
-    tsv_end(&run.w);
+    if (!o.no_header) {
+        tsv_put_str(&run.w, "search_engine_domain");
+        tsv_put_str(&run.w, "search_keyword");
+        tsv_put_str(&run.w, "revenue");
+        for (size_t i = 0; i < nw; i++)
+            tsv_put_str(&run.w, r.names[wcols[i]]);
+        tsv_end(&run.w);
+    }
 
     /* The columns of a batch's hit (see struct run). */
     run.nv = nv;

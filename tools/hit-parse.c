@@ -25,7 +25,8 @@ static const char usage[] =
     "  -c, --csv               input is CSV (RFC 4180, quoted fields)\n"
     "  -d, --delimiter=C       input field separator (default TAB, or ',' with --csv;\n"
     "                          --csv -d '\\t' reads quoted TSV, as Excel and pandas write)\n"
-    "  -H, --no-header         input has no header line (needs --columns)\n"
+    "  -H, --no-header         input has no header line: columns are numbers and\n"
+    "                          the output has no header (unless --columns)\n"
     "  -C, --columns=NAMES|FILE  column names: a file whose first line holds them\n"
     "                          TAB-separated (column_headers.tsv), or, when no such\n"
     "                          file can be read, a comma-separated list (a value\n"
@@ -107,8 +108,6 @@ static void parse_args(int argc, char **argv, struct opts *o)
         die_usage("--delimiter: '%c' after a backslash is an escape; TSV fields cannot be "
                   "separated by a lowercase letter, a digit or N (CSV's can)",
                   o->in.sep);
-    if (o->in.no_header && !o->columns)
-        die_usage("--no-header needs --columns to name the columns");
     o->in.soft = o->rejects || o->max_rejects >= 0;
 }
 
@@ -201,9 +200,11 @@ int main(int argc, char **argv)
         }
         if (o.schema)
             sc = schema_load(o.schema, r.names, r.ncols);
-        for (size_t i = 0; i < nidx; i++)
-            tsv_put_str(&w, r.names[idx[i]]);
-        tsv_end(&w);
+        if (!o.in.no_header || o.columns) {
+            for (size_t i = 0; i < nidx; i++)
+                tsv_put_str(&w, r.names[idx[i]]);
+            tsv_end(&w);
+        }
     }
 
     char why[256];

@@ -68,6 +68,8 @@ static const char usage[] =
     "  -S, --buffer-size=SIZE  memory for rows waiting to be written (default 64M)\n"
     "      --athena-ddl=TABLE  print an Athena CREATE EXTERNAL TABLE statement for the\n"
     "                          layout (LOCATION is the first operand) and exit\n"
+    "  -H, --no-header         the input has no header line: columns are numbers,\n"
+    "                          and the files have no header either\n"
     "  -v, --verbose           print counts and speed to standard error\n"
     "      --help              display this help and exit\n"
     "      --version           output version information and exit\n"
@@ -80,7 +82,7 @@ enum { CHUNK = 1 << 20, NCHUNK = 4 };
 
 struct opts {
     enum by by;
-    int by_set, gran, level, plain, verbose, append, overwrite;
+    int by_set, gran, level, plain, verbose, append, overwrite, no_header;
     const char *key, *dir, *name, *ddl_table, *outputs;
     uint64_t shards, budget;
 };
@@ -134,7 +136,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"athena-ddl", required_argument, NULL, DDL},
         {"outputs", required_argument, NULL, OUTPUTS},
         {"append", no_argument, NULL, APPEND},    {"overwrite", no_argument, NULL, OVERWRITE},
-        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, HELP},
+        {"no-header", no_argument, NULL, 'H'},    {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, HELP},
         {"version", no_argument, NULL, VERSION},  {NULL, 0, NULL, 0},
     };
     static const char *const grans[] = {"year", "month", "day", "hour"};
@@ -144,7 +147,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->budget = 64 << 20;
     uint64_t v;
     int c;
-    while ((c = getopt_long(argc, argv, "k:o:l:S:v", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:o:l:S:Hv", longs, NULL)) != -1) {
         switch (c) {
         case BY:
             o->by_set = 1;
@@ -169,6 +172,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
                 die_usage("--shards: expected a number from 1 to 100000, not '%s'", optarg);
             break;
         case 'o': o->dir = optarg; break;
+        case 'H': o->no_header = 1; break;
         case 'l':
             if (units_count(optarg, 1, &v) || v > 19)
                 die_usage("--level: expected 1 to 19, not '%s'", optarg);
@@ -225,6 +229,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
         die_usage("--append and --overwrite exclude each other");
     if ((o->append || o->overwrite) && !o->dir)
         die_usage("--%s goes with --output", o->append ? "append" : "overwrite");
+    if (o->no_header && o->ddl_table)
+        die_usage("--athena-ddl names the table's columns by the header: not with --no-header");
 }
 
 /* ---- partitions ------------------------------------------------------- */
@@ -322,14 +328,16 @@ static struct part *get_part(struct run *r, const char *key, size_t key_n)
     free(path);
     md5_init(&p->md5);
     HASH_ADD_KEYPTR(hh, r->parts, p->key, p->key_n, p);
-    struct field *hdr = xmalloc(r->ncols * sizeof *hdr);
-    for (size_t i = 0; i < r->ncols; i++) {
-        hdr[i].p = r->names[i];
-        hdr[i].n = strlen(r->names[i]);
+    if (!r->o->no_header) {
+        struct field *hdr = xmalloc(r->ncols * sizeof *hdr);
+        for (size_t i = 0; i < r->ncols; i++) {
+            hdr[i].p = r->names[i];
+            hdr[i].n = strlen(r->names[i]);
+        }
+        tsv_format_record(&p->buf, &p->n, &p->cap, hdr, r->ncols);
+        r->pending += p->n;
+        free(hdr);
     }
-    tsv_format_record(&p->buf, &p->n, &p->cap, hdr, r->ncols);
-    r->pending += p->n;
-    free(hdr);
     return p;
 }
 
@@ -413,7 +421,7 @@ static void stream(const struct opts *o, struct tsv_reader *rd, const size_t *ki
     for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save))
         tsv_writer_open(&w[k++], f, 0);
     for (k = 0; k < o->shards; k++)
-        if (rd->ncols)
+        if (rd->ncols && !o->no_header)
             tsv_put_names(&w[k], rd->names, rd->ncols);
     while (tsv_next(rd)) {
         struct tsv_writer *out = &w[hash_fields(rd->f, kidx, nk) % o->shards];
@@ -443,7 +451,8 @@ int main(int argc, char **argv)
     }
 
     struct tsv_reader rd;
-    tsv_open(&rd, argv + optind, (size_t)(argc - optind), NULL);
+    struct tsv_opts to = {.no_header = o.no_header};
+    tsv_open(&rd, argv + optind, (size_t)(argc - optind), &to);
     if (o.by == BY_COLUMN && strchr(o.key, ','))
         die_usage("--by column takes one column");
     size_t *kidx = NULL, nk = 0;

@@ -36,6 +36,8 @@ static const char usage[] =
     "                          disk (K, M, G suffixes; default 1G)\n"
     "  -T, --temporary-directory=DIR  directory for the runs (default $TMPDIR,\n"
     "                          else /tmp)\n"
+    "  -H, --no-header         the input has no header line: columns are numbers,\n"
+    "                          and the output has no header either\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
     "      --threads=N         threads, 1 to 64 (default: one per CPU, at most 8):\n"
     "                          one splits while another codes keys; the sort and\n"
@@ -52,7 +54,7 @@ enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 };
 struct opts {
     char **keys;
     size_t nkeys;
-    int unique, last, verbose, top_set, threads;
+    int unique, last, verbose, top_set, threads, no_header;
     uint64_t top, mem;
     const char *tmpdir, *output;
 };
@@ -67,6 +69,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"top", required_argument, NULL, OPT_TOP},
         {"buffer-size", required_argument, NULL, 'S'},
         {"temporary-directory", required_argument, NULL, 'T'},
+        {"no-header", no_argument, NULL, 'H'},
         {"output", required_argument, NULL, 'o'},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"verbose", no_argument, NULL, 'v'},
@@ -79,7 +82,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->threads = relay_threads_default(MAX_DEFAULT_THREADS);
     o->keys = xmalloc((size_t)argc * sizeof *o->keys);
     int c;
-    while ((c = getopt_long(argc, argv, "k:uS:T:o:v", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:uS:T:Ho:v", longs, NULL)) != -1) {
         switch (c) {
         case 'k': o->keys[o->nkeys++] = optarg; break;
         case 'u': o->unique = 1; break;
@@ -91,6 +94,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
             break;
         case 'S': o->mem = extsort_mem_arg(optarg); break;
         case 'T': o->tmpdir = optarg; break;
+        case 'H': o->no_header = 1; break;
         case 'o': o->output = optarg; break;
         case OPT_THREADS: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
         case 'v': o->verbose = 1; break;
@@ -360,7 +364,8 @@ int main(int argc, char **argv)
     parse_args(argc, argv, &o);
 
     struct tsv_reader r;
-    tsv_open(&r, argv + optind, (size_t)(argc - optind), NULL);
+    struct tsv_opts to = {.no_header = o.no_header};
+    tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
     struct tsv_writer w;
     tsv_writer_open(&w, o.output, 0);
     struct keys ks = {0};
@@ -373,7 +378,8 @@ int main(int argc, char **argv)
             keys_parse(&ks, o.keys[i], r.names, r.ncols, "--key");
         if (o.nkeys == 0)
             keys_all(&ks, r.ncols);
-        tsv_put_names(&w, r.names, r.ncols);
+        if (!o.no_header)
+            tsv_put_names(&w, r.names, r.ncols);
         if (o.top_set) {
             while (tsv_next(&r))
                 top_add(&top, &r, r.records);
