@@ -309,19 +309,20 @@ static void rehash(struct engines *e)
         *probe(e, e->hosts[i].host, e->hosts[i].host_n) = (uint32_t)(i + 1);
 }
 
-static void add_host(struct engines *e, const struct field *f, size_t nf, int hid,
-                     const char *file, long line)
+static size_t lossy(const char *h, size_t hn, char *out);
+
+/* Put host key (lowercase) in the table with the rule of fields f; an
+ * existing row of that key is replaced, unless only_new. */
+static void put_host(struct engines *e, const char *key, size_t n, int only_new,
+                     const struct field *f, size_t nf, int hid, const char *file, long line)
 {
-    if (nf < 3 || f[0].n == 0)
-        die_at(EXIT_DATA, file, line, 0, "engine rows need a host, params and charsets");
-    if (memchr(f[0].p, '/', f[0].n) || !memchr(f[0].p, '.', f[0].n) || f[0].n >= 256)
-        die_at(EXIT_DATA, file, line, 1, "engine host must look like name.suffix or name.{}");
-    struct host h = {xmemdup(f[0].p, f[0].n), f[0].n, {0}};
-    lower(h.host, h.host_n);
-    rule_init(e, &h.r, &f[1], &f[2], hid >= 0 && (size_t)hid < nf ? &f[hid] : NULL, file, line);
     if (2 * (e->nhosts + 1) > e->mask + 1)
         rehash(e);
-    uint32_t *s = probe(e, h.host, h.host_n);
+    uint32_t *s = probe(e, key, n);
+    if (*s && only_new)
+        return;
+    struct host h = {xmemdup(key, n), n, {0}};
+    rule_init(e, &h.r, &f[1], &f[2], hid >= 0 && (size_t)hid < nf ? &f[hid] : NULL, file, line);
     if (*s) { /* the same host again: the later row replaces it */
         struct host *old = &e->hosts[*s - 1];
         free(old->host);
@@ -332,6 +333,27 @@ static void add_host(struct engines *e, const struct field *f, size_t nf, int hi
     xgrow((void **)&e->hosts, &e->hostcap, e->nhosts + 1, sizeof *e->hosts);
     e->hosts[e->nhosts++] = h;
     *s = (uint32_t)e->nhosts;
+}
+
+static void add_host(struct engines *e, const struct field *f, size_t nf, int hid,
+                     const char *file, long line)
+{
+    if (nf < 3 || f[0].n == 0)
+        die_at(EXIT_DATA, file, line, 0, "engine rows need a host, params and charsets");
+    if (memchr(f[0].p, '/', f[0].n) || !memchr(f[0].p, '.', f[0].n) || f[0].n >= 256)
+        die_at(EXIT_DATA, file, line, 1, "engine host must look like name.suffix or name.{}");
+    char key[256], lk[256];
+    memcpy(key, f[0].p, f[0].n);
+    lower(key, f[0].n);
+    put_host(e, key, f[0].n, 0, f, nf, hid, file, line);
+    /* A "{}" host is only ever reached in lossy form: when its own lossy
+     * form differs (www.zapmetasearch.{} -> zapmetasearch.{}), that is
+     * its key too, unless a row has it. */
+    if (memchr(key, '{', f[0].n)) {
+        size_t ln = lossy(key, f[0].n, lk);
+        if (ln != f[0].n || memcmp(lk, key, ln) != 0)
+            put_host(e, lk, ln, 1, f, nf, hid, file, line);
+    }
 }
 
 static void add_row(struct engines *e, const struct field *f, size_t nf, const char *file,
