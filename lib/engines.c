@@ -162,8 +162,7 @@ static char *ere_of(const char *p, size_t n, size_t *group)
     return o;
 }
 
-static size_t charset_of(struct engines *e, const char *name, size_t n, const char *file,
-                         long line)
+static size_t charset_of(struct engines *e, const char *name, size_t n, const char *file, long line)
 {
     for (size_t i = 0; i < e->ncs; i++)
         if (strlen(e->cs[i].name) == n && strncasecmp(e->cs[i].name, name, n) == 0)
@@ -173,9 +172,8 @@ static size_t charset_of(struct engines *e, const char *name, size_t n, const ch
     /* Labels read as browsers read them (the WHATWG Encoding Standard):
      * each is the superset that pages labelled so are really sent in. */
     static const char *const alias[][2] = {
-        {"gb2312", "GBK"},      {"gbk", "GBK"},          {"shift_jis", "CP932"},
-        {"ms932", "CP932"},     {"windows-31j", "CP932"}, {"euc-kr", "CP949"},
-        {"x-sjis", "CP932"},    {"sjis", "CP932"},
+        {"gb2312", "GBK"},        {"gbk", "GBK"},      {"shift_jis", "CP932"}, {"ms932", "CP932"},
+        {"windows-31j", "CP932"}, {"euc-kr", "CP949"}, {"x-sjis", "CP932"},    {"sjis", "CP932"},
     };
     const char *from = nm;
     for (size_t i = 0; i < sizeof alias / sizeof *alias; i++)
@@ -229,8 +227,8 @@ static size_t params_of(const char *s, size_t sn, int need_group, struct param *
 static const char default_hidden[] = "/^$/,/";
 
 static void rule_init(struct engines *e, struct rule *r, const struct field *params,
-                      const struct field *charsets, const struct field *hidden,
-                      const char *file, long line)
+                      const struct field *charsets, const struct field *hidden, const char *file,
+                      long line)
 {
     memset(r, 0, sizeof *r);
     r->seq = ++e->seq;
@@ -335,8 +333,8 @@ static void put_host(struct engines *e, const char *key, size_t n, int only_new,
     *s = (uint32_t)e->nhosts;
 }
 
-static void add_host(struct engines *e, const struct field *f, size_t nf, int hid,
-                     const char *file, long line)
+static void add_host(struct engines *e, const struct field *f, size_t nf, int hid, const char *file,
+                     long line)
 {
     if (nf < 3 || f[0].n == 0)
         die_at(EXIT_DATA, file, line, 0, "engine rows need a host, params and charsets");
@@ -398,8 +396,7 @@ static enum format format_of(char *const *names, size_t n, int *hid, const char 
 
 /* Split one line of the built-in table (clean: made by the build, its
  * only escape "\\\\") into at most nmax fields, unescaped into buf. */
-static size_t split_line(const char *line, const char *end, char *buf, struct field *f,
-                         size_t nmax)
+static size_t split_line(const char *line, const char *end, char *buf, struct field *f, size_t nmax)
 {
     size_t nf = 0, k = 0;
     f[0].p = buf;
@@ -611,8 +608,7 @@ static const char *subject(struct engines *e, const char *p, size_t n)
 }
 
 /* Does the path (with its query, without the fragment) hide the keyword? */
-static int hidden_path(struct engines *e, const struct rule *r, const char *rest,
-                       size_t rest_n)
+static int hidden_path(struct engines *e, const struct rule *r, const char *rest, size_t rest_n)
 {
     if (r->any_path)
         return 1;
@@ -639,9 +635,8 @@ static int hidden_path(struct engines *e, const struct rule *r, const char *rest
  * Returns 0, not a search, when no parameter is there at all, no pattern
  * matches and the path is not one that hides the keyword (Facebook's home
  * page is no search, its search page is). */
-static int keyword(struct engines *e, const struct rule *r, const struct url *u,
-                   const char *rest, size_t rest_n, int keep_case, const char **kw,
-                   size_t *kw_n)
+static int keyword(struct engines *e, const struct rule *r, const struct url *u, const char *rest,
+                   size_t rest_n, int keep_case, const char **kw, size_t *kw_n)
 {
     const char *v = NULL;
     size_t vn = 0;
@@ -706,9 +701,8 @@ static int keyword(struct engines *e, const struct rule *r, const struct url *u,
 
 /* The last row of the three-column files that matches host h (hn bytes,
  * name at h + name), or NULL. */
-static const struct row *row_match(const struct engines *e, const char *h, size_t hn,
-                                   size_t name, size_t name_n, size_t suf, const char *sub,
-                                   size_t sub_n)
+static const struct row *row_match(const struct engines *e, const char *h, size_t hn, size_t name,
+                                   size_t name_n, size_t suf, const char *sub, size_t sub_n)
 {
     for (size_t i = e->n; i-- > 0;) {
         const struct row *r = &e->rows[i];

@@ -31,17 +31,19 @@ awk -F'\t' -v hits="$tmp/hits.tsv" -v want="$tmp/expected.tsv" '
 function regdom(h,   n, l, k, i, d) {
     n = split(h, l, ".")
     k = 1
-    if (n >= 3 && length(l[n]) == 2 && l[n - 1] ~ /^(co|com|net|org|ac|gov|edu|ne|or|go|gob|nic|mil)$/)
+    if (n >= 3 && length(l[n]) == 2 &&
+        l[n - 1] ~ /^(co|com|net|org|ac|gov|edu|ne|or|go|gob|nic|mil)$/)
         k = 2
     d = l[n]
     for (i = n - 1; i >= n - k && i >= 1; i--)
         d = l[i] "." d
     return d
 }
-function emit(h, p,   n) {
+function emit(h, p,   n, ip) {
     n = ++count
-    printf "1700000000\t10.%d.%d.%d\t\t\thttps://%s/?%s=kw%d\n", int(n / 65536), int(n / 256) % 256, n % 256, h, p, n >> hits
-    printf "1700000001\t10.%d.%d.%d\t1\t;A;1;%d\thttps://shop.example/checkout\n", int(n / 65536), int(n / 256) % 256, n % 256, n >> hits
+    ip = sprintf("10.%d.%d.%d", int(n / 65536), int(n / 256) % 256, n % 256)
+    printf "1700000000\t%s\t\t\thttps://%s/?%s=kw%d\n", ip, h, p, n >> hits
+    printf "1700000001\t%s\t1\t;A;1;%d\thttps://shop.example/checkout\n", ip, n >> hits
     printf "%s\tkw%d\t%d\n", regdom(h), n, n >> want
 }
 BEGIN {

@@ -202,10 +202,10 @@ int main(void)
     M("https://search.nate.com/search/all.html?q=%C7%D1%B1%B9", "nate.com", /* EUC-KR */
       "\xed\x95\x9c\xea\xb5\xad");
     M("https://1.cz/s/%BEluv%BB", "1.cz", "\xc5\xbeluv\xc5\xa5"); /* iso-8859-2 */
-    M("https://web.volny.cz/?search=%E8%ED%BE", "volny.cz", /* windows-1250 */
+    M("https://web.volny.cz/?search=%E8%ED%BE", "volny.cz",       /* windows-1250 */
       "\xc4\x8d\xc3\xad\xc4\xbe");
-    M("https://www.neti.ee/?query=%F5un", "neti.ee", "\xc3\xb5un"); /* iso-8859-1 */
-    M("https://www.google.com/search?q=caf%E9", "google.com", "caf\xe9"); /* none declared */
+    M("https://www.neti.ee/?query=%F5un", "neti.ee", "\xc3\xb5un");         /* iso-8859-1 */
+    M("https://www.google.com/search?q=caf%E9", "google.com", "caf\xe9");   /* none declared */
     M("https://www.baidu.com/s?wd=%FF%FF%FF", "baidu.com", "\xff\xff\xff"); /* none takes it */
 
     /* keywords: parameters, fragment, decoding, whitespace, case */
