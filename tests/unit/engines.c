@@ -148,7 +148,13 @@ int main(void)
     M("https://translate.google.com/?q=a", NULL, NULL);
     M("https://www.facebook.com/home.php", NULL, NULL);
     M("https://www.facebook.com/", "facebook.com", NP);
-    M("https://tieba.baidu.com/f?ie=utf-8&fr=x", NULL, NULL);
+    M("https://www.cnn.com/2024/x.html", NULL, NULL);
+    M("https://www.cnn.com/search?query=Shoes", "cnn.com", "shoes");
+    /* the engines hit-attrib had before the list: every page is a search */
+    M("https://tieba.baidu.com/f?ie=utf-8&fr=x", "baidu.com", NP);
+    M("https://www.google.com/webhp?hl=en", "google.com", NP);
+    M("https://www.bing.com/search", "bing.com", NP);
+    M("https://www.bing.com/images/feed", "bing.com", NP);
     /* keywords in the path */
     M("https://1.cz/s/Ahoj+sv%C4%9Bte", "1.cz", "ahoj sv\xc4\x9bte");
     M("https://1.cz/?q=ahoj", "1.cz", "ahoj");
@@ -164,19 +170,30 @@ int main(void)
     M("https://search.seesaa.jp/ipod/index.html", "seesaa.jp", "ipod");
     M("https://webcache.googleusercontent.com/search?q=cache:AbC123:www.shop.com/x+ipod+nano",
       "googleusercontent.com", "ipod nano");
-    /* hidden keywords: paths that say "search" with no keyword */
+    /* hidden keywords: the list's paths that hide the keyword, else no search */
     M("https://www.google.com", "google.com", NP);
-    M("https://www.google.com/url?sa=t&source=web", "google.com", NP);
-    M("https://www.google.com/search?hl=en", "google.com", NP);
-    M("https://www.google.com/webhp?hl=en", NULL, NULL);
-    M("https://www.bing.com/cr?IG=x&u=y", "bing.com", NP);
-    M("https://www.bing.com/images/feed", NULL, NULL);
+    M("https://gogole.com", "gogole.com", NP);
+    M("https://gogole.com/", "gogole.com", NP);
+    M("https://gogole.com/url?sa=t&source=web", "gogole.com", NP);
+    M("https://gogole.de/search?hl=en", "gogole.de", NP);
+    M("https://gogole.com/webhp?hl=en", NULL, NULL);
+    M("https://cade.yahoo.com/r/abc", "yahoo.com", NP);
+    M("https://cade.yahoo.com/news", NULL, NULL);
+    M("https://ixquick.com/do/asearch", "ixquick.com", NP);
+    M("https://ixquick.com/do/asearch?x=1", NULL, NULL);
+    M("https://ixquick.com/", NULL, NULL);
+    M("https://s6-eu5.ixquick.com/sp/search", "ixquick.com", NP);
+    M("https://s6-eu5.ixquick.com/", "ixquick.com", NP);
+    M("https://s6-eu5.ixquick.com/about", NULL, NULL);
+    M("https://www.gibiru.com", "gibiru.com", NP);
+    M("https://www.gibiru.com:8080/#x", "gibiru.com", NP);
+    M("https://www.gibiru.com/about", NULL, NULL);
+    M("https://www.gibiru.com/about?q=", "gibiru.com", NP);
     M("https://r.search.yahoo.com/_ylt=x/RU=y", "yahoo.com", NP);
     M("https://search.yahoo.com/r/abc", "yahoo.com", NP);
     M("https://go.mail.ru/redir?via_page=1&redir=https%3A%2F%2Fshop", "mail.ru", NP);
     M("https://www.sogou.com/link?url=abc", "sogou.com", NP);
     M("https://www.startpage.com/do/search", "startpage.com", NP);
-    M("https://www.startpage.com/sp/search", "startpage.com", NP);
     M("https://duckduckgo.com/l/?uddg=x", "duckduckgo.com", NP);
     M("https://search.disconnect.me/searchTerms/x", "disconnect.me", NP);
     M("https://chatgpt.com/", "chatgpt.com", NP);
