@@ -47,6 +47,8 @@ struct param {
     size_t name_n;
     regex_t *re; /* the pattern; the keyword is its group'th group */
     size_t group;
+    int any; /* the pattern is ".*": every path */
+
 };
 
 struct rule {
@@ -200,6 +202,7 @@ static size_t params_of(const char *s, size_t sn, int need_group, struct param *
         size_t n = strlen(v[i]);
         struct param *p = &(*out)[i];
         if (n >= 2 && v[i][0] == '/' && v[i][n - 1] == '/') {
+            p->any = strcmp(v[i], "/.*/") == 0;
             char *ere = ere_of(v[i] + 1, n - 2, &p->group);
             p->re = xmalloc(sizeof *p->re);
             int bad = regcomp(p->re, ere, REG_EXTENDED);
@@ -241,6 +244,8 @@ static void rule_init(struct engines *e, struct rule *r, const struct field *par
         r->nhid = params_of(hidden->p, hidden->n, 0, &r->hid, file, line);
     else
         r->nhid = params_of(default_hidden, strlen(default_hidden), 0, &r->hid, file, line);
+    for (size_t i = 0; i < r->nhid; i++) /* every path: no regexec needed */
+        r->any_path |= r->hid[i].any;
     size_t cap = 0;
     for (size_t i = 0, b = 0; i <= charsets->n; i++)
         if (i == charsets->n || charsets->p[i] == ',') {

@@ -147,6 +147,7 @@ int main(void)
     M("https://docs.google.com/?q=a", NULL, NULL);
     M("https://translate.google.com/?q=a", NULL, NULL);
     M("https://www.facebook.com/home.php", NULL, NULL);
+    M("https://www.facebook.com/search/?q=b", "facebook.com", "b"); /* not a cached miss */
     M("https://www.facebook.com/", "facebook.com", NP);
     M("https://www.cnn.com/2024/x.html", NULL, NULL);
     M("https://www.cnn.com/search?query=Shoes", "cnn.com", "shoes");
