@@ -349,6 +349,10 @@ static void add_host(struct engines *e, const struct field *f, size_t nf, int hi
     memcpy(key, f[0].p, f[0].n);
     lower(key, f[0].n);
     put_host(e, key, f[0].n, 0, f, nf, hid, file, line);
+    /* www.qwant.com also stands for qwant.com, which a referrer's lossy
+     * form never gives, unless a row has it. */
+    if (f[0].n > 4 && memcmp(key, "www.", 4) == 0 && memchr(key + 4, '.', f[0].n - 4))
+        put_host(e, key + 4, f[0].n - 4, 1, f, nf, hid, file, line);
     /* A "{}" host is only ever reached in lossy form: when its own lossy
      * form differs (www.zapmetasearch.{} -> zapmetasearch.{}), that is
      * its key too, unless a row has it. */

@@ -7,7 +7,8 @@
  * "{}" for a country ("google.{}": google.de, google.co.uk, google.com.au;
  * "{}.search.yahoo.com": uk.search.yahoo.com).  A referrer's host is looked
  * up as it is, then in Matomo's lossy form (a leading www., wN. or search.
- * label off, m. labels off, country codes made "{}").
+ * label off, m. labels off, country codes made "{}"); a row's host
+ * "www.X" also stands for "X".
  *
  * The keyword is the first of the row's params with a value: a query
  * parameter, looked for in the query string then in the fragment, or a

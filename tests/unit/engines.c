@@ -125,7 +125,11 @@ int main(void)
     /* Matomo's list: hosts exact and lossy, {} as suffix and as subdomain */
     M("https://www.so.com/s?q=a", "so.com", "a");
     M("https://m.so.com/s?q=a", "so.com", "a");
-    M("https://so.com/s?q=a", NULL, NULL);
+    M("https://so.com/s?q=a", "so.com", "a");
+    M("https://qwant.com/?q=a", "qwant.com", "a");
+    M("https://facebook.com/search/?q=a", "facebook.com", "a");
+    M("https://yahoo.com/search?p=a", NULL, NULL);
+    M("https://naver.com/search.naver?query=tv", NULL, NULL);
     M("https://search.naver.com/search.naver?query=tv", "naver.com", "tv");
     M("https://yandex.kz/search/?text=a", "yandex.kz", "a");
     M("https://m.yandex.com.tr/search/?text=a", "yandex.com.tr", "a");
