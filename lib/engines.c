@@ -29,7 +29,6 @@
 #include "tsv.h"
 #include "url.h"
 
-#include <errno.h>
 #include <iconv.h>
 #include <regex.h>
 #include <stdint.h>
