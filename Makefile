@@ -15,7 +15,7 @@ MANDIR ?= $(PREFIX)/share/man
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-HK_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
+HK_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Ibuild/gen \
 	$(shell pkg-config --cflags libzstd 2>/dev/null)
 HK_LIBS = -lcsv -lm -pthread $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -41,6 +41,17 @@ CLANG_SAN_OK = printf 'int main(void){return 0;}\n' | \
 	$(CLANG) -x c -fsanitize=address,undefined -o build/.clang-probe - >/dev/null 2>&1
 
 all: $(TOOLS)
+
+# The built-in engine table: lib/engines.tsv (made from Matomo's list by
+# lib/engines-from-matomo) as the bytes of a C string, which lib/engines.c
+# includes.  od and sed, as a fresh system has them (no xxd).
+build/gen/engines-tsv.inc: lib/engines.tsv
+	@mkdir -p $(@D)
+	od -An -v -tu1 $< | sed 's/  */ /g; s/^ //; s/ $$//; /^$$/d; s/ /,/g; s/$$/,/' > $@.tmp
+	mv $@.tmp $@
+
+build/obj/engines.o build/san/obj/engines.o build/san-clang/obj/engines.o: \
+	build/gen/engines-tsv.inc
 
 build/obj/%.o: lib/%.c
 	@mkdir -p $(@D)

@@ -1,22 +1,35 @@
 /*
  * engines: which referrers are search engines, and what was searched.
  *
- * A table row names an engine by its registrable domain, with "{}" for any
- * public suffix ("google.{}" matches google.com, google.de, google.co.uk),
- * an optional subdomain that must stand directly before it ("search" for
- * yahoo: search.yahoo.com, uk.search.yahoo.com; alternatives with '|'; a
- * '!' before one bars it instead: google's "!mail" keeps Gmail out), and
- * the query parameters that carry the keyword, tried in order.  The table
- * is data: the built-in one (engines_builtin_tsv) is the same TSV format as
- * --engines files, with the header "domain subdomain params".
+ * The built-in table (engines_builtin_tsv) is lib/engines.tsv, Matomo's
+ * list made TSV by lib/engines-from-matomo: header "host params charsets
+ * hidden engine", one row per host.  A host is exact ("www.so.com") or has
+ * "{}" for a country ("google.{}": google.de, google.co.uk, google.com.au;
+ * "{}.search.yahoo.com": uk.search.yahoo.com).  A referrer's host is looked
+ * up as it is, then in Matomo's lossy form (a leading www., wN. or search.
+ * label off, m. labels off, country codes made "{}"); a row's host
+ * "www.X" also stands for "X".
  *
- * A referrer matches when its host (lowercased, port and userinfo off)
- * ends in a row's domain and has the subdomain.  The reported domain is the
- * host's registrable domain (www.google.co.uk -> google.co.uk,
- * search.yahoo.com -> yahoo.com).  The keyword is the first parameter found
- * in the query string, else in the fragment; percent-decoded with '+' as
- * space, whitespace trimmed and collapsed, ASCII-lowercased unless asked
- * not to; absent or empty, it is "(not provided)".
+ * The keyword is the first of the row's params with a value: a query
+ * parameter, looked for in the query string then in the fragment, or a
+ * /regex/ on the URL after the host whose first group is the keyword.
+ * Percent-decoded with '+' as space; bytes that are not UTF-8 converted
+ * from the row's charsets to UTF-8 when one takes them all (else kept as
+ * they are); whitespace trimmed and collapsed; ASCII-lowercased unless
+ * asked not to.  Absent or empty, it is "(not provided)" -- provided the
+ * referrer is a search at all: one of the params present (maybe empty), or
+ * its path (with the query) one of the row's hidden ones (literal, or a
+ * /regex/; none listed: "" and "/").  Another page of an engine's host
+ * (facebook.com/home.php) is no search.
+ *
+ * Files of the older format, header "domain subdomain params", still load:
+ * "name.suffix" or "name.{}" for any public suffix, a subdomain that must
+ * stand directly before the name ("search"; alternatives with '|'; '!'
+ * bars one), the params; any page of such a host is a search.
+ *
+ * Either way the reported domain is the host's registrable domain
+ * (www.google.co.uk -> google.co.uk, search.yahoo.com -> yahoo.com).  Rows
+ * loaded later take precedence.
  */
 #ifndef HK_ENGINES_H
 #define HK_ENGINES_H

@@ -5,14 +5,15 @@
 # batches and buffer refills, and on inputs that stop with an error from
 # either thread.  Any data race report fails the test; outputs must equal
 # the normal build's with --threads 1.  Skipped (77) when the compiler
-# cannot build with ThreadSanitizer.
+# cannot build with ThreadSanitizer.  Needs make's build/gen (the built-in
+# engine table as C).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${HK_BIN:-$root/bin}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hk-tsan.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 cc=${CC:-cc}
-flags=(-std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=thread -I"$root/lib")
+flags=(-std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=thread -I"$root/lib" -I"$root/build/gen")
 libs=(-lcsv -lzstd -lm -pthread)
 echo 'int main(void){return 0;}' >"$tmp/t.c"
 "$cc" "${flags[@]}" "$tmp/t.c" -o "$tmp/t" 2>/dev/null && "$tmp/t" || exit 77

@@ -122,6 +122,114 @@ int main(void)
     M("", NULL, NULL);
     M("/search?q=a", NULL, NULL);
 
+    /* Matomo's list: hosts exact and lossy, {} as suffix and as subdomain */
+    M("https://www.so.com/s?q=a", "so.com", "a");
+    M("https://m.so.com/s?q=a", "so.com", "a");
+    M("https://so.com/s?q=a", "so.com", "a");
+    M("https://qwant.com/?q=a", "qwant.com", "a");
+    M("https://facebook.com/search/?q=a", "facebook.com", "a");
+    M("https://yahoo.com/search?p=a", NULL, NULL);
+    M("https://naver.com/search.naver?query=tv", NULL, NULL);
+    M("https://search.naver.com/search.naver?query=tv", "naver.com", "tv");
+    M("https://yandex.kz/search/?text=a", "yandex.kz", "a");
+    M("https://m.yandex.com.tr/search/?text=a", "yandex.com.tr", "a");
+    M("https://de.search.yahoo.com/search?p=a", "yahoo.com", "a");
+    M("https://images.de.ask.com/?q=a", "ask.com", "a");
+    M("https://fr.wow.com/search?q=a", "wow.com", "a");
+    M("https://www2.google.de/search?q=a", "google.de", "a");
+    M("https://w3.google.com/search?q=a", "google.com", "a");
+    M("https://search.google.com/search?q=a", "google.com", "a");
+    M("https://news.google.co.uk/?q=a", "google.co.uk", "a");
+    M("https://scholar.google.com.br/scholar?q=a", "google.com.br", "a");
+    M("https://cgi.search.biglobe.ne.jp/?q=a", "biglobe.ne.jp", "a");
+    M("https://search.seznam.cz/?q=a", "seznam.cz", "a");
+    M("https://www.facebook.com/search/?q=Shoes", "facebook.com", "shoes");
+    /* not engines: Google's other properties, a portal's other pages */
+    M("https://mail.google.com/mail/?q=a", NULL, NULL);
+    M("https://maps.google.com/maps?q=a", NULL, NULL);
+    M("https://maps.google.de/?q=a", NULL, NULL);
+    M("https://docs.google.com/?q=a", NULL, NULL);
+    M("https://translate.google.com/?q=a", NULL, NULL);
+    M("https://www.facebook.com/home.php", NULL, NULL);
+    M("https://www.facebook.com/search/?q=b", "facebook.com", "b"); /* not a cached miss */
+    M("https://www.facebook.com/", "facebook.com", NP);
+    M("https://www.cnn.com/2024/x.html", NULL, NULL);
+    M("https://www.cnn.com/search?query=Shoes", "cnn.com", "shoes");
+    /* the engines hit-attrib had before the list: every page is a search */
+    M("https://tieba.baidu.com/f?ie=utf-8&fr=x", "baidu.com", NP);
+    M("https://www.google.com/webhp?hl=en", "google.com", NP);
+    M("https://www.bing.com/search", "bing.com", NP);
+    M("https://www.bing.com/images/feed", "bing.com", NP);
+    /* keywords in the path */
+    M("https://1.cz/s/Ahoj+sv%C4%9Bte", "1.cz", "ahoj sv\xc4\x9bte");
+    M("https://1.cz/?q=ahoj", "1.cz", "ahoj");
+    M("https://www.123people.de/s/john+smith", "123people.de", "john smith");
+    M("https://search.babylon.com/web/red%20shoes", "babylon.com", "red shoes");
+    M("https://search.babylon.com/?q=x", "babylon.com", "x");
+    M("https://blekko.com/ws/ipod+nano", "blekko.com", "ipod nano");
+    M("https://msxml.excite.com/excite/ws/results/Web/ipod+touch/1/0/0/", "excite.com",
+      "ipod touch");
+    M("https://www.gomeo.com/search/zune", "gomeo.com", "zune");
+    M("https://www.lookany.com/images/cats", "lookany.com", "cats");
+    M("https://scour.com/search/web/red+shoes", "scour.com", "red shoes");
+    M("https://search.seesaa.jp/ipod/index.html", "seesaa.jp", "ipod");
+    M("https://webcache.googleusercontent.com/search?q=cache:AbC123:www.shop.com/x+ipod+nano",
+      "googleusercontent.com", "ipod nano");
+    /* hidden keywords: the list's paths that hide the keyword, else no search */
+    M("https://www.google.com", "google.com", NP);
+    M("https://gogole.com", "gogole.com", NP);
+    M("https://gogole.com/", "gogole.com", NP);
+    M("https://gogole.com/url?sa=t&source=web", "gogole.com", NP);
+    M("https://gogole.de/search?hl=en", "gogole.de", NP);
+    M("https://gogole.com/webhp?hl=en", NULL, NULL);
+    M("https://cade.yahoo.com/r/abc", "yahoo.com", NP);
+    M("https://cade.yahoo.com/news", NULL, NULL);
+    M("https://ixquick.com/do/asearch", "ixquick.com", NP);
+    M("https://ixquick.com/do/asearch?x=1", NULL, NULL);
+    M("https://ixquick.com/", NULL, NULL);
+    M("https://s6-eu5.ixquick.com/sp/search", "ixquick.com", NP);
+    M("https://s6-eu5.ixquick.com/", "ixquick.com", NP);
+    M("https://s6-eu5.ixquick.com/about", NULL, NULL);
+    M("https://www.gibiru.com", "gibiru.com", NP);
+    M("https://www.gibiru.com:8080/#x", "gibiru.com", NP);
+    M("https://www.gibiru.com/about", NULL, NULL);
+    M("https://www.gibiru.com/about?q=", "gibiru.com", NP);
+    M("https://r.search.yahoo.com/_ylt=x/RU=y", "yahoo.com", NP);
+    M("https://search.yahoo.com/r/abc", "yahoo.com", NP);
+    M("https://go.mail.ru/redir?via_page=1&redir=https%3A%2F%2Fshop", "mail.ru", NP);
+    M("https://www.sogou.com/link?url=abc", "sogou.com", NP);
+    M("https://www.startpage.com/do/search", "startpage.com", NP);
+    M("https://duckduckgo.com/l/?uddg=x", "duckduckgo.com", NP);
+    M("https://search.disconnect.me/searchTerms/x", "disconnect.me", NP);
+    M("https://chatgpt.com/", "chatgpt.com", NP);
+    M("https://chatgpt.com/c/123", NULL, NULL);
+    /* charsets: bytes that are not UTF-8, from the engine's declared ones */
+    M("https://www.baidu.com/s?wd=%B0%D9%B6%C8", "baidu.com", "\xe7\x99\xbe\xe5\xba\xa6");
+    M("https://www.baidu.com/s?wd=%E7%99%BE%E5%BA%A6", "baidu.com", "\xe7\x99\xbe\xe5\xba\xa6");
+    M("https://www.baidu.com/s?wd=%81%40", "baidu.com", "\xe4\xb8\x82"); /* GBK, not GB2312 */
+    M("https://www.sogou.com/web?query=%CB%D1%B9%B7", "sogou.com", "\xe6\x90\x9c\xe7\x8b\x97");
+    M("https://www.so.com/s?q=%C4%E3%BA%C3", "so.com", "\xe4\xbd\xa0\xe5\xa5\xbd");
+    M("https://search.yahoo.co.jp/search?p=%C6%FC%CB%DC", "yahoo.co.jp", /* EUC-JP */
+      "\xe6\x97\xa5\xe6\x9c\xac");
+    M("https://search.yahoo.co.jp/search?p=%93%FA%96%7B", "yahoo.co.jp", /* MS932 */
+      "\xe6\x97\xa5\xe6\x9c\xac");
+    M("https://search.yahoo.co.jp/search?p=%E6%97%A5%E6%9C%AC", "yahoo.co.jp",
+      "\xe6\x97\xa5\xe6\x9c\xac");
+    M("https://www.excite.co.jp/search.gw?search=%83%5C%83%74%83%67", "excite.co.jp", /* SJIS */
+      "\xe3\x82\xbd\xe3\x83\x95\xe3\x83\x88");
+    M("https://go.mail.ru/search?q=%CF%F0%E8%E2%E5%F2", "mail.ru", /* windows-1251 */
+      "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82");
+    MK("https://go.mail.ru/search?q=%CF%F0%E8%E2%E5%F2", "mail.ru",
+       "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82");
+    M("https://search.nate.com/search/all.html?q=%C7%D1%B1%B9", "nate.com", /* EUC-KR */
+      "\xed\x95\x9c\xea\xb5\xad");
+    M("https://1.cz/s/%BEluv%BB", "1.cz", "\xc5\xbeluv\xc5\xa5"); /* iso-8859-2 */
+    M("https://web.volny.cz/?search=%E8%ED%BE", "volny.cz",       /* windows-1250 */
+      "\xc4\x8d\xc3\xad\xc4\xbe");
+    M("https://www.neti.ee/?query=%F5un", "neti.ee", "\xc3\xb5un");         /* iso-8859-1 */
+    M("https://www.google.com/search?q=caf%E9", "google.com", "caf\xe9");   /* none declared */
+    M("https://www.baidu.com/s?wd=%FF%FF%FF", "baidu.com", "\xff\xff\xff"); /* none takes it */
+
     /* keywords: parameters, fragment, decoding, whitespace, case */
     M("https://www.google.com/", "google.com", NP);
     M("https://www.google.com/search?q=", "google.com", NP);
@@ -195,7 +303,17 @@ int main(void)
 
     LOAD_DIES("domain\tparams\nexample.org\tq\n", 1,
               "hit-attrib-unit: %s:1: engines header must be "
-              "'domain<TAB>subdomain<TAB>params'\n");
+              "'host<TAB>params<TAB>charsets' or 'domain<TAB>subdomain<TAB>params'\n");
+    LOAD_DIES("host\tparams\tcharsets\n\tq\t\n", 1,
+              "hit-attrib-unit: %s:2: engine rows need a host, params and charsets\n");
+    LOAD_DIES("host\tparams\tcharsets\nexample.org/x\tq\t\n", 1,
+              "hit-attrib-unit: %s:2:1: engine host must look like name.suffix or name.{}\n");
+    LOAD_DIES("host\tparams\tcharsets\nexample.org\tq\tklingon-8\n", 1,
+              "hit-attrib-unit: %s:2: unknown charset 'klingon-8'\n");
+    LOAD_DIES("host\tparams\tcharsets\nexample.org\t/s\\\\/[^/]+/\t\n", 1,
+              "hit-attrib-unit: %s:2: keyword pattern /s\\/[^/]+/ has no group\n");
+    LOAD_DIES("host\tparams\tcharsets\nexample.org\t/s(/\t\n", 1,
+              "hit-attrib-unit: %s:2: keyword pattern /s(/ is no regular expression\n");
     LOAD_DIES("domain\tsubdomain\tparams\nexample\t\tq\n", 1,
               "hit-attrib-unit: %s:2:1: engine domain must look like name.suffix or name.{}\n");
     LOAD_DIES("domain\tsubdomain\tparams\n.org\t\tq\n", 1,
