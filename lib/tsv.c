@@ -815,15 +815,24 @@ void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg)
     r->o.release_arg = arg;
 }
 
+/* The filter, for a record the fast path did not ask about. */
+static inline int kept(struct tsv_reader *r)
+{
+    return !r->filter || r->filtered || r->bad || r->nf != r->ncols ||
+           r->filter(r->filter_arg, r->f);
+}
+
 int tsv_next(struct tsv_reader *r)
 {
-    for (;;) {
-        int pending = r->pending;
+    if (r->pending) {
         r->pending = 0;
-        if (pending || ((r->in || r->mem) && next_in_file(r))) {
-            /* The filter, for a record the fast path did not ask about. */
-            if (!r->filter || r->filtered || r->bad || r->nf != r->ncols ||
-                r->filter(r->filter_arg, r->f))
+        if (kept(r))
+            goto found;
+        r->dropped++;
+    }
+    for (;;) {
+        if ((r->in || r->mem) && next_in_file(r)) {
+            if (kept(r))
                 break;
             r->dropped++;
             continue;
@@ -831,6 +840,7 @@ int tsv_next(struct tsv_reader *r)
         if (!advance_file(r))
             return 0;
     }
+found:
     r->records++;
     if (!r->bad && r->nf != r->ncols) {
         r->bad = r->nf < r->ncols ? "too few fields" : "too many fields";

@@ -60,6 +60,12 @@ struct tsv_reader {
     /* The current record. */
     struct field *f;
     size_t nf;
+    /* private: the current record is the next one (no_header).  Read by
+     * every tsv_next, so it sits by the fields the reader writes for every
+     * record: at the end of the struct, it would share a cache line with
+     * the start of the next reader of an array (tsv_split's parts), which
+     * another thread writes. */
+    int pending;
     const char *file; /* name of the file it came from ("-" for stdin) */
     long line;        /* physical line where it starts (header is line 1) */
     /* soft mode: why the record is bad (NULL when good), the 1-based column
@@ -97,7 +103,6 @@ struct tsv_reader {
     void *csv;
     uint64_t *from, *to; /* a part (tsv_split): the byte range of each path */
     int mem;             /* tsv_open_mem: buf is the caller's, and all of it */
-    int pending;         /* the current record is the next one (no_header) */
 };
 
 /* A run of whole records of one file: bytes [from, to) of paths[file]. */
