@@ -402,23 +402,6 @@ static enum format format_of(char *const *names, size_t n, int *hid, const char 
            "or 'domain<TAB>subdomain<TAB>params'");
 }
 
-/* Split one line of the built-in table (clean: made by the build, its
- * only escape "\\\\") into at most nmax fields, unescaped into buf. */
-static size_t split_line(const char *line, const char *end, char *buf, struct field *f, size_t nmax)
-{
-    size_t nf = 0, k = 0;
-    f[0].p = buf;
-    for (const char *p = line; p <= end && nf < nmax; p++)
-        if (p == end || *p == '\t') {
-            f[nf].n = (size_t)(buf + k - f[nf].p);
-            if (++nf < nmax)
-                f[nf].p = buf + k;
-        } else {
-            buf[k++] = *p == '\\' && p + 1 < end ? *++p : *p;
-        }
-    return nf;
-}
-
 static void load_text(struct engines *e, const char *text)
 {
     const char *file = "built-in engines";
@@ -426,7 +409,7 @@ static void load_text(struct engines *e, const char *text)
     struct field f[MAXF];
     const char *end = strchr(text, '\n');
     char *buf = xmalloc(strlen(text) + 1);
-    size_t nf = split_line(text, end, buf, f, MAXF);
+    size_t nf = tsv_split_line(text, (size_t)(end - text), f, MAXF, buf);
     char *names[MAXF] = {0};
     for (size_t i = 0; i < nf; i++)
         names[i] = xmemdup(f[i].p, f[i].n);
@@ -437,7 +420,7 @@ static void load_text(struct engines *e, const char *text)
     long ln = 2;
     for (const char *line = end + 1; *line; line = end + 1, ln++) {
         end = strchr(line, '\n');
-        nf = split_line(line, end, buf, f, MAXF);
+        nf = tsv_split_line(line, (size_t)(end - line), f, MAXF, buf);
         if (fm == HOSTS)
             add_host(e, f, nf, hid, file, ln);
         else
