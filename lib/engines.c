@@ -44,8 +44,9 @@ const char engines_builtin_tsv[] = {
 struct param {
     char *name; /* a query parameter, or NULL for a path pattern */
     size_t name_n;
-    regex_t *re; /* the pattern; the keyword is its group'th group */
-    size_t group;
+    char *ere;   /* a path pattern as a POSIX extended one; the keyword is */
+    size_t group; /* its group'th group */
+    regex_t *re; /* ere compiled, when first needed (see pattern) */
     int any; /* the pattern is ".*": every path */
 
 };
@@ -93,6 +94,7 @@ struct engines {
     struct charset *cs;
     size_t ncs, cscap;
     size_t seq;
+    int builtin_loading; /* rows' patterns are compiled lazily */
     char host[256];
     char lossy[256];
     char miss[512]; /* the start of the last referrer that was no engine, up
@@ -189,9 +191,30 @@ static size_t charset_of(struct engines *e, const char *name, size_t n, const ch
     return e->ncs++;
 }
 
+static regex_t *compile(const char *ere)
+{
+    regex_t *re = xmalloc(sizeof *re);
+    if (regcomp(re, ere, REG_EXTENDED) != 0) {
+        free(re);
+        return NULL;
+    }
+    return re;
+}
+
+/* A param's compiled pattern.  The built-in table's are compiled only when
+ * a referrer of their host comes: most runs meet few of them, and a table
+ * is built for every thread. */
+static const regex_t *pattern(struct param *p)
+{
+    if (!p->re && !(p->re = compile(p->ere)))
+        die(EXIT_TROUBLE, "built-in engine pattern '%s' is no regular expression", p->ere);
+    return p->re;
+}
+
 /* A comma-separated list of names and /patterns/; a pattern must have a
- * group (the keyword) when need_group. */
-static size_t params_of(const char *s, size_t sn, int need_group, struct param **out,
+ * group (the keyword) when need_group.  A file's patterns are compiled now,
+ * so a bad one is reported at its line; lazily, the built-in table's. */
+static size_t params_of(const char *s, size_t sn, int need_group, int lazy, struct param **out,
                         const char *file, long line)
 {
     char **v;
@@ -200,20 +223,16 @@ static size_t params_of(const char *s, size_t sn, int need_group, struct param *
     for (size_t i = 0; i < np; i++) {
         size_t n = strlen(v[i]);
         struct param *p = &(*out)[i];
-        if (n >= 2 && v[i][0] == '/' && v[i][n - 1] == '/') {
+        if (!need_group && strcmp(v[i], "/^$/") == 0) { /* the empty path, no regex */
+            v[i][0] = '\0';
+            p->name = v[i];
+        } else if (n >= 2 && v[i][0] == '/' && v[i][n - 1] == '/') {
             p->any = strcmp(v[i], "/.*/") == 0;
-            char *ere = ere_of(v[i] + 1, n - 2, &p->group);
-            p->re = xmalloc(sizeof *p->re);
-            int bad = regcomp(p->re, ere, REG_EXTENDED);
-            free(ere);
-            if (bad || (need_group && !p->group)) {
-                if (!bad)
-                    regfree(p->re);
-                free(p->re);
-                p->re = NULL;
+            p->ere = ere_of(v[i] + 1, n - 2, &p->group);
+            int bad = !lazy && !p->any && !(p->re = compile(p->ere));
+            if (bad || (need_group && !p->group))
                 die_at(EXIT_DATA, file, line, 0, "keyword pattern %s %s", v[i],
                        bad ? "is no regular expression" : "has no group");
-            }
             free(v[i]);
         } else {
             p->name = v[i];
@@ -234,15 +253,16 @@ static void rule_init(struct engines *e, struct rule *r, const struct field *par
 {
     memset(r, 0, sizeof *r);
     r->seq = ++e->seq;
-    r->np = params_of(params->p, params->n, 1, &r->p, file, line);
+    int lazy = e->builtin_loading;
+    r->np = params_of(params->p, params->n, 1, lazy, &r->p, file, line);
     if (!charsets) { /* a three-column row: every referral counts */
         r->any_path = 1;
         return;
     }
     if (hidden && hidden->n)
-        r->nhid = params_of(hidden->p, hidden->n, 0, &r->hid, file, line);
+        r->nhid = params_of(hidden->p, hidden->n, 0, lazy, &r->hid, file, line);
     else
-        r->nhid = params_of(default_hidden, strlen(default_hidden), 0, &r->hid, file, line);
+        r->nhid = params_of(default_hidden, strlen(default_hidden), 0, lazy, &r->hid, file, line);
     for (size_t i = 0; i < r->nhid; i++) /* every path: no regexec needed */
         r->any_path |= r->hid[i].any;
     size_t cap = 0;
@@ -263,6 +283,7 @@ static void params_free(struct param *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(p[i].name);
+        free(p[i].ere);
         if (p[i].re) {
             regfree(p[i].re);
             free(p[i].re);
@@ -405,6 +426,7 @@ static enum format format_of(char *const *names, size_t n, int *hid, const char 
 static void load_text(struct engines *e, const char *text)
 {
     const char *file = "built-in engines";
+    e->builtin_loading = 1;
     enum { MAXF = 8 };
     struct field f[MAXF];
     const char *end = strchr(text, '\n');
@@ -427,6 +449,7 @@ static void load_text(struct engines *e, const char *text)
             add_row(e, f, nf, file, ln);
     }
     free(buf);
+    e->builtin_loading = 0;
 }
 
 struct engines *engines_new(int builtin)
@@ -611,8 +634,8 @@ static int hidden_path(struct engines *e, const struct rule *r, const char *rest
     size_t pn = (size_t)((hash ? hash : rest + rest_n) - (rest + i));
     const char *path = subject(e, rest + i, pn);
     for (size_t j = 0; j < r->nhid; j++) {
-        const struct param *h = &r->hid[j];
-        if (h->re ? regexec(h->re, path, 0, NULL, 0) == 0 : eq(path, pn, h->name))
+        struct param *h = &r->hid[j];
+        if (h->ere ? regexec(pattern(h), path, 0, NULL, 0) == 0 : eq(path, pn, h->name))
             return 1;
     }
     return 0;
@@ -636,7 +659,7 @@ static int keyword(struct engines *e, const struct rule *r, const struct url *u,
         const char *s = part ? u->fragment : u->query;
         size_t sn = part ? u->fragment_n : u->query_n;
         for (size_t j = 0; vn == 0 && j < r->np; j++) {
-            const struct param *p = &r->p[j];
+            struct param *p = &r->p[j];
             if (p->name) {
                 if (url_param(s, sn, p->name, p->name_n, &v, &vn))
                     present = 1;
@@ -646,7 +669,7 @@ static int keyword(struct engines *e, const struct rule *r, const struct url *u,
             }
             regmatch_t m[10];
             if (part || p->group >= 10 ||
-                regexec(p->re, subject(e, rest, rest_n), p->group + 1, m, 0) != 0)
+                regexec(pattern(p), subject(e, rest, rest_n), p->group + 1, m, 0) != 0)
                 continue;
             present = 1;
             if (m[p->group].rm_so >= 0) {
