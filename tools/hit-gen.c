@@ -16,15 +16,20 @@
 #include "dtime.h"
 #include "err.h"
 #include "hitmodel.h"
+#include "io.h"
+#include "pack.h"
 #include "rng.h"
 #include "tsv.h"
 #include "units.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char usage[] =
     "Usage: hit-gen [OPTION]...\n"
@@ -61,6 +66,15 @@ struct gen {
     struct tsv_writer w, log;
     char scratch[2 * HM_ROW_MAX]; /* a row's values (hm_row), then inject's broken copy */
     char esc[8192];               /* one value in data-feed escapes */
+    /* adobe-delivery: a row taken from the model but not written yet (it
+     * belongs to a later hour or day), and where multi-file data is cut */
+    int pending;
+    size_t used; /* bytes of scratch the pending row uses */
+    int64_t t;   /* its hit_time_gmt */
+    struct hm_val f[NCOLS + 1];
+    uint64_t split, from;           /* cut after split bytes; g->bytes at the last cut */
+    uint64_t *cut_bytes, *cut_rows; /* each cut: g->bytes and g->rows after it */
+    size_t ncut, capcut;
 };
 
 
@@ -189,14 +203,23 @@ static long inject(struct gen *g, struct hm_val *f, size_t *nf, int *raw, char *
     }
 }
 
-/* Write the visitor's current hit at time t (microseconds). */
-
-/* Rows until either limit; each one maybe broken and logged. */
-static void generate(struct gen *g, struct hm_model *m, uint64_t max_rows, uint64_t max_bytes)
+/* Rows until either limit or the first row at or after `until` (seconds),
+ * which stays pending for the next call; each row maybe broken and logged. */
+static void generate(struct gen *g, struct hm_model *m, uint64_t max_rows, uint64_t max_bytes,
+                     int64_t until)
 {
-    struct hm_val f[NCOLS + 1];
     while (g->rows < max_rows && g->bytes < max_bytes) {
-        char *d = g->scratch + hm_row(m, f, g->scratch);
+        if (!g->pending) {
+            g->used = hm_row(m, g->f, g->scratch);
+            if (dtime_int(g->f[0].p, g->f[0].n, &g->t))
+                die(EXIT_TROUBLE, "internal error: hit_time_gmt '%.*s'", (int)g->f[0].n, g->f[0].p);
+            g->pending = 1;
+        }
+        if (g->t >= until)
+            return;
+        g->pending = 0;
+        struct hm_val *f = g->f;
+        char *d = g->scratch + g->used;
         size_t nf = NCOLS;
         int raw = -1;
         if (g->thr && (rng_next(&g->ra) >> 32) < g->thr) {
@@ -214,16 +237,26 @@ static void generate(struct gen *g, struct hm_model *m, uint64_t max_rows, uint6
         }
         write_row(g, f, nf, raw);
         g->rows++;
+        if (g->split && g->bytes - g->from >= g->split) {
+            xgrow((void **)&g->cut_bytes, &g->capcut, g->ncut + 1, sizeof *g->cut_bytes);
+            g->cut_rows = xrealloc(g->cut_rows, g->capcut * sizeof *g->cut_rows);
+            g->cut_bytes[g->ncut] = g->from = g->bytes;
+            g->cut_rows[g->ncut++] = g->rows;
+        }
     }
 }
 
 /* ---- options ------------------------------------------------------------------- */
 
+enum packaging { PKG_TAR_GZ, PKG_ZIP, PKG_MULTI };
+
 struct opts {
-    uint64_t rows, bytes, seed, days, thr;
+    uint64_t rows, bytes, seed, days, thr, split;
     int64_t start;
-    int adobe, verbose;
-    const char *output, *log, *columns_file;
+    int adobe, delivery, hourly, verbose;
+    enum packaging packaging;
+    const char *output, *log, *columns_file, *rsid;
+    const char *delivery_only; /* an adobe-delivery option given, for the check */
 };
 
 static uint64_t count_arg(const char *s, const char *opt, uint64_t min)
@@ -250,6 +283,10 @@ static uint64_t rate_arg(const char *s)
     return (v << 32) / p;
 }
 
+/* A report suite id goes into file names: no '/', no leading dot. */
+static const char rsid_chars[] =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option longs[] = {
@@ -262,6 +299,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"anomalies-log", required_argument, NULL, 7},
         {"format", required_argument, NULL, 8},
         {"columns-file", required_argument, NULL, 9},
+        {"packaging", required_argument, NULL, 10},
+        {"split-size", required_argument, NULL, 11},
+        {"hourly", no_argument, NULL, 12},
+        {"rsid", required_argument, NULL, 13},
         {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 1},
@@ -272,6 +313,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->rows = o->bytes = UINT64_MAX;
     o->seed = o->days = 1;
     o->start = dtime_days_from_civil(2009, 9, 27);
+    o->split = (uint64_t)2 << 30;
+    o->rsid = "hitkit";
     int c, counted = 0;
     while ((c = getopt_long(argc, argv, "n:b:o:v", longs, NULL)) != -1) {
         switch (c) {
@@ -296,11 +339,36 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 6: o->thr = rate_arg(optarg); break;
         case 7: o->log = optarg; break;
         case 8:
-            if (strcmp(optarg, "tsv") && strcmp(optarg, "adobe-feed"))
-                die_usage("--format: expected tsv or adobe-feed, not '%s'", optarg);
+            if (strcmp(optarg, "tsv") && strcmp(optarg, "adobe-feed") &&
+                strcmp(optarg, "adobe-delivery"))
+                die_usage("--format: expected tsv, adobe-feed or adobe-delivery, not '%s'", optarg);
             o->adobe = optarg[0] == 'a';
+            o->delivery = strcmp(optarg, "adobe-delivery") == 0;
             break;
         case 9: o->columns_file = optarg; break;
+        case 10:
+            if (strcmp(optarg, "tar.gz") == 0)
+                o->packaging = PKG_TAR_GZ;
+            else if (strcmp(optarg, "zip") == 0)
+                o->packaging = PKG_ZIP;
+            else if (strcmp(optarg, "multi") == 0)
+                o->packaging = PKG_MULTI;
+            else
+                die_usage("--packaging: expected tar.gz, zip or multi, not '%s'", optarg);
+            o->delivery_only = "--packaging";
+            break;
+        case 11:
+            if (units_size(optarg, &o->split) || o->split == 0)
+                die_usage("--split-size: expected a size such as 100M or 2G, not '%s'", optarg);
+            o->delivery_only = "--split-size";
+            break;
+        case 12: o->hourly = 1, o->delivery_only = "--hourly"; break;
+        case 13:
+            if (!*optarg || optarg[0] == '.' || optarg[strspn(optarg, rsid_chars)])
+                die_usage("--rsid: expected letters, digits, '.', '_' or '-', not '%s'", optarg);
+            o->rsid = optarg;
+            o->delivery_only = "--rsid";
+            break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
         case 1: err_help(usage);
@@ -312,8 +380,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
         die_usage("unexpected argument '%s'", argv[optind]);
     if (!counted)
         o->rows = 1000;
-    if (o->columns_file && !o->adobe)
+    if (o->columns_file && (!o->adobe || o->delivery))
         die_usage("--columns-file needs --format adobe-feed");
+    if (o->delivery_only && !o->delivery)
+        die_usage("%s needs --format adobe-delivery", o->delivery_only);
+    if (o->delivery && (!o->output || strcmp(o->output, "-") == 0))
+        die_usage("--format adobe-delivery needs -o DIR");
 }
 
 /* column_headers.tsv: --columns-file, else beside the output file. */
@@ -340,6 +412,203 @@ static void write_columns(const struct opts *o)
     free(path);
 }
 
+/* ---- adobe-delivery ----------------------------------------------------------- */
+
+/* The lookup files hitkit's data needs: the event ids hitmodel writes, and
+ * a browser table (the data has no browser column; it is there because a
+ * real lookup archive always has one). */
+static const char event_tsv[] = "1\tPurchase\n2\tProduct View\n10\tShopping Cart Open\n"
+                                "11\tShopping Cart Checkout\n12\tShopping Cart Add\n"
+                                "13\tShopping Cart Remove\n14\tShopping Cart View\n"
+                                "20\tInstance of Campaign\n200\tCustom Event 1\n";
+static const char browser_tsv[] = "0\tNone\n1\tGoogle Chrome\n2\tMozilla Firefox\n"
+                                  "3\tApple Safari\n4\tMicrosoft Edge\n"
+                                  "5\tMicrosoft Internet Explorer\n6\tOpera\n";
+
+struct dfile {
+    char *name;
+    int lookup;
+    uint64_t records;
+    struct pack_sum sum;
+};
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    char *p = xmalloc(dl + nl + 2);
+    memcpy(p, dir, dl);
+    p[dl] = '/';
+    memcpy(p + dl + 1, name, nl + 1);
+    return p;
+}
+
+static char *name_of(const char *fmt, const char *a, const char *b)
+{
+    size_t n = strlen(fmt) + strlen(a) + strlen(b) + 24;
+    char *s = xmalloc(n);
+    snprintf(s, n, fmt, a, b);
+    return s;
+}
+
+static void pack_lookup(const char *dir, struct dfile *f, enum pack_kind kind, int64_t mtime)
+{
+    char cols[1024], *d = cols;
+    for (size_t i = 0; i < NCOLS; i++)
+        d = fmt_str(i ? fmt_cpy(d, "\t", 1) : d, hm_columns[i]);
+    *d++ = '\n';
+    char *path = join_path(dir, f->name);
+    struct pack *p = pack_open(path, kind, mtime);
+    pack_member(p, "column_headers.tsv", (uint64_t)(d - cols));
+    pack_write(p, cols, (size_t)(d - cols));
+    pack_member(p, "event.tsv", sizeof event_tsv - 1);
+    pack_write(p, event_tsv, sizeof event_tsv - 1);
+    pack_member(p, "browser.tsv", sizeof browser_tsv - 1);
+    pack_write(p, browser_tsv, sizeof browser_tsv - 1);
+    pack_close(p, &f->sum);
+    free(path);
+}
+
+/* The next n bytes of in into the archive as hit_data.tsv. */
+static void pack_data(const char *dir, struct dfile *f, enum pack_kind kind, int64_t mtime,
+                      struct input *in, uint64_t n, char *buf, size_t cap)
+{
+    char *path = join_path(dir, f->name);
+    struct pack *p = pack_open(path, kind, mtime);
+    pack_member(p, "hit_data.tsv", n);
+    while (n) {
+        size_t k = input_read(in, buf, n < cap ? (size_t)n : cap);
+        if (k == 0)
+            die(EXIT_TROUBLE, "%s: internal error: the data ended early", path);
+        pack_write(p, buf, k);
+        n -= k;
+    }
+    pack_close(p, &f->sum);
+    free(path);
+}
+
+/* Adobe's manifest, written last and atomically (lib/io: a temporary name
+ * renamed into place): its presence says the delivery is complete. */
+static void write_manifest(const char *dir, const char *name, const struct dfile *f, size_t n)
+{
+    size_t cap = 160 + n * (200 + 2 * strlen(f[n - 1].name)), len = 0;
+    char *t = xmalloc(cap);
+    uint64_t total = 0;
+    size_t nlookup = 0;
+    for (size_t i = 0; i < n; i++)
+        total += f[i].records, nlookup += (size_t)f[i].lookup;
+    len += (size_t)snprintf(t, cap,
+                            "Datafeed-Manifest-Version: 1.0\nLookup-Files: %zu\nData-Files: %zu\n"
+                            "Total-Records: %llu\n",
+                            nlookup, n - nlookup, (unsigned long long)total);
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(t + len, cap - len, "\n%s: %s\nMD5-Digest: %s\nFile-Size: %llu\n",
+                                f[i].lookup ? "Lookup-File" : "Data-File", f[i].name, f[i].sum.md5,
+                                (unsigned long long)f[i].sum.size);
+        if (!f[i].lookup)
+            len += (size_t)snprintf(t + len, cap - len, "Record-Count: %llu\n",
+                                    (unsigned long long)f[i].records);
+    }
+    char *path = join_path(dir, name);
+    struct output *out = output_open(path, 0);
+    output_write(out, t, len);
+    output_close(out);
+    free(path);
+    free(t);
+}
+
+/* One delivery per day (or hour) from --start: each holds the hits of its
+ * window; hits past the last window are not written.  A window's records go
+ * to a temporary plain file first (a tar header needs the size), then into
+ * the data files; the manifest comes last. */
+static void deliver(struct gen *g, struct hm_model *m, const struct opts *o)
+{
+    const char *dir = o->output;
+    struct stat st;
+    if (mkdir(dir, 0777) != 0 && (errno != EEXIST || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        die_sys("%s", dir);
+    int64_t len = o->hourly ? 3600 : 86400;
+    uint64_t windows = o->days * (o->hourly ? 24 : 1);
+    enum pack_kind kind = o->packaging == PKG_ZIP ? PACK_ZIP : PACK_TAR_GZ;
+    const char *lsuf = kind == PACK_ZIP ? "zip" : "tar.gz";
+    size_t cap = 1 << 20;
+    char *buf = xmalloc(cap);
+    char *prefix = join_path(dir, ".hit_data.tsv");
+    if (o->packaging == PKG_MULTI)
+        g->split = o->split;
+    for (uint64_t w = 0; w < windows; w++) {
+        int64_t t0 = o->start + (int64_t)w * len;
+        struct dtime_parts dp;
+        dtime_split(t0, &dp);
+        char day[40];
+        if (o->hourly)
+            snprintf(day, sizeof day, "%04d-%02d-%02d-%02d0000", dp.year, dp.month, dp.day,
+                     dp.hour);
+        else
+            snprintf(day, sizeof day, "%04d-%02d-%02d", dp.year, dp.month, dp.day);
+
+        char *tmp = tmp_template(prefix);
+        int h, fd = tmp_mkstemp(tmp, &h);
+        if (fd < 0)
+            die_sys("%s", tmp);
+        close(fd);
+        tsv_writer_open(&g->w, tmp, 0);
+        uint64_t b0 = g->bytes, r0 = g->rows;
+        g->from = b0;
+        g->ncut = 0;
+        generate(g, m, o->rows, o->bytes, t0 + len);
+        tsv_writer_close(&g->w);
+        if (g->ncut == 0 || g->cut_bytes[g->ncut - 1] != g->bytes) {
+            xgrow((void **)&g->cut_bytes, &g->capcut, g->ncut + 1, sizeof *g->cut_bytes);
+            g->cut_rows = xrealloc(g->cut_rows, g->capcut * sizeof *g->cut_rows);
+            g->cut_bytes[g->ncut] = g->bytes;
+            g->cut_rows[g->ncut++] = g->rows;
+        }
+
+        struct dfile *f = xcalloc(g->ncut + 1, sizeof *f);
+        size_t nf = 0;
+        if (!o->hourly || dp.hour == 0) {
+            f[nf].name = name_of("%s_%s-lookup_data.", o->rsid, day);
+            f[nf].name = xrealloc(f[nf].name, strlen(f[nf].name) + 8);
+            strcat(f[nf].name, lsuf);
+            f[nf].lookup = 1;
+            pack_lookup(dir, &f[nf++], kind, t0);
+        }
+        struct input *in = input_open(tmp);
+        if (o->packaging == PKG_MULTI) {
+            for (size_t c = 0; c < g->ncut; c++, nf++) {
+                char idx[24];
+                snprintf(idx, sizeof idx, "%02zu", c + 1);
+                char *rest = name_of("%s_%s.tsv.gz", o->rsid, day);
+                f[nf].name = name_of("%s-%s", idx, rest);
+                free(rest);
+                uint64_t from = c ? g->cut_bytes[c - 1] : b0, rfrom = c ? g->cut_rows[c - 1] : r0;
+                f[nf].records = g->cut_rows[c] - rfrom;
+                pack_data(dir, &f[nf], PACK_GZ, t0, in, g->cut_bytes[c] - from, buf, cap);
+            }
+        } else {
+            f[nf].name = name_of(kind == PACK_ZIP ? "%s_%s.zip" : "%s_%s.tar.gz", o->rsid, day);
+            f[nf].records = g->rows - r0;
+            pack_data(dir, &f[nf++], kind, t0, in, g->bytes - b0, buf, cap);
+        }
+        input_close(in);
+        if (unlink(tmp) != 0)
+            die_sys("%s", tmp);
+        tmp_release(h);
+        free(tmp);
+
+        char *manifest = name_of("%s_%s.txt", o->rsid, day);
+        write_manifest(dir, manifest, f, nf);
+        free(manifest);
+        for (size_t i = 0; i < nf; i++)
+            free(f[i].name);
+        free(f);
+    }
+    free(prefix);
+    free(buf);
+    free(g->cut_bytes);
+    free(g->cut_rows);
+}
+
 int main(int argc, char **argv)
 {
     err_init("hit-gen");
@@ -354,11 +623,13 @@ int main(int argc, char **argv)
     uint64_t expect = o.rows < o.bytes / HM_ROW_BYTES ? o.rows : o.bytes / HM_ROW_BYTES;
     struct hm_model *m = hm_new(o.seed, o.start, o.days, expect);
 
-    if (o.adobe)
+    if (o.adobe && !o.delivery)
         write_columns(&o); /* first: it checks the options */
-    tsv_writer_open(&g->w, o.output, 0);
-    if (g->w.cap < 2 * ROW_RESERVE)
-        die(EXIT_TROUBLE, "internal error: writer buffer too small");
+    if (!o.delivery) {
+        tsv_writer_open(&g->w, o.output, 0);
+        if (g->w.cap < 2 * ROW_RESERVE)
+            die(EXIT_TROUBLE, "internal error: writer buffer too small");
+    }
     if (o.log) {
         tsv_writer_open(&g->log, o.log, 0);
         static char *const hdr[] = {"line", "kind", "column"};
@@ -373,11 +644,14 @@ int main(int argc, char **argv)
         g->line = 2;
     }
 
-    generate(g, m, o.rows, o.bytes);
-
+    if (o.delivery) {
+        deliver(g, m, &o);
+    } else {
+        generate(g, m, o.rows, o.bytes, INT64_MAX);
+        tsv_writer_close(&g->w);
+    }
     if (g->logging)
         tsv_writer_close(&g->log);
-    tsv_writer_close(&g->w);
     if (o.verbose) {
         struct hm_stats st;
         hm_stats(m, &st);
