@@ -44,12 +44,22 @@ static const char usage[] =
     "      --start=YYYY-MM-DD  first day, from 00:00:00 UTC (default 2009-09-27)\n"
     "      --anomalies=RATE    make this fraction (0 to 1) of rows bad\n"
     "      --anomalies-log=FILE  list the bad rows: line, kind, column (TSV)\n"
-    "      --format=FMT        tsv (default: header, hitkit escapes) or adobe-feed\n"
+    "      --format=FMT        tsv (default: header, hitkit escapes), adobe-feed\n"
     "                          (no header, data-feed escapes, column_headers.tsv\n"
-    "                          written beside the output)\n"
+    "                          written beside the output) or adobe-delivery (a\n"
+    "                          data feed delivery in the directory -o DIR: data\n"
+    "                          files, lookup archive, then the manifest)\n"
     "      --columns-file=FILE  where adobe-feed writes column_headers.tsv (needed\n"
     "                          when the output is standard output)\n"
-    "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
+    "      --packaging=PKG     adobe-delivery data files: tar.gz (default), zip,\n"
+    "                          or multi (01-RSID_DAY.tsv.gz, 02-...)\n"
+    "      --split-size=SIZE   multi: a new data file after SIZE bytes of records\n"
+    "                          (uncompressed; default 2G)\n"
+    "      --hourly            adobe-delivery: a delivery per hour, not per day\n"
+    "      --rsid=NAME         adobe-delivery: the report suite id that starts\n"
+    "                          every file name (default hitkit)\n"
+    "  -o, --output=FILE       write to FILE (atomically; .zst compresses); the\n"
+    "                          directory of an adobe-delivery\n"
     "  -v, --verbose           print rows, bytes and speed to standard error\n"
     "      --help              display this help and exit\n"
     "      --version           output version information and exit\n"
@@ -524,8 +534,12 @@ static void deliver(struct gen *g, struct hm_model *m, const struct opts *o)
 {
     const char *dir = o->output;
     struct stat st;
-    if (mkdir(dir, 0777) != 0 && (errno != EEXIST || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-        die_sys("%s", dir);
+    if (mkdir(dir, 0777) != 0) {
+        if (errno == EEXIST && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+            errno = ENOTDIR;
+        if (errno != EEXIST)
+            die_sys("%s", dir);
+    }
     int64_t len = o->hourly ? 3600 : 86400;
     uint64_t windows = o->days * (o->hourly ? 24 : 1);
     enum pack_kind kind = o->packaging == PKG_ZIP ? PACK_ZIP : PACK_TAR_GZ;
