@@ -13,11 +13,11 @@
  */
 #include "fmt.h"
 #include "dec.h"
+#include "delivery.h"
 #include "dtime.h"
 #include "err.h"
 #include "hitmodel.h"
 #include "io.h"
-#include "pack.h"
 #include "rng.h"
 #include "tsv.h"
 #include "units.h"
@@ -424,9 +424,9 @@ static void write_columns(const struct opts *o)
 
 /* ---- adobe-delivery ----------------------------------------------------------- */
 
-/* The lookup files hitkit's data needs: the event ids hitmodel writes, and
- * a browser table (the data has no browser column; it is there because a
- * real lookup archive always has one). */
+/* The lookup files of hitkit's data: the event ids hitmodel writes, and a
+ * browser table (the data has no browser column; a real lookup archive
+ * always has one). */
 static const char event_tsv[] = "1\tPurchase\n2\tProduct View\n10\tShopping Cart Open\n"
                                 "11\tShopping Cart Checkout\n12\tShopping Cart Add\n"
                                 "13\tShopping Cart Remove\n14\tShopping Cart View\n"
@@ -435,101 +435,11 @@ static const char browser_tsv[] = "0\tNone\n1\tGoogle Chrome\n2\tMozilla Firefox
                                   "3\tApple Safari\n4\tMicrosoft Edge\n"
                                   "5\tMicrosoft Internet Explorer\n6\tOpera\n";
 
-struct dfile {
-    char *name;
-    int lookup;
-    uint64_t records;
-    struct pack_sum sum;
-};
-
-static char *join_path(const char *dir, const char *name)
-{
-    size_t dl = strlen(dir), nl = strlen(name);
-    char *p = xmalloc(dl + nl + 2);
-    memcpy(p, dir, dl);
-    p[dl] = '/';
-    memcpy(p + dl + 1, name, nl + 1);
-    return p;
-}
-
-static char *name_of(const char *fmt, const char *a, const char *b)
-{
-    size_t n = strlen(fmt) + strlen(a) + strlen(b) + 24;
-    char *s = xmalloc(n);
-    snprintf(s, n, fmt, a, b);
-    return s;
-}
-
-static void pack_lookup(const char *dir, struct dfile *f, enum pack_kind kind, int64_t mtime)
-{
-    char cols[1024], *d = cols;
-    for (size_t i = 0; i < NCOLS; i++)
-        d = fmt_str(i ? fmt_cpy(d, "\t", 1) : d, hm_columns[i]);
-    *d++ = '\n';
-    char *path = join_path(dir, f->name);
-    struct pack *p = pack_open(path, kind, mtime);
-    pack_member(p, "column_headers.tsv", (uint64_t)(d - cols));
-    pack_write(p, cols, (size_t)(d - cols));
-    pack_member(p, "event.tsv", sizeof event_tsv - 1);
-    pack_write(p, event_tsv, sizeof event_tsv - 1);
-    pack_member(p, "browser.tsv", sizeof browser_tsv - 1);
-    pack_write(p, browser_tsv, sizeof browser_tsv - 1);
-    pack_close(p, &f->sum);
-    free(path);
-}
-
-/* The next n bytes of in into the archive as hit_data.tsv. */
-static void pack_data(const char *dir, struct dfile *f, enum pack_kind kind, int64_t mtime,
-                      struct input *in, uint64_t n, char *buf, size_t cap)
-{
-    char *path = join_path(dir, f->name);
-    struct pack *p = pack_open(path, kind, mtime);
-    pack_member(p, "hit_data.tsv", n);
-    while (n) {
-        size_t k = input_read(in, buf, n < cap ? (size_t)n : cap);
-        if (k == 0)
-            die(EXIT_TROUBLE, "%s: internal error: the data ended early", path);
-        pack_write(p, buf, k);
-        n -= k;
-    }
-    pack_close(p, &f->sum);
-    free(path);
-}
-
-/* Adobe's manifest, written last and atomically (lib/io: a temporary name
- * renamed into place): its presence says the delivery is complete. */
-static void write_manifest(const char *dir, const char *name, const struct dfile *f, size_t n)
-{
-    size_t cap = 160 + n * (200 + 2 * strlen(f[n - 1].name)), len = 0;
-    char *t = xmalloc(cap);
-    uint64_t total = 0;
-    size_t nlookup = 0;
-    for (size_t i = 0; i < n; i++)
-        total += f[i].records, nlookup += (size_t)f[i].lookup;
-    len += (size_t)snprintf(t, cap,
-                            "Datafeed-Manifest-Version: 1.0\nLookup-Files: %zu\nData-Files: %zu\n"
-                            "Total-Records: %llu\n",
-                            nlookup, n - nlookup, (unsigned long long)total);
-    for (size_t i = 0; i < n; i++) {
-        len += (size_t)snprintf(t + len, cap - len, "\n%s: %s\nMD5-Digest: %s\nFile-Size: %llu\n",
-                                f[i].lookup ? "Lookup-File" : "Data-File", f[i].name, f[i].sum.md5,
-                                (unsigned long long)f[i].sum.size);
-        if (!f[i].lookup)
-            len += (size_t)snprintf(t + len, cap - len, "Record-Count: %llu\n",
-                                    (unsigned long long)f[i].records);
-    }
-    char *path = join_path(dir, name);
-    struct output *out = output_open(path, 0);
-    output_write(out, t, len);
-    output_close(out);
-    free(path);
-    free(t);
-}
-
-/* One delivery per day (or hour) from --start: each holds the hits of its
- * window; hits past the last window are not written.  A window's records go
- * to a temporary plain file first (a tar header needs the size), then into
- * the data files; the manifest comes last. */
+/* One delivery per day (or hour) from --start (lib/delivery: names,
+ * archives, manifest last); each holds the hits of its window, and hits
+ * past the last window are not written.  A window's records go to a
+ * temporary plain file first (a tar header needs the size), and from there
+ * into the data files, cut where generate() marked the cuts. */
 static void deliver(struct gen *g, struct hm_model *m, const struct opts *o)
 {
     const char *dir = o->output;
@@ -540,26 +450,26 @@ static void deliver(struct gen *g, struct hm_model *m, const struct opts *o)
         if (errno != EEXIST)
             die_sys("%s", dir);
     }
+    char cols[1024], *c = cols;
+    for (size_t i = 0; i < NCOLS; i++)
+        c = fmt_str(i ? fmt_cpy(c, "\t", 1) : c, hm_columns[i]);
+    *c++ = '\n';
+    const struct delivery_lookup lookups[] = {
+        {"column_headers.tsv", cols, (size_t)(c - cols)},
+        {"event.tsv", event_tsv, sizeof event_tsv - 1},
+        {"browser.tsv", browser_tsv, sizeof browser_tsv - 1},
+    };
+    static const enum delivery_packaging pkg[] = {DELIVERY_TAR_GZ, DELIVERY_ZIP, DELIVERY_MULTI};
     int64_t len = o->hourly ? 3600 : 86400;
     uint64_t windows = o->days * (o->hourly ? 24 : 1);
-    enum pack_kind kind = o->packaging == PKG_ZIP ? PACK_ZIP : PACK_TAR_GZ;
-    const char *lsuf = kind == PACK_ZIP ? "zip" : "tar.gz";
-    size_t cap = 1 << 20;
-    char *buf = xmalloc(cap);
-    char *prefix = join_path(dir, ".hit_data.tsv");
+    size_t dl = strlen(dir);
+    char *prefix = xmalloc(dl + sizeof "/.hit_data.tsv");
+    memcpy(prefix, dir, dl);
+    memcpy(prefix + dl, "/.hit_data.tsv", sizeof "/.hit_data.tsv");
     if (o->packaging == PKG_MULTI)
         g->split = o->split;
     for (uint64_t w = 0; w < windows; w++) {
         int64_t t0 = o->start + (int64_t)w * len;
-        struct dtime_parts dp;
-        dtime_split(t0, &dp);
-        char day[40];
-        if (o->hourly)
-            snprintf(day, sizeof day, "%04d-%02d-%02d-%02d0000", dp.year, dp.month, dp.day,
-                     dp.hour);
-        else
-            snprintf(day, sizeof day, "%04d-%02d-%02d", dp.year, dp.month, dp.day);
-
         char *tmp = tmp_template(prefix);
         int h, fd = tmp_mkstemp(tmp, &h);
         if (fd < 0)
@@ -571,54 +481,29 @@ static void deliver(struct gen *g, struct hm_model *m, const struct opts *o)
         g->ncut = 0;
         generate(g, m, o->rows, o->bytes, t0 + len);
         tsv_writer_close(&g->w);
-        if (g->ncut == 0 || g->cut_bytes[g->ncut - 1] != g->bytes) {
+        if (g->ncut == 0 || g->cut_bytes[g->ncut - 1] != g->bytes) { /* the last file */
             xgrow((void **)&g->cut_bytes, &g->capcut, g->ncut + 1, sizeof *g->cut_bytes);
             g->cut_rows = xrealloc(g->cut_rows, g->capcut * sizeof *g->cut_rows);
             g->cut_bytes[g->ncut] = g->bytes;
             g->cut_rows[g->ncut++] = g->rows;
         }
 
-        struct dfile *f = xcalloc(g->ncut + 1, sizeof *f);
-        size_t nf = 0;
-        if (!o->hourly || dp.hour == 0) {
-            f[nf].name = name_of("%s_%s-lookup_data.", o->rsid, day);
-            f[nf].name = xrealloc(f[nf].name, strlen(f[nf].name) + 8);
-            strcat(f[nf].name, lsuf);
-            f[nf].lookup = 1;
-            pack_lookup(dir, &f[nf++], kind, t0);
-        }
+        struct delivery d;
+        delivery_begin(&d, dir, o->rsid, pkg[o->packaging], t0, o->hourly);
+        if (t0 % 86400 == 0) /* hourly: lookups with the day's first hour only */
+            delivery_lookup(&d, lookups, sizeof lookups / sizeof *lookups);
         struct input *in = input_open(tmp);
-        if (o->packaging == PKG_MULTI) {
-            for (size_t c = 0; c < g->ncut; c++, nf++) {
-                char idx[24];
-                snprintf(idx, sizeof idx, "%02zu", c + 1);
-                char *rest = name_of("%s_%s.tsv.gz", o->rsid, day);
-                f[nf].name = name_of("%s-%s", idx, rest);
-                free(rest);
-                uint64_t from = c ? g->cut_bytes[c - 1] : b0, rfrom = c ? g->cut_rows[c - 1] : r0;
-                f[nf].records = g->cut_rows[c] - rfrom;
-                pack_data(dir, &f[nf], PACK_GZ, t0, in, g->cut_bytes[c] - from, buf, cap);
-            }
-        } else {
-            f[nf].name = name_of(kind == PACK_ZIP ? "%s_%s.zip" : "%s_%s.tar.gz", o->rsid, day);
-            f[nf].records = g->rows - r0;
-            pack_data(dir, &f[nf++], kind, t0, in, g->bytes - b0, buf, cap);
-        }
+        for (size_t i = 0; i < g->ncut; i++)
+            delivery_data(&d, in, g->cut_bytes[i] - (i ? g->cut_bytes[i - 1] : b0),
+                          g->cut_rows[i] - (i ? g->cut_rows[i - 1] : r0));
         input_close(in);
         if (unlink(tmp) != 0)
             die_sys("%s", tmp);
         tmp_release(h);
         free(tmp);
-
-        char *manifest = name_of("%s_%s.txt", o->rsid, day);
-        write_manifest(dir, manifest, f, nf);
-        free(manifest);
-        for (size_t i = 0; i < nf; i++)
-            free(f[i].name);
-        free(f);
+        delivery_finish(&d);
     }
     free(prefix);
-    free(buf);
     free(g->cut_bytes);
     free(g->cut_rows);
 }
