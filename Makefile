@@ -16,8 +16,9 @@ MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 CFLAGS ?= -O2 -g
 HK_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Ibuild/gen \
-	$(shell pkg-config --cflags libzstd 2>/dev/null)
-HK_LIBS = -lcsv -lm -pthread $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
+	$(shell pkg-config --cflags libzstd zlib 2>/dev/null)
+HK_LIBS = -lcsv -lm -pthread $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd) \
+	$(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 

@@ -7,8 +7,8 @@
 # build: what `make` and `make demo` need; all (the default): that and what
 # `make check` needs.
 set -u
-# Build: a C compiler, pkg-config, libcsv, libzstd, uthash.
-BUILD_PKGS="build-essential pkg-config libcsv-dev libzstd-dev uthash-dev"
+# Build: a C compiler, pkg-config, libcsv, libzstd, zlib, uthash.
+BUILD_PKGS="build-essential pkg-config libcsv-dev libzstd-dev zlib1g-dev uthash-dev"
 # Tests: zstd, python3 (csv-spectrum JSON), postgresql (\copy round trip),
 # awscli (S3 end to end), parallel + openssh-server + rsync (sharded runs
 # over ssh), man-db (man pages against --help), time (/usr/bin/time: peak
