@@ -7,6 +7,8 @@
 #                   on the bundled sample data
 #   make deps       install the build packages (check-deps: the tests' too)
 #   make bench      compare against peer tools (not part of check)
+#   make static     every tool as a fully static executable, in build/static/bin
+#   make deb        a Debian package of the static tools and the man pages
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -52,6 +54,20 @@ build/gen/engines-tsv.inc: lib/engines.tsv
 
 build/obj/engines.o build/san/obj/engines.o build/san-clang/obj/engines.o: \
 	build/gen/engines-tsv.inc
+
+# lib/charset's decoding tables, read off the build machine's iconv by
+# mk/charset-gen for every charset lib/engines.tsv declares (its third
+# column), so that no tool loads an iconv module at run time.
+build/gen/charset-gen: mk/charset-gen.c lib/charset-labels.h
+	@mkdir -p $(@D)
+	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+build/gen/charset-tables.inc: build/gen/charset-gen lib/engines.tsv
+	build/gen/charset-gen $$(sed 1d lib/engines.tsv | cut -f3 | tr , '\n' | sort -u) > $@.tmp
+	mv $@.tmp $@
+
+build/obj/charset.o build/san/obj/charset.o build/san-clang/obj/charset.o: \
+	build/gen/charset-tables.inc
 
 build/obj/%.o: lib/%.c
 	@mkdir -p $(@D)
