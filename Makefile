@@ -29,6 +29,8 @@ SCRIPTS := $(filter-out %.c,$(wildcard tools/hit-*))
 TOOLS := $(patsubst tools/%.c,bin/%,$(TOOL_SRC)) $(patsubst tools/%,bin/%,$(SCRIPTS))
 SAN_TOOLS := $(patsubst tools/%.c,build/san/bin/%,$(TOOL_SRC)) \
 	$(patsubst tools/%,build/san/bin/%,$(SCRIPTS))
+STATIC_TOOLS := $(patsubst tools/%.c,build/static/bin/%,$(TOOL_SRC)) \
+	$(patsubst tools/%,build/static/bin/%,$(SCRIPTS))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 
@@ -81,6 +83,25 @@ bin/%: tools/%.c build/libhitkit.a
 	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libhitkit.a $(HK_LIBS) $(LDLIBS)
 
 bin/%: tools/%
+	@mkdir -p $(@D)
+	cp $< $@ && chmod +x $@
+
+# make static: the same objects linked into fully static executables
+# (libc, libzstd, libcsv inside; stripped), to copy onto a machine or into
+# an image that has none of them.  glibc warns at link time about calls
+# that would load a module in a static program (getpwnam, dlopen); such a
+# warning fails the build.  hit-report, a script, is copied beside them.
+STATIC_LIBS = -lcsv -lm -pthread $(shell pkg-config --static --libs libzstd 2>/dev/null || \
+	echo -lzstd)
+
+static: $(STATIC_TOOLS)
+
+build/static/bin/%: tools/%.c build/libhitkit.a
+	@mkdir -p $(@D)
+	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static -s -Wl,--fatal-warnings \
+	    -o $@ $< build/libhitkit.a $(STATIC_LIBS) $(LDLIBS)
+
+build/static/bin/%: tools/%
 	@mkdir -p $(@D)
 	cp $< $@ && chmod +x $@
 
@@ -184,5 +205,6 @@ clean:
 format:
 	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c
 
-.PHONY: all deps build-deps check-deps check san san-clang demo bench bench-smoke bench-large install uninstall clean format
+.PHONY: all deps build-deps check-deps check san san-clang static deb demo bench bench-smoke \
+	bench-large install uninstall clean format
 .SECONDARY:
