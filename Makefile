@@ -105,6 +105,11 @@ build/static/bin/%: tools/%
 	@mkdir -p $(@D)
 	cp $< $@ && chmod +x $@
 
+# make deb: build/hitkit_VERSION_ARCH.deb, the static tools in /usr/bin and
+# the man pages (gzipped) in /usr/share/man/man1 (mk/deb.sh says why).
+deb: static
+	@sh mk/deb.sh
+
 # The same code built with sanitizers, for the second test pass.
 build/san/obj/%.o: lib/%.c
 	@mkdir -p $(@D)
