@@ -11,6 +11,8 @@
 #    The input is zstd-compressed, so libzstd works too.  The report must be
 #    the one written below (read against man hit-attrib: keywords converted
 #    to UTF-8, non-ASCII letters never lowercased) and the dynamic build's.
+# 3. examples/emr/job.sh (against a stub hadoop) ships these static tools,
+#    and refuses dynamic ones.
 # Skipped (77) when the static libzstd or libcsv is missing, or when this
 # machine lets no one into a root directory (neither chroot nor unshare).
 set -uo pipefail
@@ -94,6 +96,22 @@ report "" /hits.tsv.zst "${enter[@]}" >"$tmp/static.tsv" 2>"$tmp/static.err" ||
 cmp -s "$tmp/dynamic.tsv" "$tmp/static.tsv" ||
     { echo "FAIL static report differs from the dynamic one:"; diff "$tmp/dynamic.tsv" "$tmp/static.tsv"; fail=1; }
 ls -A "$tmp/root" | cmp -s "$tmp/before" - || { echo "FAIL the root changed"; fail=1; }
+
+# examples/emr/job.sh ships the static tools, and refuses dynamic ones.
+mkdir "$tmp/fake"
+printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"%s"\n' "$tmp/hadoop-args" >"$tmp/fake/hadoop"
+chmod +x "$tmp/fake/hadoop"
+(cd "$root/examples/emr" && PATH=$tmp/fake:$PATH STATIC=$sbin ./job.sh s3://in/ s3://out/) ||
+    { echo "FAIL job.sh with the static tools"; fail=1; }
+grep -qxF -- "$sbin/hit-parse,$sbin/hit-attrib,$sbin/hit-agg,map.sh,reduce.sh" \
+    "$tmp/hadoop-args" 2>/dev/null || { echo "FAIL job.sh does not ship the static tools"; fail=1; }
+rm -f "$tmp/hadoop-args"
+(cd "$root/examples/emr" && PATH=$tmp/fake:$PATH STATIC=$bin ./job.sh s3://in/ s3://out/) \
+    2>"$tmp/job.err"
+rc=$?
+printf 'job.sh: %s/hit-parse is dynamically linked: ship the static tools (make static)\n' \
+    "$bin" | cmp -s - "$tmp/job.err" && [ "$rc" = 2 ] && [ ! -e "$tmp/hadoop-args" ] ||
+    { echo "FAIL job.sh took dynamic tools (exit $rc)"; cat "$tmp/job.err"; fail=1; }
 
 [ "$fail" = 0 ] && echo "static: $n tools, report in an empty root == dynamic build's"
 exit "$fail"
