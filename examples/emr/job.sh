@@ -9,7 +9,10 @@ set -eu
 IN=$1 OUT=$2
 S=${STATIC:-.}
 for t in hit-parse hit-attrib hit-agg; do
-    [ -x "$S/$t" ] || { echo "job.sh: no $S/$t: make static, then copy build/static/bin" >&2; exit 2; }
+    if [ ! -x "$S/$t" ]; then
+        echo "job.sh: no $S/$t: make static, then copy build/static/bin here" >&2
+        exit 2
+    fi
     if ldd "$S/$t" >/dev/null 2>&1; then
         echo "job.sh: $S/$t is dynamically linked: ship the static tools (make static)" >&2
         exit 2

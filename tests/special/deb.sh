@@ -31,7 +31,8 @@ version=$(sed -n 's/^#define HK_VERSION "\(.*\)"$/\1/p' "$root/lib/err.h")
 arch=$(dpkg --print-architecture)
 deb=$root/build/hitkit_${version}_$arch.deb
 rm -f "$deb"
-make -s -C "$root" deb >"$tmp/make.log" 2>&1 || { cat "$tmp/make.log"; echo "FAIL make deb"; exit 1; }
+make -s -C "$root" deb >"$tmp/make.log" 2>&1 ||
+    { cat "$tmp/make.log"; echo "FAIL make deb"; exit 1; }
 [ -s "$tmp/make.log" ] && { cat "$tmp/make.log"; echo "FAIL make deb is not quiet"; fail=1; }
 [ -f "$deb" ] || { echo "FAIL no $deb"; exit 1; }
 
@@ -77,9 +78,11 @@ done
     { echo "FAIL tree's hit-report"; fail=1; }
 # with PATH empty of hitkit: the installed script runs the tools beside it
 PATH=/usr/bin:/bin "$tmp/stage/usr/bin/hit-report" --date 2009-09-27 \
-    "$root/examples/sample/data.tsv" >"$tmp/got.tab" || { echo "FAIL installed hit-report"; fail=1; }
+    "$root/examples/sample/data.tsv" >"$tmp/got.tab" ||
+    { echo "FAIL installed hit-report"; fail=1; }
 cmp -s "$tmp/want.tab" "$tmp/got.tab" ||
-    { echo "FAIL installed hit-report's report differs"; diff "$tmp/want.tab" "$tmp/got.tab"; fail=1; }
+    { echo "FAIL installed hit-report's report differs"
+      diff "$tmp/want.tab" "$tmp/got.tab"; fail=1; }
 
 [ "$fail" = 0 ] && echo "deb: $(basename "$deb") installs and runs"
 exit "$fail"

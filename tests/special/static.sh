@@ -29,7 +29,8 @@ for a in libzstd.a libcsv.a libc.a; do
     [ "$("$cc" -print-file-name="$a")" != "$a" ] || { echo "no static $a for $cc"; exit 77; }
 done
 
-make -s -C "$root" static >"$tmp/make.log" 2>&1 || { cat "$tmp/make.log"; echo "FAIL make static"; exit 1; }
+make -s -C "$root" static >"$tmp/make.log" 2>&1 ||
+    { cat "$tmp/make.log"; echo "FAIL make static"; exit 1; }
 [ -s "$tmp/make.log" ] && { cat "$tmp/make.log"; echo "FAIL make static is not quiet"; fail=1; }
 sbin=$root/build/static/bin
 n=0
@@ -89,13 +90,15 @@ else
     echo "neither chroot nor unshare -r -R can enter a root directory here"
     exit 77
 fi
-ls -A "$tmp/root" >"$tmp/before"
+find "$tmp/root" | sort >"$tmp/before"
 report "" /hits.tsv.zst "${enter[@]}" >"$tmp/static.tsv" 2>"$tmp/static.err" ||
     { echo "FAIL static build in an empty root:"; cat "$tmp/static.err"; fail=1; }
-[ -s "$tmp/static.err" ] && { echo "FAIL static build wrote on stderr:"; cat "$tmp/static.err"; fail=1; }
+[ -s "$tmp/static.err" ] &&
+    { echo "FAIL static build wrote on stderr:"; cat "$tmp/static.err"; fail=1; }
 cmp -s "$tmp/dynamic.tsv" "$tmp/static.tsv" ||
-    { echo "FAIL static report differs from the dynamic one:"; diff "$tmp/dynamic.tsv" "$tmp/static.tsv"; fail=1; }
-ls -A "$tmp/root" | cmp -s "$tmp/before" - || { echo "FAIL the root changed"; fail=1; }
+    { echo "FAIL static report differs from the dynamic one:"
+      diff "$tmp/dynamic.tsv" "$tmp/static.tsv"; fail=1; }
+find "$tmp/root" | sort | cmp -s "$tmp/before" - || { echo "FAIL the root changed"; fail=1; }
 
 # examples/emr/job.sh ships the static tools, and refuses dynamic ones.
 mkdir "$tmp/fake"
