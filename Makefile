@@ -7,6 +7,8 @@
 #                   on the bundled sample data
 #   make deps       install the build packages (check-deps: the tests' too)
 #   make bench      compare against peer tools (not part of check)
+#   make static     every tool as a fully static executable, in build/static/bin
+#   make deb        a Debian package of the static tools and the man pages
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -28,6 +30,8 @@ SCRIPTS := $(filter-out %.c,$(wildcard tools/hit-*))
 TOOLS := $(patsubst tools/%.c,bin/%,$(TOOL_SRC)) $(patsubst tools/%,bin/%,$(SCRIPTS))
 SAN_TOOLS := $(patsubst tools/%.c,build/san/bin/%,$(TOOL_SRC)) \
 	$(patsubst tools/%,build/san/bin/%,$(SCRIPTS))
+STATIC_TOOLS := $(patsubst tools/%.c,build/static/bin/%,$(TOOL_SRC)) \
+	$(patsubst tools/%,build/static/bin/%,$(SCRIPTS))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 
@@ -54,6 +58,20 @@ build/gen/engines-tsv.inc: lib/engines.tsv
 build/obj/engines.o build/san/obj/engines.o build/san-clang/obj/engines.o: \
 	build/gen/engines-tsv.inc
 
+# lib/charset's decoding tables, read off the build machine's iconv by
+# mk/charset-gen for every charset lib/engines.tsv declares (its third
+# column), so that no tool loads an iconv module at run time.
+build/gen/charset-gen: mk/charset-gen.c lib/charset-labels.h
+	@mkdir -p $(@D)
+	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+build/gen/charset-tables.inc: build/gen/charset-gen lib/engines.tsv
+	build/gen/charset-gen $$(sed 1d lib/engines.tsv | cut -f3 | tr , '\n' | sort -u) > $@.tmp
+	mv $@.tmp $@
+
+build/obj/charset.o build/san/obj/charset.o build/san-clang/obj/charset.o: \
+	build/gen/charset-tables.inc
+
 build/obj/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -68,6 +86,30 @@ bin/%: tools/%.c build/libhitkit.a
 bin/%: tools/%
 	@mkdir -p $(@D)
 	cp $< $@ && chmod +x $@
+
+# make static: the same objects linked into fully static executables
+# (libc, libzstd, libcsv inside; stripped), to copy onto a machine or into
+# an image that has none of them.  glibc warns at link time about calls
+# that would load a module in a static program (getpwnam, dlopen); such a
+# warning fails the build.  hit-report, a script, is copied beside them.
+STATIC_LIBS = -lcsv -lm -pthread $(shell pkg-config --static --libs libzstd 2>/dev/null || \
+	echo -lzstd)
+
+static: $(STATIC_TOOLS)
+
+build/static/bin/%: tools/%.c build/libhitkit.a
+	@mkdir -p $(@D)
+	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static -s -Wl,--fatal-warnings \
+	    -o $@ $< build/libhitkit.a $(STATIC_LIBS) $(LDLIBS)
+
+build/static/bin/%: tools/%
+	@mkdir -p $(@D)
+	cp $< $@ && chmod +x $@
+
+# make deb: build/hitkit_VERSION_ARCH.deb, the static tools in /usr/bin and
+# the man pages (gzipped) in /usr/share/man/man1 (mk/deb.sh says why).
+deb: static
+	@sh mk/deb.sh
 
 # The same code built with sanitizers, for the second test pass.
 build/san/obj/%.o: lib/%.c
@@ -169,5 +211,6 @@ clean:
 format:
 	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c
 
-.PHONY: all deps build-deps check-deps check san san-clang demo bench bench-smoke bench-large install uninstall clean format
+.PHONY: all deps build-deps check-deps check san san-clang static deb demo bench bench-smoke \
+	bench-large install uninstall clean format
 .SECONDARY:

@@ -19,17 +19,18 @@
  * them in the path, from a /regex/ of the list compiled once with POSIX
  * regcomp (PCRE's "(?:" and "\/" rewritten); it runs only for a referrer
  * already known to be that engine.  A keyword whose decoded bytes are not
- * UTF-8 is converted from the engine's declared charsets with iconv; the
- * iconv descriptors and every scratch buffer belong to the struct engines,
- * which one thread owns.
+ * UTF-8 is converted from the engine's declared charsets by lib/charset,
+ * whose tables are built in (no iconv module to load at run time, so a
+ * static binary converts too) and shared; every scratch buffer belongs to
+ * the struct engines, which one thread owns.
  */
 #include "engines.h"
 
+#include "charset.h"
 #include "err.h"
 #include "tsv.h"
 #include "url.h"
 
-#include <iconv.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,7 +55,7 @@ struct param {
 struct rule {
     struct param *p;
     size_t np;
-    size_t *cs; /* indexes into engines.cs: the declared charsets but UTF-8 */
+    const struct charset **cs; /* the declared charsets but UTF-8 */
     size_t ncs;
     struct param *hid; /* paths that hide the keyword: a literal path, or a
                         * pattern (group 0); any_path: every path does */
@@ -79,11 +80,6 @@ struct row { /* a row of a three-column file */
     struct rule r;
 };
 
-struct charset {
-    char *name; /* as declared, lowercased */
-    iconv_t cd; /* to UTF-8 */
-};
-
 struct engines {
     struct host *hosts;
     size_t nhosts, hostcap;
@@ -91,8 +87,6 @@ struct engines {
     size_t mask;
     struct row *rows; /* later rows take precedence: searched from the end */
     size_t n, cap;
-    struct charset *cs;
-    size_t ncs, cscap;
     size_t seq;
     int builtin_loading; /* rows' patterns are compiled lazily */
     char host[256];
@@ -165,30 +159,25 @@ static char *ere_of(const char *p, size_t n, size_t *group)
     return o;
 }
 
-static size_t charset_of(struct engines *e, const char *name, size_t n, const char *file, long line)
+/* The charset a row declares, or the row's error. */
+static const struct charset *charset_of(const char *name, size_t n, const char *file, long line)
 {
-    for (size_t i = 0; i < e->ncs; i++)
-        if (strlen(e->cs[i].name) == n && strncasecmp(e->cs[i].name, name, n) == 0)
-            return i;
+    const struct charset *cs = charset_find(name, n);
+    if (cs)
+        return cs;
+    char known[512] = "utf-8"; /* the names, as many as fit */
+    for (size_t i = 0, k = 5; i < charset_count(); i++) {
+        const char *c = charset_name(charset_at(i));
+        size_t cn = strlen(c);
+        if (k + 2 + cn >= sizeof known)
+            break;
+        memcpy(known + k, ", ", 2);
+        memcpy(known + k + 2, c, cn + 1);
+        k += 2 + cn;
+    }
     char *nm = xmemdup(name, n);
     lower(nm, n);
-    /* Labels read as browsers read them (the WHATWG Encoding Standard):
-     * each is the superset that pages labelled so are really sent in. */
-    static const char *const alias[][2] = {
-        {"gb2312", "GBK"},        {"gbk", "GBK"},      {"shift_jis", "CP932"}, {"ms932", "CP932"},
-        {"windows-31j", "CP932"}, {"euc-kr", "CP949"}, {"x-sjis", "CP932"},    {"sjis", "CP932"},
-    };
-    const char *from = nm;
-    for (size_t i = 0; i < sizeof alias / sizeof *alias; i++)
-        if (strcmp(nm, alias[i][0]) == 0)
-            from = alias[i][1];
-    iconv_t cd = iconv_open("UTF-8", from);
-    if (cd == (iconv_t)-1)
-        die_at(EXIT_DATA, file, line, 0, "unknown charset '%s'", nm);
-    xgrow((void **)&e->cs, &e->cscap, e->ncs + 1, sizeof *e->cs);
-    e->cs[e->ncs].name = nm;
-    e->cs[e->ncs].cd = cd;
-    return e->ncs++;
+    die_at(EXIT_DATA, file, line, 0, "unknown charset '%s' (known: %s)", nm, known);
 }
 
 static regex_t *compile(const char *ere)
@@ -275,7 +264,7 @@ static void rule_init(struct engines *e, struct rule *r, const struct field *par
                 (cn == 4 && strncasecmp(c, "utf8", 4) == 0))
                 continue; /* UTF-8 is always tried first */
             xgrow((void **)&r->cs, &cap, r->ncs + 1, sizeof *r->cs);
-            r->cs[r->ncs++] = charset_of(e, c, cn, file, line);
+            r->cs[r->ncs++] = charset_of(c, cn, file, line);
         }
 }
 
@@ -687,16 +676,12 @@ static int keyword(struct engines *e, const struct rule *r, const struct url *u,
         out = e->kw;
         len = url_decode(v, vn, e->kw, vn);
         if (r->ncs && !utf8_valid((unsigned char *)e->kw, len)) {
-            xgrow((void **)&e->conv, &e->convcap, 4 * len + 4, 1);
+            xgrow((void **)&e->conv, &e->convcap, 3 * len, 1);
             for (size_t i = 0; i < r->ncs; i++) {
-                iconv_t cd = e->cs[r->cs[i]].cd;
-                iconv(cd, NULL, NULL, NULL, NULL);
-                char *in = e->kw, *o = e->conv;
-                size_t inleft = len, outleft = e->convcap;
-                if (iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1 && inleft == 0 &&
-                    iconv(cd, NULL, NULL, &o, &outleft) != (size_t)-1) {
+                size_t cn = charset_to_utf8(r->cs[i], e->kw, len, e->conv);
+                if (cn != (size_t)-1) {
                     out = e->conv;
-                    len = (size_t)(o - e->conv);
+                    len = cn;
                     break;
                 }
             }
@@ -830,14 +815,9 @@ void engines_free(struct engines *e)
         tsv_free_names(e->rows[i].subs, e->rows[i].nsubs);
         rule_free(&e->rows[i].r);
     }
-    for (size_t i = 0; i < e->ncs; i++) {
-        free(e->cs[i].name);
-        iconv_close(e->cs[i].cd);
-    }
     free(e->hosts);
     free(e->slot);
     free(e->rows);
-    free(e->cs);
     free(e->kw);
     free(e->conv);
     free(e->rest);

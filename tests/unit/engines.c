@@ -294,6 +294,18 @@ int main(void)
     M("https://www.google.com/search?q=ipod", NULL, NULL);
     engines_free(E);
 
+    /* a file's charsets: any case, labels read as browsers read them */
+    E = engines_new(0);
+    engines_load(E, write_file("d.tsv", "host\tparams\tcharsets\n"
+                                        "a.example\tq\tGBK\n"
+                                        "b.example\tq\tSJIS\n"
+                                        "c.example\tq\tcp932,Windows-1251\n"));
+    M("https://a.example/?q=%81%40", "a.example", "\xe4\xb8\x82");
+    M("https://b.example/?q=%83%5C", "b.example", "\xe3\x82\xbd");
+    M("https://c.example/?q=%CF%F0", "c.example", "\xd0\x9f\xd1\x80"); /* not CP932: 1251 */
+    M("https://c.example/?q=%83%5C", "c.example", "\xe3\x82\xbd");
+    engines_free(E);
+
     /* the built-in table parses as an engines file */
     E = engines_new(0);
     engines_load(E, write_file("builtin.tsv", engines_builtin_tsv));
@@ -309,7 +321,12 @@ int main(void)
     LOAD_DIES("host\tparams\tcharsets\nexample.org/x\tq\t\n", 1,
               "hit-attrib-unit: %s:2:1: engine host must look like name.suffix or name.{}\n");
     LOAD_DIES("host\tparams\tcharsets\nexample.org\tq\tklingon-8\n", 1,
-              "hit-attrib-unit: %s:2: unknown charset 'klingon-8'\n");
+              "hit-attrib-unit: %s:2: unknown charset 'klingon-8' (known: utf-8, cp932, cp949, "
+              "euc-jp, gbk, iso-8859-1, iso-8859-2, windows-1250, windows-1251)\n");
+    /* iconv knows KOI8-R, but the charsets are those of the built-in table */
+    LOAD_DIES("host\tparams\tcharsets\nexample.org\tq\tutf-8,KOI8-R\n", 1,
+              "hit-attrib-unit: %s:2: unknown charset 'koi8-r' (known: utf-8, cp932, cp949, "
+              "euc-jp, gbk, iso-8859-1, iso-8859-2, windows-1250, windows-1251)\n");
     LOAD_DIES("host\tparams\tcharsets\nexample.org\t/s\\\\/[^/]+/\t\n", 1,
               "hit-attrib-unit: %s:2: keyword pattern /s\\/[^/]+/ has no group\n");
     LOAD_DIES("host\tparams\tcharsets\nexample.org\t/s(/\t\n", 1,
@@ -328,6 +345,7 @@ int main(void)
     remove(write_file("a.tsv", ""));
     remove(write_file("b.tsv", ""));
     remove(write_file("c.tsv", ""));
+    remove(write_file("d.tsv", ""));
     remove(write_file("builtin.tsv", ""));
     remove(write_file("bad.tsv", ""));
     rmdir(tmpdir);
