@@ -93,7 +93,7 @@ bin/%: tools/%
 # that would load a module in a static program (getpwnam, dlopen); such a
 # warning fails the build.  hit-report, a script, is copied beside them.
 STATIC_LIBS = -lcsv -lm -pthread $(shell pkg-config --static --libs libzstd 2>/dev/null || \
-	echo -lzstd)
+	echo -lzstd) $(shell pkg-config --static --libs zlib 2>/dev/null || echo -lz)
 
 static: $(STATIC_TOOLS)
 
