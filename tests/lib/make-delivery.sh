@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # make-delivery.sh: build an Adobe data feed delivery in a directory, for the
 # hit-report manifest cases (sourced by their cmd scripts; hit-gen on PATH).
 #
