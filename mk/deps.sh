@@ -9,8 +9,9 @@
 set -u
 # Build: a C compiler, pkg-config, libcsv, libzstd, uthash.
 BUILD_PKGS="build-essential pkg-config libcsv-dev libzstd-dev uthash-dev"
-# Run time, beyond bash, coreutils, gzip and tar: bsdtar, for hit-report's
-# .zip deliveries (it reads a zip from a pipe, which unzip cannot).
+# Run time, beyond bash, coreutils and gzip: bsdtar and bsdcat, which unpack
+# the Adobe deliveries hit-report reads (.tar.gz and .zip from a pipe, which
+# unzip cannot; zlib's inflate, faster than gzip's).
 RUN_PKGS="libarchive-tools"
 # Tests: zstd, python3 (csv-spectrum JSON, zip deliveries), postgresql (\copy round trip),
 # awscli (S3 end to end), parallel + openssh-server + rsync (sharded runs
