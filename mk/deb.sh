@@ -30,7 +30,7 @@ Version: $version
 Architecture: $arch
 Maintainer: ${DEB_MAINTAINER:-hitkit maintainers <hitkit@localhost>}
 Installed-Size: $size
-Depends: bash, coreutils, gzip
+Depends: bash, coreutils, gzip, libarchive-tools
 Recommends: awscli
 Section: utils
 Priority: optional

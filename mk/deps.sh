@@ -4,12 +4,16 @@
 #   sh mk/deps.sh install [build|all]   apt-get install what is missing (root
 #                                       or sudo); otherwise print the command
 #                                       and exit 2
-# build: what `make` and `make demo` need; all (the default): that and what
-# `make check` needs.
+# build: what `make` and `make demo` need, and what the tools need to run;
+# all (the default): that and what `make check` needs.
 set -u
 # Build: a C compiler, pkg-config, libcsv, libzstd, zlib, uthash.
 BUILD_PKGS="build-essential pkg-config libcsv-dev libzstd-dev zlib1g-dev uthash-dev"
-# Tests: zstd, python3 (csv-spectrum JSON), postgresql (\copy round trip),
+# Run time, beyond bash, coreutils and gzip: bsdtar and bsdcat, which unpack
+# the Adobe deliveries hit-report reads (.tar.gz and .zip from a pipe, which
+# unzip cannot; zlib's inflate, faster than gzip's).
+RUN_PKGS="libarchive-tools"
+# Tests: zstd, python3 (csv-spectrum JSON, zip deliveries), postgresql (\copy round trip),
 # awscli (S3 end to end), parallel + openssh-server + rsync (sharded runs
 # over ssh), man-db (man pages against --help), time (/usr/bin/time: peak
 # memory), clang with its sanitizer runtimes (the second sanitizer build),
@@ -18,8 +22,8 @@ TEST_PKGS="zstd python3 postgresql awscli parallel openssh-server rsync man-db t
       libclang-rt-dev"
 
 case ${2:-all} in
-build) PKGS=$BUILD_PKGS ;;
-all) PKGS="$BUILD_PKGS $TEST_PKGS" ;;
+build) PKGS="$BUILD_PKGS $RUN_PKGS" ;;
+all) PKGS="$BUILD_PKGS $RUN_PKGS $TEST_PKGS" ;;
 *)
     echo "usage: sh mk/deps.sh check|install [build|all]" >&2
     exit 2

@@ -40,7 +40,7 @@ make -s -C "$root" deb >"$tmp/make.log" 2>&1 ||
 dpkg-deb --info "$deb" >/dev/null || { echo "FAIL dpkg-deb --info"; fail=1; }
 dpkg-deb -f "$deb" Package Version Architecture Depends Recommends >"$tmp/fields"
 printf '%s\n' "Package: hitkit" "Version: $version" "Architecture: $arch" \
-    "Depends: bash, coreutils, gzip" "Recommends: awscli" >"$tmp/want-fields"
+    "Depends: bash, coreutils, gzip, libarchive-tools" "Recommends: awscli" >"$tmp/want-fields"
 cmp -s "$tmp/want-fields" "$tmp/fields" ||
     { echo "FAIL fields:"; diff "$tmp/want-fields" "$tmp/fields"; fail=1; }
 for f in Maintainer Installed-Size Description; do

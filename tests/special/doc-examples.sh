@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Every command of the README's ```sh blocks and of every man page's EXAMPLES
 # section runs, in a scratch directory, on bundled data: the sample day
-# (examples/sample/data.tsv, its hits.schema) and small files made with
-# hit-gen.  A command must exit 0; tools being quiet on success, it must write
-# nothing on standard error (so a failing stage before a pipe is seen without
-# pipefail, which would fail `tool | head` on SIGPIPE); it must make the S3
+# (examples/sample/data.tsv, its hits.schema), small files made with hit-gen,
+# and an Adobe delivery of one of them (tests/lib/make-delivery.sh).  A
+# command must exit 0; tools being quiet on success, it must write nothing on
+# standard error (so a failing stage before a pipe is seen without pipefail,
+# which would fail `tool | head` on SIGPIPE); it must make the S3
 # object a "# -> s3://..." line after it names; and where the doc shows its
 # output (a "$ " line followed by output lines), the output must match it byte
 # for byte.
@@ -124,6 +125,9 @@ gzip -nc "$scratch/part1" >"$HK_FAKE_S3/feeds/01-shop_2009-09-27.tsv.gz"
 gzip -nc "$scratch/part2" >"$HK_FAKE_S3/feeds/02-shop_2009-09-27.tsv.gz"
 { [ -s "$scratch/part2" ] && cat "$scratch/part1" "$scratch/part2" | cmp -s - hit_data.tsv; } ||
     { echo "fixtures: the feed was not cut in two parts" >&2; exit 2; }
+# The same day as an Adobe delivery: feeds/shop_2009-09-27.txt and its files.
+. "$root/tests/lib/make-delivery.sh"
+HK_TMP=$scratch make_delivery feeds shop 2009-09-27 tar.gz hit_data.tsv column_headers.tsv
 set +e
 cd "$root" || exit 2
 

@@ -3,7 +3,7 @@
 # s3rver (npm, tests/s3) and Debian's aws cli (/usr/bin/aws, v2).
 #
 # Inputs are uploaded as objects (plain, .zst, .gz, keys with spaces, quotes
-# and $), the report is written to S3 and read back, and every failure
+# and $, an Adobe delivery with its manifest), the report is written to S3 and read back, and every failure
 # (missing key, failing stage, server down) must leave nothing behind: no
 # object under the output prefix, no file in hit-report's TMPDIR, the
 # previous report untouched.
@@ -140,6 +140,36 @@ cmp -s "$T/expected" "$T/got" || fail "s3 out of order: report differs: $(diff "
 expect_err "s3 out of order" \
     "hit-report: warning: the hits are out of time order; reading the inputs again to sort them"
 tmp_empty "s3 out of order"
+# --- an Adobe delivery: the manifest in S3, its files under the same prefix -----
+# Its report is that of the same hits as a local file; a manifest whose MD5
+# is not the data file's fails with exit 1 and writes nothing.
+. "$root/tests/lib/make-delivery.sh"
+mkdir -p "$T/feed"
+"$bin/hit-gen" --rows 4000 --seed 1 --format adobe-feed -o "$T/feed/hit_data.tsv" ||
+    fail "hit-gen"
+HK_TMP=$T make_delivery "$T/up/delivery" shop 2009-09-27 zip "$T/feed/hit_data.tsv" \
+    "$T/feed/column_headers.tsv" || fail "make_delivery"
+good=$(md5sum <"$T/up/delivery/shop_2009-09-27.zip" | cut -d' ' -f1)
+sed "s/^MD5-Digest: $good\$/MD5-Digest: 00000000000000000000000000000000/" \
+    "$T/up/delivery/shop_2009-09-27.txt" >"$T/up/delivery/bad_2009-09-27.txt"
+s3 cp --recursive "$T/up/delivery" "s3://hitkit-test/feeds/it's a day/" --only-show-errors ||
+    fail "uploading the delivery"
+report -o - -C "$T/feed/column_headers.tsv" "$T/feed/hit_data.tsv" >"$T/plain" 2>"$T/err"
+expect_rc "delivery, plain report" 0 $?
+report -o "s3://hitkit-test/reports/delivery" \
+    "s3://hitkit-test/feeds/it's a day/shop_2009-09-27.txt" >"$T/out" 2>"$T/err"
+expect_rc "delivery" 0 $?
+[ -s "$T/err" ] && fail "delivery: stderr: $(cat "$T/err")"
+s3 cp "s3://hitkit-test/reports/delivery/2009-09-27/$name" "$T/got" --only-show-errors
+cmp -s "$T/plain" "$T/got" || fail "delivery: report differs from the plain file's"
+report -o "s3://hitkit-test/reports/bad delivery" \
+    "s3://hitkit-test/feeds/it's a day/bad_2009-09-27.txt" >"$T/out" 2>"$T/err"
+expect_rc "delivery, wrong MD5" 1 $?
+expect_err "delivery, wrong MD5" "hit-report: shop_2009-09-27.zip: MD5 is $good, the manifest\
+ says 00000000000000000000000000000000"
+[ -z "$(keys "reports/bad delivery")" ] || fail "delivery, wrong MD5: objects written"
+tmp_empty "delivery"
+
 # from here on, the store must hold exactly these objects
 stored >"$T/store"
 
