@@ -14,7 +14,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/hk-tsan.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 cc=${CC:-cc}
 flags=(-std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=thread -I"$root/lib" -I"$root/build/gen")
-libs=(-lcsv -lzstd -lm -pthread)
+libs=(-lcsv -lzstd -lz -lm -pthread)
 echo 'int main(void){return 0;}' >"$tmp/t.c"
 "$cc" "${flags[@]}" "$tmp/t.c" -o "$tmp/t" 2>/dev/null && "$tmp/t" || exit 77
 for t in hit-agg hit-attrib hit-partition hit-sort; do
