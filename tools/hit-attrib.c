@@ -571,8 +571,8 @@ static void look(const struct run *r, struct engines *eng, const struct field *f
     /* hitid_high + hitid_low, when the input has them and they are not empty */
     l->has_id = f[F_IDHIGH].n || f[F_IDLOW].n;
     if (l->has_id)
-        l->id = hash_final(hash_mix(hash_mix(HASH_SEED, f[F_IDHIGH].p, f[F_IDHIGH].n),
-                                    f[F_IDLOW].p, f[F_IDLOW].n));
+        l->id = hash_final(hash_mix(hash_mix(HASH_SEED, f[F_IDHIGH].p, f[F_IDHIGH].n), f[F_IDLOW].p,
+                                    f[F_IDLOW].n));
     if (!adobe_has_event(f[F_EVENTS].p, f[F_EVENTS].n, o->purchase, r->pid_n))
         return;
     if (f[F_DUPLICATE].n == 1 && f[F_DUPLICATE].p[0] == '1') {
@@ -1062,16 +1062,16 @@ static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
  *
  * A hit goes into the sort (lib/extsort, within -S, spilling sorted runs
  * to -T) as what it says by itself (look: its search engine and keyword,
- * what it is as a purchase) and its --with columns, behind its time, its
- * visitor's key, whether its warnings were printed already and, for a
+ * what it is as a purchase, its hitid's hash) and its --with columns,
+ * behind its time, its visitor's key, whether its warnings were printed already and, for a
  * purchase, where it is; so a hit that is neither a search nor a purchase
  * is little more than its time and visitor.  Excluded hits are dropped
  * first.  Then one thread attributes and accounts the hits as they come
  * out, so rows and warnings come in time order.  A file is read twice when the disorder is
  * found late in it; a stream cannot be, so --order auto stops there. */
 enum { S_TIME, S_VNUM, S_VPAGE, S_HUSHED, S_FILE, S_LINE, S_KEY, /* then struct look: */
-       S_KIND, S_DOM, S_KW, S_REV, S_BADP, S_ERR, S_IDHI, S_IDLO, /* the id's halves */
-       S_WITH };                                             /* then --with's */
+       S_KIND, S_DOM, S_KW, S_REV, S_BADP, S_ERR,                /* then the hitid's */
+       S_IDHI, S_IDLO, S_WITH };                                 /* halves; --with's */
 
 struct sorting {
     struct run *r;
