@@ -27,6 +27,7 @@
 #include "fanout.h"
 #include "fmt.h"
 #include "hash.h"
+#include "hitseen.h"
 #include "io.h"
 #include "keys.h"
 #include "relay.h"
@@ -134,6 +135,7 @@ enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 }; /* --threads */
 struct state {
     struct visitor *hash, *oldest, *newest, *free;
     uint64_t tracked, peak;
+    struct hitseen seen; /* the hits of the current second, by id */
     uint16_t filter[1U << FILTER_BITS];
 };
 
@@ -342,6 +344,7 @@ static struct visitor *track(struct state *s, const char *key, size_t kn, const 
 static void free_all(struct state *s)
 {
     struct visitor *v, *tmp;
+    hitseen_free(&s->seen);
     HASH_ITER(hh, s->hash, v, tmp)
     {
         HASH_DEL(s->hash, v);
@@ -356,11 +359,12 @@ static void free_all(struct state *s)
 }
 
 struct counts {
-    uint64_t hits, skipped, purchases, credited, bad, out_of_order;
+    uint64_t hits, skipped, purchases, credited, bad, out_of_order, repeats;
     struct dec credited_rev, uncredited_rev;
 };
 
-static void report(const struct counts *c, const struct shard_state *sh, size_t nsh)
+/* With hitids (ids), the hits dropped as delivered again too. */
+static void report(const struct counts *c, const struct shard_state *sh, size_t nsh, int ids)
 {
     uint64_t tracked = 0, peak = 0; /* summed over the shards */
     for (size_t i = 0; i < nsh; i++) {
@@ -373,11 +377,14 @@ static void report(const struct counts *c, const struct shard_state *sh, size_t 
     fprintf(stderr,
             "hit-attrib: hits %llu, skipped %llu, purchases %llu, credited %llu, "
             "revenue credited %s, uncredited %s, bad prices %llu, visitors tracked %llu "
-            "(peak %llu), hits out of time order %llu\n",
+            "(peak %llu), hits out of time order %llu",
             (unsigned long long)c->hits, (unsigned long long)c->skipped,
             (unsigned long long)c->purchases, (unsigned long long)c->credited, c1, c2,
             (unsigned long long)c->bad, (unsigned long long)tracked, (unsigned long long)peak,
             (unsigned long long)c->out_of_order);
+    if (ids)
+        fprintf(stderr, ", hits delivered again %llu", (unsigned long long)c->repeats);
+    fputc('\n', stderr);
 }
 
 /* ---- columns ---------------------------------------------------------- */
@@ -444,7 +451,7 @@ static int mine(void *arg, const struct field *f)
  * warnings it prints itself, before the reader can go on to report
  * anything later. */
 enum { BATCH = 256, NBATCH = 16 };
-enum { F_REFERRER, F_EVENTS, F_PRODUCTS, F_DUPLICATE, F_VNUM, F_VPAGE, F_WITH };
+enum { F_REFERRER, F_EVENTS, F_PRODUCTS, F_DUPLICATE, F_VNUM, F_VPAGE, F_IDHIGH, F_IDLOW, F_WITH };
 
 struct hit {
     int64_t t;
@@ -454,7 +461,8 @@ struct hit {
 
 /* What a hit says by itself (see look()). */
 struct look {
-    int kind, err;
+    int kind, err, has_id; /* has_id: the hit has a hitid, hashed in id */
+    uint64_t id;
     size_t badp;
     struct dec rev;
     const char *dom, *kw;
@@ -487,9 +495,10 @@ struct batch {
 };
 
 /* What attribution makes of a hit: nothing, a purchase skipped as a
- * duplicate, a price that is not a number (product badp, dec error), or
- * a purchase of revenue rev, credited to dom and kw or not. */
-enum { NOTHING, DUPLICATE, BAD_PRICE, PURCHASE };
+ * duplicate, a price that is not a number (product badp, dec error), a
+ * purchase of revenue rev, credited to dom and kw or not, or a hit
+ * delivered again (REPEAT: its hitid seen before, dropped). */
+enum { NOTHING, DUPLICATE, BAD_PRICE, PURCHASE, REPEAT };
 struct outcome {
     int kind, credited, err;
     size_t badp;
@@ -509,6 +518,7 @@ struct run {
     size_t *cols;        /* the input column of each field of a batch's hit */
     const size_t *vcols; /* the visitor's columns (nv), for its key */
     long pcol, tcol, xcol, scol;
+    int ids; /* the input has hitid_high and hitid_low */
     int64_t now;
     struct batch *b;
     struct relay *relay;
@@ -558,6 +568,11 @@ static void look(const struct run *r, struct engines *eng, const struct field *f
     if (!engines_match(eng, ref->p, ref->n, o->keep_case, &l->dom, &l->dom_n, &l->kw, &l->kw_n))
         l->dom = NULL;
     l->kind = NOTHING;
+    /* hitid_high + hitid_low, when the input has them and they are not empty */
+    l->has_id = f[F_IDHIGH].n || f[F_IDLOW].n;
+    if (l->has_id)
+        l->id = hash_final(hash_mix(hash_mix(HASH_SEED, f[F_IDHIGH].p, f[F_IDHIGH].n), f[F_IDLOW].p,
+                                    f[F_IDLOW].n));
     if (!adobe_has_event(f[F_EVENTS].p, f[F_EVENTS].n, o->purchase, r->pid_n))
         return;
     if (f[F_DUPLICATE].n == 1 && f[F_DUPLICATE].p[0] == '1') {
@@ -585,6 +600,14 @@ static void attribute(const struct run *r, struct state *st, int64_t t, const ch
 {
     const struct opts *o = r->o;
     out->kind = NOTHING;
+    /* A hit delivered again has its visitor, time and hitid: it is
+     * dropped before it touches the visitor, so it neither credits its
+     * referral again nor counts its purchase twice.  Only the hits of the
+     * shard's current second are kept (lib/hitseen): copies share it. */
+    if (l->has_id && hitseen_add(&st->seen, t, h64, l->id)) {
+        out->kind = REPEAT;
+        return;
+    }
     /* Memory, not results: a referral whose visitor's last hit is more
      * than --expire plus DISORDER before this hit can no longer be
      * credited unless hits come out of time order by more than DISORDER,
@@ -704,6 +727,10 @@ static int account(struct run *r, const struct hit *h, const struct field *f,
 {
     if (out->kind == NOTHING)
         return 0;
+    if (out->kind == REPEAT) {
+        r->cnt.repeats++;
+        return 0;
+    }
     if (out->kind == DUPLICATE) {
         r->cnt.skipped++;
         return 0;
@@ -1035,15 +1062,16 @@ static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
  *
  * A hit goes into the sort (lib/extsort, within -S, spilling sorted runs
  * to -T) as what it says by itself (look: its search engine and keyword,
- * what it is as a purchase) and its --with columns, behind its time, its
- * visitor's key, whether its warnings were printed already and, for a
+ * what it is as a purchase, its hitid's hash) and its --with columns,
+ * behind its time, its visitor's key, whether its warnings were printed already and, for a
  * purchase, where it is; so a hit that is neither a search nor a purchase
  * is little more than its time and visitor.  Excluded hits are dropped
  * first.  Then one thread attributes and accounts the hits as they come
  * out, so rows and warnings come in time order.  A file is read twice when the disorder is
  * found late in it; a stream cannot be, so --order auto stops there. */
 enum { S_TIME, S_VNUM, S_VPAGE, S_HUSHED, S_FILE, S_LINE, S_KEY, /* then struct look: */
-       S_KIND, S_DOM, S_KW, S_REV, S_BADP, S_ERR, S_WITH };   /* then --with's */
+       S_KIND, S_DOM, S_KW, S_REV, S_BADP, S_ERR,                /* then the hitid's */
+       S_IDHI, S_IDLO, S_WITH };                                 /* halves; --with's */
 
 struct sorting {
     struct run *r;
@@ -1084,6 +1112,9 @@ static void replay(void *arg, const char *line, size_t len, uint64_t code)
     }
     if (l.kind == PURCHASE)
         dec_parse(f[S_REV].p, f[S_REV].n, &l.rev);
+    l.has_id = f[S_IDHI].n != 0;
+    if (l.has_id)
+        l.id = (uint64_t)number(&f[S_IDHI]) << 32 | (uint64_t)number(&f[S_IDLO]);
     struct outcome out;
     attribute(r, &r->sh[0].st, h.t, key->p, key->n, hash_bytes(key->p, key->n), &l, &out);
     r->hushed = f[S_HUSHED].n != 0;
@@ -1100,7 +1131,7 @@ static void collect_hit(struct sorting *x, const struct hit *h, const struct pen
 {
     struct run *r = x->r;
     static char none[1];
-    char num[6][24], rev[DEC_BUFSZ];
+    char num[8][24], rev[DEC_BUFSZ];
     struct field *f = x->f;
     if (h->t < r->now)
         r->cnt.out_of_order++;
@@ -1134,6 +1165,11 @@ static void collect_hit(struct sorting *x, const struct hit *h, const struct pen
     if (l->kind == BAD_PRICE) {
         f[S_BADP] = (struct field){num[4], (size_t)(fmt_u64(num[4], l->badp) - num[4])};
         f[S_ERR] = (struct field){num[5], (size_t)(fmt_u64(num[5], (uint64_t)-l->err) - num[5])};
+    }
+    f[S_IDHI] = f[S_IDLO] = (struct field){none, 0};
+    if (l->has_id) {
+        f[S_IDHI] = (struct field){num[6], (size_t)(fmt_u64(num[6], l->id >> 32) - num[6])};
+        f[S_IDLO] = (struct field){num[7], (size_t)(fmt_u64(num[7], l->id & 0xffffffff) - num[7])};
     }
     memcpy(f + S_WITH, hf + F_WITH, r->nw * sizeof *f);
     for (size_t k = 0; k < S_WITH + r->nw; k++) /* a column the input lacks: empty */
@@ -1290,7 +1326,7 @@ int main(int argc, char **argv)
     tsv_writer_open(&run.w, o.output, 0);
     if (r.ncols == 0) {
         if (o.verbose)
-            report(&run.cnt, run.sh, run.nsh);
+            report(&run.cnt, run.sh, run.nsh, run.ids);
         tsv_writer_close(&run.w);
         tsv_close(&r);
         for (size_t i = 0; i < run.nsh; i++)
@@ -1348,6 +1384,10 @@ int main(int argc, char **argv)
     int visit_order = vncol >= 0 && vpcol >= 0; /* see sort_hits */
     cols[F_VNUM] = visit_order ? (size_t)vncol : SIZE_MAX;
     cols[F_VPAGE] = visit_order ? (size_t)vpcol : SIZE_MAX;
+    long ihcol = opt_col(&r, "hitid_high", "header"), ilcol = opt_col(&r, "hitid_low", "header");
+    run.ids = ihcol >= 0 && ilcol >= 0; /* see attribute */
+    cols[F_IDHIGH] = run.ids ? (size_t)ihcol : SIZE_MAX;
+    cols[F_IDLOW] = run.ids ? (size_t)ilcol : SIZE_MAX;
     for (size_t i = 0; i < nw; i++)
         cols[F_WITH + i] = wcols[i];
     run.b = xcalloc(NBATCH, sizeof *run.b);
@@ -1394,7 +1434,7 @@ int main(int argc, char **argv)
     }
     tsv_writer_close(&run.w);
     if (o.verbose)
-        report(&run.cnt, run.sh, run.nsh);
+        report(&run.cnt, run.sh, run.nsh, run.ids);
     for (size_t i = 0; i < run.nsh; i++) {
         free_all(&run.sh[i].st);
         free(run.sh[i].key);
