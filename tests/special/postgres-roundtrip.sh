@@ -119,7 +119,7 @@ echo "postgres copy text: $(($(wc -l <pg.tsv) - 1)) rows with NULLs read back eq
 cp "$root/examples/sample/data.tsv" in.tsv
 cp "$root/tests/cases/hit-report/bad-record/input" bad.tsv
 hit-report --ledger ledger --date 2009-09-27 -o out in.tsv
-! hit-report --ledger ledger --date 2009-09-27 bad.tsv 2>/dev/null
+hit-report --ledger ledger --date 2009-09-27 bad.tsv 2>/dev/null && exit 1
 psql_ -c "create table ledger (run_id text primary key, report_date date, input text,
     input_bytes bigint, md5_checked text, rows_read bigint, rows_rejected bigint,
     purchases bigint, revenue_credited numeric, revenue_uncredited numeric, output text,
