@@ -63,6 +63,7 @@ ep="http://127.0.0.1:$port"
 s3() { "$AWS" --endpoint-url "$ep" s3 "$@"; }
 
 fails=0
+TAB=$'\t'
 fail() {
     printf 'report-s3: FAIL: %s\n' "$*" >&2
     fails=$((fails + 1))
@@ -212,6 +213,25 @@ cat "$T/missing.out" "$T/record.out" "$T/price.out" >"$T/out"
 stored | cmp -s "$T/store" - || fail "failures: objects: $(stored | diff "$T/store" -)"
 tmp_empty "failures"
 
+# --- the ledger on S3 ---------------------------------------------------------
+# Each run adds its row (aws s3 cp - URI); --status reads them back (aws s3 cp
+# --recursive): the newest row of each input, newest first.
+report --ledger s3://hitkit-test/ledger -o "$T/ledger-out" "$in1" "$in2" "$in3" 2>"$T/err"
+expect_rc "ledger, ok run" 0 $?
+report --ledger s3://hitkit-test/ledger/ "s3://hitkit-test/bad/short row.tsv" 2>"$T/err"
+expect_rc "ledger, failed run" 1 $?
+ledger_keys=$(keys ledger/)
+[ "$(grep -cE '^ledger/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]+-[0-9]+\.tsv$' <<<"$ledger_keys")" = 2 ] ||
+    fail "ledger: keys $ledger_keys"
+"$bin/hit-report" --endpoint-url "$ep" --ledger s3://hitkit-test/ledger --status >"$T/status" \
+    2>"$T/err"
+expect_rc "ledger --status" 0 $?
+[ "$(cut -f 3,15,16 "$T/status")" = "input$TAB""status$TAB""exit_status
+s3://hitkit-test/bad/short row.tsv$TAB""failed$TAB""1
+$in1 $in2 $in3$TAB""ok$TAB""0" ] || fail "ledger --status: $(cat "$T/status")"
+tmp_empty "ledger"
+stored >"$T/store" # with the two rows
+
 # --- server down --------------------------------------------------------------
 stop_s3
 report -o "s3://hitkit-test/down" "$data" 2>"$T/err"
@@ -222,6 +242,12 @@ report -o "$T/down" "$in1" 2>"$T/err"
 expect_rc "server down, download" 2 $?
 expect_err "server down, download" "hit-report: stage download failed (exit 1) for $in1"
 [ ! -e "$T/down" ] || fail "server down: local output left: $(find "$T/down")"
+# a report that is written while the ledger's server is down: exit 2, said
+report --ledger s3://hitkit-test/ledger -o "$T/down-ledger" "$data" 2>"$T/err"
+expect_rc "server down, ledger" 2 $?
+tail -n 1 "$T/err" | grep -qE '^hit-report: cannot write the ledger row s3://hitkit-test/ledger/[0-9]{8}T[^/]*\.tsv$' ||
+    fail "server down, ledger: stderr $(cat "$T/err")"
+[ -f "$T/down-ledger/2009-09-27/$name" ] || fail "server down, ledger: no report"
 tmp_empty "server down"
 stored | cmp -s "$T/store" - || fail "server down: objects: $(stored | diff "$T/store" -)"
 
