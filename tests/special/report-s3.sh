@@ -63,7 +63,6 @@ ep="http://127.0.0.1:$port"
 s3() { "$AWS" --endpoint-url "$ep" s3 "$@"; }
 
 fails=0
-TAB=$'\t'
 fail() {
     printf 'report-s3: FAIL: %s\n' "$*" >&2
     fails=$((fails + 1))
@@ -221,14 +220,15 @@ expect_rc "ledger, ok run" 0 $?
 report --ledger s3://hitkit-test/ledger/ "s3://hitkit-test/bad/short row.tsv" 2>"$T/err"
 expect_rc "ledger, failed run" 1 $?
 ledger_keys=$(keys ledger/)
-[ "$(grep -cE '^ledger/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]+-[0-9]+\.tsv$' <<<"$ledger_keys")" = 2 ] ||
+key_re='^ledger/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]+-[0-9]+\.tsv$'
+[ "$(grep -cE "$key_re" <<<"$ledger_keys")" = 2 ] ||
     fail "ledger: keys $ledger_keys"
 "$bin/hit-report" --endpoint-url "$ep" --ledger s3://hitkit-test/ledger --status >"$T/status" \
     2>"$T/err"
 expect_rc "ledger --status" 0 $?
-[ "$(cut -f 3,15,16 "$T/status")" = "input$TAB""status$TAB""exit_status
-s3://hitkit-test/bad/short row.tsv$TAB""failed$TAB""1
-$in1 $in2 $in3$TAB""ok$TAB""0" ] || fail "ledger --status: $(cat "$T/status")"
+want=$(printf '%s\t%s\t%s\n' input status exit_status \
+    "s3://hitkit-test/bad/short row.tsv" failed 1 "$in1 $in2 $in3" ok 0)
+[ "$(cut -f 3,15,16 "$T/status")" = "$want" ] || fail "ledger --status: $(cat "$T/status")"
 tmp_empty "ledger"
 stored >"$T/store" # with the two rows
 
@@ -245,7 +245,8 @@ expect_err "server down, download" "hit-report: stage download failed (exit 1) f
 # a report that is written while the ledger's server is down: exit 2, said
 report --ledger s3://hitkit-test/ledger -o "$T/down-ledger" "$data" 2>"$T/err"
 expect_rc "server down, ledger" 2 $?
-tail -n 1 "$T/err" | grep -qE '^hit-report: cannot write the ledger row s3://hitkit-test/ledger/[0-9]{8}T[^/]*\.tsv$' ||
+lost_re='^hit-report: cannot write the ledger row s3://hitkit-test/ledger/[0-9]{8}T[^/]*\.tsv$'
+tail -n 1 "$T/err" | grep -qE "$lost_re" ||
     fail "server down, ledger: stderr $(cat "$T/err")"
 [ -f "$T/down-ledger/2009-09-27/$name" ] || fail "server down, ledger: no report"
 tmp_empty "server down"
