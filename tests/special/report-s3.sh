@@ -212,6 +212,26 @@ cat "$T/missing.out" "$T/record.out" "$T/price.out" >"$T/out"
 stored | cmp -s "$T/store" - || fail "failures: objects: $(stored | diff "$T/store" -)"
 tmp_empty "failures"
 
+# --- the ledger on S3 ---------------------------------------------------------
+# Each run adds its row (aws s3 cp - URI); --status reads them back (aws s3 cp
+# --recursive): the newest row of each input, newest first.
+report --ledger s3://hitkit-test/ledger -o "$T/ledger-out" "$in1" "$in2" "$in3" 2>"$T/err"
+expect_rc "ledger, ok run" 0 $?
+report --ledger s3://hitkit-test/ledger/ "s3://hitkit-test/bad/short row.tsv" 2>"$T/err"
+expect_rc "ledger, failed run" 1 $?
+ledger_keys=$(keys ledger/)
+key_re='^ledger/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]+-[0-9]+\.tsv$'
+[ "$(grep -cE "$key_re" <<<"$ledger_keys")" = 2 ] ||
+    fail "ledger: keys $ledger_keys"
+"$bin/hit-report" --endpoint-url "$ep" --ledger s3://hitkit-test/ledger --status >"$T/status" \
+    2>"$T/err"
+expect_rc "ledger --status" 0 $?
+want=$(printf '%s\t%s\t%s\n' input status exit_status \
+    "s3://hitkit-test/bad/short row.tsv" failed 1 "$in1 $in2 $in3" ok 0)
+[ "$(cut -f 3,15,16 "$T/status")" = "$want" ] || fail "ledger --status: $(cat "$T/status")"
+tmp_empty "ledger"
+stored >"$T/store" # with the two rows
+
 # --- server down --------------------------------------------------------------
 stop_s3
 report -o "s3://hitkit-test/down" "$data" 2>"$T/err"
@@ -222,6 +242,13 @@ report -o "$T/down" "$in1" 2>"$T/err"
 expect_rc "server down, download" 2 $?
 expect_err "server down, download" "hit-report: stage download failed (exit 1) for $in1"
 [ ! -e "$T/down" ] || fail "server down: local output left: $(find "$T/down")"
+# a report that is written while the ledger's server is down: exit 2, said
+report --ledger s3://hitkit-test/ledger -o "$T/down-ledger" "$data" 2>"$T/err"
+expect_rc "server down, ledger" 2 $?
+lost_re='^hit-report: cannot write the ledger row s3://hitkit-test/ledger/[0-9]{8}T[^/]*\.tsv$'
+tail -n 1 "$T/err" | grep -qE "$lost_re" ||
+    fail "server down, ledger: stderr $(cat "$T/err")"
+[ -f "$T/down-ledger/2009-09-27/$name" ] || fail "server down, ledger: no report"
 tmp_empty "server down"
 stored | cmp -s "$T/store" - || fail "server down: objects: $(stored | diff "$T/store" -)"
 
