@@ -14,13 +14,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 root=$PWD
-dd=$root/tests/duckdb
-command -v node >/dev/null || { echo "node not installed" >&2; exit 77; }
-if [ ! -d "$dd/node_modules/@duckdb/node-api" ]; then
-    command -v npm >/dev/null || { echo "npm not installed" >&2; exit 77; }
-    (cd "$dd" && npm ci --no-audit --no-fund --loglevel=error) >&2 ||
-        { echo "npm ci (@duckdb/node-api) failed" >&2; exit 77; }
-fi
+. "$root/tests/duckdb/need.sh"
 bin=${HK_BIN:-$root/bin}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hk-duckdb.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
