@@ -887,12 +887,13 @@ int main(int argc, char **argv)
     tsv_writer_open(&c.w, o.output, 0);
     if (r.ncols > 0) {
         resolve(&c, &o, &r);
-        for (size_t i = 0; i < c.ngidx && !o.no_header; i++)
-            tsv_put_str(&c.w, r.names[c.gidx[i]]);
-        for (size_t i = 0; i < c.naggs && !o.no_header; i++)
-            tsv_put_str(&c.w, c.aggs[i].name);
-        if (!o.no_header)
+        if (!o.no_header) {
+            for (size_t i = 0; i < c.ngidx; i++)
+                tsv_put_str(&c.w, r.names[c.gidx[i]]);
+            for (size_t i = 0; i < c.naggs; i++)
+                tsv_put_str(&c.w, c.aggs[i].name);
             tsv_end(&c.w);
+        }
     }
     tables_new(&c, r.ncols > 0 && c.ngidx == 0);
     int nunique = 0;
