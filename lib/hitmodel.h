@@ -59,4 +59,14 @@ void hm_stats(const struct hm_model *m, struct hm_stats *s);
 
 void hm_free(struct hm_model *m);
 
+/* Break one row in one way, drawn from r (hit-gen --anomalies): a field
+ * too many or too few, a bad number or date, an empty required value, or
+ * a broken escape.  The changed values are written at d (room for twice
+ * HM_ROW_MAX); *nf becomes the row's field count, *raw the field to write
+ * unescaped (the broken escape) or stays, *kind an index of
+ * hm_break_names.  Returns the 1-based column the reader will blame. */
+struct rng;
+long hm_break(struct rng *r, struct hm_val *f, size_t *nf, int *raw, char *d, int *kind);
+extern const char *const hm_break_names[];
+
 #endif

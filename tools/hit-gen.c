@@ -74,7 +74,7 @@ struct gen {
     int adobe, logging;
     uint64_t rows, bytes, line, bad, thr;
     struct tsv_writer w, log;
-    char scratch[2 * HM_ROW_MAX]; /* a row's values (hm_row), then inject's broken copy */
+    char scratch[2 * HM_ROW_MAX]; /* a row's values (hm_row), then hm_break's broken copy */
     char esc[8192];               /* one value in data-feed escapes */
     /* adobe-delivery: a row taken from the model but not written yet (it
      * belongs to a later hour or day), and where multi-file data is cut */
@@ -89,14 +89,6 @@ struct gen {
 
 
 /* ---- rows ------------------------------------------------------------------ */
-
-static int has_special(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] == '\t' || p[i] == '\n' || p[i] == '\\')
-            return 1;
-    return 0;
-}
 
 /* Data-feed escaping: a backslash before a literal TAB, LF or backslash.
  * Adds the LFs written to *lf (each one is a physical line). */
@@ -138,81 +130,6 @@ static void write_row(struct gen *g, const struct hm_val *f, size_t nf, int raw)
     g->line += 1 + lf;
 }
 
-enum { A_FIELD_COUNT, A_BAD_NUMBER, A_BAD_DATE, A_EMPTY, A_ESCAPE, A_KINDS };
-static const char *const kind_names[] = {"field-count", "bad-number", "bad-date", "empty-required",
-                                         "broken-escape"};
-
-/* Break one row in one way; returns the column the reader will blame. */
-static long inject(struct gen *g, struct hm_val *f, size_t *nf, int *raw, char *d, int *kind)
-{
-    static const char *const esc[] = {"\\/", "\\u00e9", "\\'", "\\\""};
-    static const int required[] = {0, 1, 3, 8, 9};
-    struct rng *r = &g->ra;
-    char *s = d;
-    size_t j;
-    switch (*kind = (int)rng_below(r, A_KINDS)) {
-    case A_FIELD_COUNT:
-        if (rng_below(r, 2)) { /* a TAB for the first space of the user agent */
-            const char *sp = memchr(f[2].p, ' ', f[2].n);
-            memmove(f + 4, f + 3, 9 * sizeof *f);
-            f[3].p = sp + 1, f[3].n = (size_t)(f[2].p + f[2].n - sp - 1);
-            f[2].n = (size_t)(sp - f[2].p);
-            *nf = NCOLS + 1;
-            return NCOLS + 1;
-        }
-        j = 4 + rng_below(r, 7); /* two neighbours run together */
-        d = fmt_cpy(fmt_cpy(fmt_cpy(d, f[j].p, f[j].n), " ", 1), f[j + 1].p, f[j + 1].n);
-        f[j].p = s, f[j].n = (size_t)(d - s);
-        memmove(f + j + 1, f + j + 2, (10 - j) * sizeof *f);
-        *nf = NCOLS - 1;
-        return NCOLS;
-    case A_BAD_NUMBER:
-        d = fmt_cpy(d, f[0].p, f[0].n);
-        switch (rng_below(r, 4)) {
-        case 0: s[4] = 'O'; break;                                  /* a letter for a digit */
-        case 1: d = fmt_cpy(d, "000", 3); break;                        /* milliseconds */
-        case 2: d = fmt_cpy(d, ".5", 2); break;                         /* a fraction */
-        default: memmove(s + 1, s, f[0].n), s[0] = '-', d++; break; /* negative */
-        }
-        f[0].p = s, f[0].n = (size_t)(d - s);
-        return 1;
-    case A_BAD_DATE:
-        d = fmt_cpy(d, f[1].p, 19);
-        switch (rng_below(r, 5)) {
-        case 0: s[10] = 'T'; break;              /* ISO 8601 */
-        case 1: s[5] = '1', s[6] = '3'; break;   /* month 13 */
-        case 2: s[11] = '2', s[12] = '4'; break; /* hour 24 */
-        case 3: d = s + 10; break;               /* date only */
-        default:                                 /* MM/DD/YYYY */
-            memcpy(d, s + 5, 2), d[2] = '/', memcpy(d + 3, s + 8, 2), d[5] = '/';
-            memcpy(d + 6, s, 4), memcpy(s, d, 10);
-        }
-        f[1].p = s, f[1].n = (size_t)(d - s);
-        return 2;
-    case A_EMPTY:
-        j = (size_t)required[rng_below(r, 5)];
-        f[j].n = 0;
-        return (long)j + 1;
-    default: {
-        size_t cand[4], nc = 0;
-        if (!has_special(f[2].p, f[2].n))
-            cand[nc++] = 2;
-        if (!has_special(f[8].p, f[8].n))
-            cand[nc++] = 8;
-        cand[nc++] = 9;
-        if (f[11].n)
-            cand[nc++] = 11;
-        j = cand[rng_below(r, (uint32_t)nc)];
-        size_t at = rng_below(r, (uint32_t)f[j].n + 1);
-        d = fmt_str(fmt_cpy(d, f[j].p, at), esc[rng_below(r, 4)]);
-        d = fmt_cpy(d, f[j].p + at, f[j].n - at);
-        f[j].p = s, f[j].n = (size_t)(d - s);
-        *raw = (int)j;
-        return (long)j + 1;
-    }
-    }
-}
-
 /* Rows until either limit or the first row at or after `until` (seconds),
  * which stays pending for the next call; each row maybe broken and logged. */
 static void generate(struct gen *g, struct hm_model *m, uint64_t max_rows, uint64_t max_bytes,
@@ -235,12 +152,12 @@ static void generate(struct gen *g, struct hm_model *m, uint64_t max_rows, uint6
         if (g->thr && (rng_next(&g->ra) >> 32) < g->thr) {
             int k;
             uint64_t line = g->line;
-            long col = inject(g, f, &nf, &raw, d, &k);
+            long col = hm_break(&g->ra, f, &nf, &raw, d, &k);
             g->bad++;
             if (g->logging) {
                 char b[24];
                 tsv_put_clean(&g->log, b, (size_t)(fmt_u64(b, line) - b));
-                tsv_put_str(&g->log, kind_names[k]);
+                tsv_put_str(&g->log, hm_break_names[k]);
                 tsv_put_clean(&g->log, b, (size_t)(fmt_u64(b, (uint64_t)col) - b));
                 tsv_end(&g->log);
             }
