@@ -182,11 +182,19 @@ static void report(struct progress *p, uint64_t bytes, uint64_t rows, double now
     }
     p->last = now;
     p->reports++;
+    p->bytes = bytes;
+    p->rows = rows;
+}
+
+/* Nothing new since the last report? */
+static int same(const struct progress *p, uint64_t bytes, uint64_t rows)
+{
+    return p->reports && bytes == p->bytes && rows == p->rows;
 }
 
 int progress_tick_at(struct progress *p, uint64_t bytes, uint64_t rows, double now)
 {
-    if (!p->on || !progress_due(p, now))
+    if (!p->on || !progress_due(p, now) || same(p, bytes, rows))
         return 0;
     report(p, bytes, rows, now);
     return 1;
@@ -203,7 +211,7 @@ void progress_end_at(struct progress *p, uint64_t bytes, uint64_t rows, double n
     if (p->tty) {
         wipe(p);
         err_before_message(NULL, NULL);
-    } else if (p->on && p->reports) {
+    } else if (p->on && p->reports && !same(p, bytes, rows)) {
         report(p, bytes, rows, now);
     }
     p->on = p->tty = 0;

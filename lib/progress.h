@@ -13,7 +13,8 @@
  * The caller ticks with its running totals once per buffer or chunk it
  * reads, never per row: a tick reads the clock, and reports only when the
  * interval (2 s, or HK_PROGRESS_INTERVAL milliseconds) has passed since
- * the start and since the last report, so a short run says nothing.  On a
+ * the start and since the last report, and the figures moved since, so a
+ * short run says nothing and no report repeats the one before.  On a
  * terminal the report is one line redrawn in place (carriage return, no
  * newline) and wiped at the end, and every message of lib/err wipes it
  * first; elsewhere (a file, a pipe) each report is a line of its own, and
@@ -38,7 +39,8 @@ struct progress {
     double start, last;               /* when it started, and reported last */
     int fd, tty;                      /* where reports go; redrawn in place */
     size_t width;                     /* of the line on the terminal, 0: none */
-    uint64_t reports;                 /* written so far */
+    uint64_t reports;                 /* written so far, */
+    uint64_t bytes, rows;             /* the last one's figures */
 };
 
 /* Start metering: totals 0 when not known.  Reads HK_PROGRESS_INTERVAL

@@ -105,10 +105,19 @@ static void lines(void)
     CHECK(progress_tick_at(&p, 4000, 40, 4) == 1);
     drain(fds[0], buf, sizeof buf);
     CHECK_STR(buf, "hit-x: 2.00 kB, 20 rows, 1.00 kB/s\nhit-x: 4.00 kB, 40 rows, 1.00 kB/s\n");
+    /* nothing new: nothing said */
+    CHECK(progress_tick_at(&p, 4000, 40, 7) == 0);
+    CHECK(drain(fds[0], buf, sizeof buf) == 0);
     /* the end: a last line after the others */
     progress_end_at(&p, 5000, 50, 5);
     drain(fds[0], buf, sizeof buf);
     CHECK_STR(buf, "hit-x: 5.00 kB, 50 rows, 1.00 kB/s\n");
+    /* unless the one before said it all */
+    progress_init(&p, "hit-x", 0, 0, 0, fds[1], 0, 0);
+    CHECK(progress_tick_at(&p, 1000, 10, 1) == 1);
+    progress_end_at(&p, 1000, 10, 3);
+    drain(fds[0], buf, sizeof buf);
+    CHECK_STR(buf, "hit-x: 1.00 kB, 10 rows, 1.00 kB/s\n");
     CHECK(progress_tick_at(&p, 6000, 60, 10) == 0); /* stopped */
     /* a short run: nothing at all */
     progress_init(&p, "hit-x", 0, 0, 2, fds[1], 0, 0);
