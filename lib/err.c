@@ -1,9 +1,10 @@
 /*
  * err: messages, exit statuses and checked allocation for every tool.
  *
- * The program name is the only global state here: it is set once at start
- * and read by every message.  Messages go to stderr unbuffered; stdout is
- * flushed first so data and diagnostics keep their order on a terminal.
+ * The program name is the global state here: it is set once at start and
+ * read by every message (so is the hook that wipes a progress line).
+ * Messages go to stderr unbuffered; stdout is flushed first so data and
+ * diagnostics keep their order on a terminal.
  */
 #include "err.h"
 
@@ -23,13 +24,24 @@
 static const char *prog = "hitkit";
 static struct timespec started;
 static volatile sig_atomic_t signalled;
+static void (*before)(void *arg); /* see err_before_message */
+static void *before_arg;
 
 void err_signalled(void) { signalled = 1; }
 
+void err_before_message(void (*fn)(void *arg), void *arg)
+{
+    before = fn;
+    before_arg = arg;
+}
+
+/* Before a message: wait for a signal being handled, wipe what is drawn. */
 static void hold(void)
 {
     while (signalled) /* see err_signalled */
         pause();
+    if (before)
+        before(before_arg);
 }
 
 /* HK_RUSAGE=FILE: at exit, append "prog TAB peak-RSS-bytes TAB user-seconds
