@@ -122,9 +122,10 @@ handle() { printf 'AQEBrh%d+wJwnCGtP/dtKlNa2eHqP9KGx1A8tQ5LVeU2vJ0hM6Qqy+9Lc==' 
 del() { printf 'sqs delete-message --queue-url %s --receipt-handle %s' "$q" "$(handle "$1")"; }
 sqs_calls() { grep -v '^s3 ' "$T/aws.log"; }
 expect() { # message-number what-file expected-text
-    local got
+    local got what=${2##*/}
+    [[ $what =~ ^[0-9]+$ ]] && what="sqs calls" # a <(...)
     got=$(cat "$2")
-    [ "$got" = "$3" ] || fail "message $1: $(basename "$2"): got
+    [ "$got" = "$3" ] || fail "message $1: $what: got
 $got
 expected
 $3"
