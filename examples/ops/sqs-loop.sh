@@ -78,6 +78,7 @@ pass=("$@") # to every hit-report: --on-failure, --threads, --endpoint-url...
 [ -n "$ledger" ] || usage "no ledger: set LEDGER or give --ledger"
 [ -n "$dest" ] || usage "no destination: set DEST or give -o"
 [[ ${WAIT:-20} =~ ^[0-9]+$ ]] || usage "WAIT: expected seconds, not '$WAIT'"
+command -v python3 >/dev/null || usage "python3: command not found (it reads the JSON)"
 hit_report=${HIT_REPORT:-hit-report}
 aws=("${AWS:-aws}")
 
@@ -161,10 +162,11 @@ step() {
         warn "aws sqs receive-message failed (exit $?)"
         return 2
     }
-    mapfile -d '' fields < <(python3 -c "$parse" <<<"$resp") && [ ${#fields[@]} -gt 0 ] || {
+    mapfile -d '' fields < <(python3 -c "$parse" <<<"$resp")
+    if [ ${#fields[@]} = 0 ]; then
         warn "cannot read the receive-message response: $resp"
         return 2
-    }
+    fi
     handle=${fields[0]}
     [ -n "$handle" ] || return 0
     run=0

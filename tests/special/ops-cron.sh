@@ -108,9 +108,9 @@ quiet "run 2"
 ls "$T/ledger" | cmp -s "$T/rows" - || fail "run 2: ledger files: $(ls "$T/ledger")"
 
 # 3. a corrupt delivery (a byte of its zip's header, the size kept): the hook
-good=$(md5sum <"$T/inbox/shop_2026-12-01.zip" | cut -d' ' -f1) # the same archive every day
 HK_TMP=$T make_delivery "$T/inbox" shop 2026-12-03 zip "$T/feed/hit_data.tsv" \
     "$T/feed/column_headers.tsv" || exit 2
+good=$(md5sum <"$T/inbox/shop_2026-12-03.zip" | cut -d' ' -f1)
 printf 'X' | dd of="$T/inbox/shop_2026-12-03.zip" bs=1 seek=10 conv=notrunc status=none
 bad=$(md5sum <"$T/inbox/shop_2026-12-03.zip" | cut -d' ' -f1)
 : >"$T/stub.log"

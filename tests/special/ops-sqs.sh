@@ -103,6 +103,7 @@ for x in "$d1 2026-12-01" "$d2 2026-12-02" "$d1 2026-12-03"; do
         "$T/feed/column_headers.tsv" || exit 2
 done
 # 03: a byte of the zip header (its time) changed, its size kept: its MD5 is wrong
+good=$(md5sum <"$d1/shop_2026-12-03.zip" | cut -d' ' -f1)
 printf 'X' | dd of="$d1/shop_2026-12-03.zip" bs=1 seek=10 conv=notrunc status=none || exit 2
 "$bin/hit-report" -o "$T/plain" --date 2026-12-01 -C "$T/feed/column_headers.tsv" "$T/feed/hit_data.tsv" || exit 2
 name=SearchKeywordPerformance.tab
@@ -169,7 +170,6 @@ step 5 1
 expect 5 "$T/runs.log" "--ledger $T/ledger -o $T/reports --date 2026-12-03 --threads 1 --\
  s3://hk-feeds/shop\\ feed/shop_2026-12-03.txt"
 expect 5 <(sqs_calls) "$recv"
-good=$(md5sum <"$d1/shop_2026-12-01.zip" | cut -d' ' -f1)
 bad=$(md5sum <"$d1/shop_2026-12-03.zip" | cut -d' ' -f1)
 expect 5 "$T/err" "hit-report: shop_2026-12-03.zip: MD5 is $bad, the manifest says $good
 sqs-loop: s3://hk-feeds/shop feed/shop_2026-12-03.txt: hit-report failed (exit 1), message kept"
