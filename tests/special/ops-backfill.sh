@@ -71,8 +71,14 @@ rc=$?
 # --- the real hit-report on three days of deliveries ----------------------------
 . "$root/tests/lib/make-delivery.sh"
 mkdir -p "$T/feed"
-"$bin/hit-gen" --rows 2000 --seed 2 --format adobe-feed -o "$T/feed/hit_data.tsv" || exit 2
+# each day's hits their own (hit-report skips a delivery whose data files are
+# another's), the same visitors and so the same report
+feed() { # day
+    "$bin/hit-gen" --rows 2000 --seed 2 --start "$1" --format adobe-feed \
+        -o "$T/feed/hit_data.tsv"
+}
 for d in 01 02 03; do
+    feed "2026-12-$d" || exit 2
     HK_TMP=$T make_delivery "$T/inbox" shop "2026-12-$d" tar.gz "$T/feed/hit_data.tsv" \
         "$T/feed/column_headers.tsv" || exit 2
 done
@@ -93,7 +99,7 @@ for d in 01 02 03; do
         fail "backfill: the report of 2026-12-$d differs or is missing"
 done
 [ "$(status)" = "$(printf '2026-12-%s\tok\t0\n' 01 02 03)" ] || fail "backfill: ledger: $(status)"
-[ "$(find "$T/ledger" -name '*.tsv' | wc -l)" = 3 ] ||
+[ "$(find "$T/ledger" -maxdepth 1 -name '*.tsv' | wc -l)" = 3 ] ||
     fail "backfill: ledger files: $(ls "$T/ledger")"
 
 # make status: hit-report --status
@@ -116,7 +122,7 @@ done
 [ -e "$T/reports/2026-12-02" ] && fail "corrupt day: a report of 2026-12-02"
 [ "$(status)" = "$(printf '2026-12-01\tok\t0\n2026-12-02\tfailed\t1\n2026-12-03\tok\t0\n')" ] ||
     fail "corrupt day: ledger: $(status)"
-[ "$(find "$T/ledger" -name '*.tsv' | wc -l)" = 6 ] ||
+[ "$(find "$T/ledger" -maxdepth 1 -name '*.tsv' | wc -l)" = 6 ] ||
     fail "corrupt day: ledger files: $(ls "$T/ledger")"
 
 [ $fails = 0 ]

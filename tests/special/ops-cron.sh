@@ -66,14 +66,21 @@ chmod +x "$T/stub/logger" "$T/stub/aws"
 # --- the deliveries ----------------------------------------------------------
 . "$root/tests/lib/make-delivery.sh"
 mkdir -p "$T/feed"
-"$bin/hit-gen" --rows 2000 --seed 2 --format adobe-feed -o "$T/feed/hit_data.tsv" || exit 2
+# each day's hits their own (hit-report skips a delivery whose data files are
+# another's), the same visitors and so the same report
+feed() { # day
+    "$bin/hit-gen" --rows 2000 --seed 2 --start "$1" --format adobe-feed \
+        -o "$T/feed/hit_data.tsv"
+}
 for d in 01 02; do
+    feed "2026-12-$d" || exit 2
     HK_TMP=$T make_delivery "$T/inbox" shop "2026-12-$d" zip "$T/feed/hit_data.tsv" \
         "$T/feed/column_headers.tsv" || exit 2
 done
 "$bin/hit-report" -o - -C "$T/feed/column_headers.tsv" "$T/feed/hit_data.tsv" >"$T/plain" ||
     exit 2
 name=SearchKeywordPerformance.tab
+rows() { find "$T/ledger" -maxdepth 1 -name '[0-9]*.tsv' | LC_ALL=C sort; } # one per run
 status() { # the ledger's latest row per input: date, status, exit status
     "$bin/hit-report" --ledger "$T/ledger" --status | sed 1d | cut -f 2,15,16 | LC_ALL=C sort
 }
@@ -95,7 +102,7 @@ for d in 01 02; do
         fail "run 1: the report of 2026-12-$d differs or is missing"
 done
 [ "$(status)" = "$(printf '2026-12-%s\tok\t0\n' 01 02)" ] || fail "run 1: ledger: $(status)"
-ls "$T/ledger" >"$T/rows"
+rows >"$T/rows"
 [ "$(wc -l <"$T/rows")" = 2 ] || fail "run 1: ledger files: $(cat "$T/rows")"
 [ -z "$(ls -A "$T/tmp")" ] || fail "run 1: left in TMPDIR: $(ls -A "$T/tmp")"
 
@@ -105,9 +112,10 @@ run_job
 rc=$?
 [ $rc = 0 ] || fail "run 2: exit $rc"
 quiet "run 2"
-ls "$T/ledger" | cmp -s "$T/rows" - || fail "run 2: ledger files: $(ls "$T/ledger")"
+rows | cmp -s "$T/rows" - || fail "run 2: ledger files: $(rows)"
 
 # 3. a corrupt delivery (a byte of its zip's header, the size kept): the hook
+feed 2026-12-03 || exit 2
 HK_TMP=$T make_delivery "$T/inbox" shop 2026-12-03 zip "$T/feed/hit_data.tsv" \
     "$T/feed/column_headers.tsv" || exit 2
 good=$(md5sum <"$T/inbox/shop_2026-12-03.zip" | cut -d' ' -f1)
@@ -124,8 +132,8 @@ rc=$?
 why="shop_2026-12-03.zip: MD5 is $bad, the manifest says $good"
 grep -qxF "| hit-report: $why" "$T/stub.log" || fail "run 3: syslog: $(cat "$T/stub.log")"
 grep '^aws ' "$T/stub.log" >"$T/hooks"
-input=$(ls "$T/ledger" | tail -n 1)
-input=$(sed -n 2p "$T/ledger/$input" | cut -f 3)
+input=$(rows | tail -n 1)
+input=$(sed -n 2p "$input" | cut -f 3)
 want="aws sns publish --topic-arn arn:aws:sns:eu-west-1:123456789012:hit-report --subject\
  $(printf '%q' "hit-report failed 2026-12-03") --message $(printf '%q' "$input: $why")"
 [ "$(cat "$T/hooks")" = "$want" ] || fail "run 3: the hook ran

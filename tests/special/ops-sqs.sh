@@ -96,9 +96,12 @@ export QUEUE_URL=$q LEDGER=$T/ledger DEST=$T/reports
 # --- the deliveries, in the mirror of bucket hk-feeds ----------------------------
 . "$root/tests/lib/make-delivery.sh"
 mkdir -p "$T/feed"
-"$bin/hit-gen" --rows 2000 --seed 2 --format adobe-feed -o "$T/feed/hit_data.tsv" || exit 2
 d1="$T/mirror/hk-feeds/shop feed" d2="$T/mirror/hk-feeds/c++ café"
+# each day's hits their own (hit-report skips a delivery whose data files are
+# another's), the same visitors and so the same report
 for x in "$d1 2026-12-01" "$d2 2026-12-02" "$d1 2026-12-03"; do
+    "$bin/hit-gen" --rows 2000 --seed 2 --start "${x##* }" --format adobe-feed \
+        -o "$T/feed/hit_data.tsv" || exit 2
     HK_TMP=$T make_delivery "${x% *}" shop "${x##* }" zip "$T/feed/hit_data.tsv" \
         "$T/feed/column_headers.tsv" || exit 2
 done
