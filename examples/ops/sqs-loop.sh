@@ -10,8 +10,11 @@
 #
 # An hourly manifest (RSID_YYYY-MM-DD-HH0000.txt) makes no report by itself
 # (a day is its 24 hours): it runs hit-report --inbox on the manifest's
-# prefix, which reports the days whose 24 hours are all there and that the
-# ledger does not have yet, and does nothing otherwise.
+# prefix (which must hold one report suite), which reports the days whose 24
+# hours are all there and that the ledger has not settled, and does nothing
+# otherwise.  S3 may send an event twice: a daily manifest's report is then
+# made again (the same report, a second ledger row); an hourly one's second
+# --inbox run finds the day settled.
 #
 # When a message is deleted: only after every run it asked for exited 0.  A
 # failed run (bad data, exit 1, or a system error, exit 2) leaves the message
@@ -21,7 +24,10 @@
 # (a failed row per attempt, with --on-failure's hook run each time) and, for
 # good, in the DLQ, from which a message can be moved back once the data is
 # fixed.  Bad data is not retried by hit-report, but SQS retries it: keep
-# maxReceiveCount small (3).  A TestEvent (sent when the notification is set
+# maxReceiveCount small (3).  (A day of hourly deliveries that failed on bad
+# data is settled in the ledger by its first --inbox run, so the message's
+# next receive finds nothing to do and deletes it: there the ledger and the
+# hook are the record, and --rerun-failed runs it again.)  A TestEvent (sent when the notification is set
 # up), a key that is not a manifest (data files, lookup archives) and an event
 # that is not ObjectCreated are deleted without a run.  A body that is no S3
 # event at all is kept (the DLQ shows it).

@@ -60,6 +60,12 @@ backfill -j2 -k HIT_REPORT="$T/stub" STUB_FAIL=2026-12-01
 rc=$?
 [ $rc = 2 ] || fail "stub, a day failing: exit $rc, expected 2"
 [ "$(grep -c '^end' "$T/stub.log")" = 3 ] || fail "stub, -k: days run: $(cat "$T/stub.log")"
+# days are no files: a file of a day's name beside the Makefile changes nothing
+mkdir "$T/copy" && cp "$ops/Makefile" "$T/copy/" && : >"$T/copy/day-2026-12-02" || exit 2
+rm -f "$T/stub.log"
+make -s -C "$T/copy" backfill FROM=2026-12-01 TO=2026-12-03 INBOX=x LEDGER=y DEST=z \
+    HIT_REPORT="$T/stub" >"$T/out" 2>"$T/err" || fail "copy: exit $?: $(cat "$T/err")"
+[ "$(grep -c '^end' "$T/stub.log")" = 3 ] || fail "copy: days run: $(cat "$T/stub.log")"
 # a usage error: no run
 rm -f "$T/stub.log"
 make -s -C "$ops" backfill FROM=2026-12-01 TO=2026-11-30 INBOX=x LEDGER=y DEST=z \

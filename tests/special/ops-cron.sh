@@ -45,7 +45,9 @@ while IFS= read -r line; do
     *) envs+=("$line") ;;
     esac
 done < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$crontab")
-[[ ${envs[*]} == *PATH=* ]] || { echo "ops-cron: the crontab sets no PATH"; exit 1; }
+# where make install puts hit-report, before the system's directories
+[[ " ${envs[*]} " == *" PATH=$T/stub:$bin:/usr/local/bin:"* ]] ||
+    { echo "ops-cron: the crontab's PATH does not begin with /usr/local/bin"; exit 1; }
 run_job() { # as cron: sh -c, that environment, HOME and the test's TMPDIR
     env -i HOME="$T" LOGNAME=root SHELL=/bin/sh TMPDIR="$T/tmp" HK_RETRY_DELAY=0 \
         STUB_LOG="$T/stub.log" "${envs[@]}" /bin/sh -c "$cmd" >"$T/out" 2>"$T/err"

@@ -17,6 +17,8 @@
 #   5 a manifest of a corrupt delivery      run (exit 1), NOT deleted
 #   6 via SNS: ObjectRemoved of a manifest  no run, deleted
 #   7 a body that is no S3 event            no run, NOT deleted
+#   8 an hourly manifest, 23 of 24 hours    hit-report --inbox: no report, deleted
+#   9 the 24th hour's manifest              hit-report --inbox: the day's report, deleted
 #   - the queue empty                       nothing
 # Then the loop without --once on a manifest and the corrupt one: it goes on
 # after the failure and stops at SIGTERM with exit 0.  The sqs calls' argument
@@ -108,11 +110,16 @@ done
 # 03: a byte of the zip header (its time) changed, its size kept: its MD5 is wrong
 good=$(md5sum <"$d1/shop_2026-12-03.zip" | cut -d' ' -f1)
 printf 'X' | dd of="$d1/shop_2026-12-03.zip" bs=1 seek=10 conv=notrunc status=none || exit 2
+# an hourly delivery, its last hour's manifest held back
+"$bin/hit-gen" --rows 3000 --seed 2 --start 2026-12-04 --format adobe-delivery --hourly \
+    --rsid shop -o "$T/mirror/hk-feeds/hourly" || exit 2
+"$bin/hit-report" -o "$T/plain" --date 2026-12-04 "$T/mirror/hk-feeds/hourly"/*.txt || exit 2
+mv "$T/mirror/hk-feeds/hourly/shop_2026-12-04-230000.txt" "$T/hour23" || exit 2
 "$bin/hit-report" -o "$T/plain" --date 2026-12-01 -C "$T/feed/column_headers.tsv" "$T/feed/hit_data.tsv" || exit 2
 name=SearchKeywordPerformance.tab
 
 # --- one message per --once run ------------------------------------------------
-cp "$canned"/[1-7].json "$T/queue/" || exit 2
+cp "$canned"/[1-9].json "$T/queue/" || exit 2
 step() { # message-number expected-rc
     : >"$T/aws.log"
     : >"$T/runs.log"
@@ -190,17 +197,38 @@ expect 7 "$T/runs.log" ""
 expect 7 "$T/aws.log" "$recv"
 expect 7 "$T/err" "sqs-loop: message kept: not an S3 event: hello"
 
-# the queue empty: nothing else
+# 8: an hour of a day not complete: the inbox run waits for the 24th, deleted
+hourly="--inbox s3://hk-feeds/hourly/ --ledger $T/ledger -o $T/reports --threads 1"
 step 8 0
-expect 8 "$T/aws.log" "$recv"
+expect 8 "$T/runs.log" "$hourly"
+expect 8 <(sqs_calls) "$recv
+$(del 8)"
+[ -e "$T/reports/2026-12-04" ] && fail "message 8: a report of 23 hours"
 expect 8 "$T/err" ""
 
+# 9: the last hour: the day's report
+mv "$T/hour23" "$T/mirror/hk-feeds/hourly/shop_2026-12-04-230000.txt"
+step 9 0
+expect 9 "$T/runs.log" "$hourly"
+expect 9 <(sqs_calls) "$recv
+$(del 9)"
+cmp -s "$T/plain/2026-12-04/2026-12-04_$name" "$T/reports/2026-12-04/2026-12-04_$name" ||
+    fail "message 9: the report is not the hourly delivery's"
+expect 9 "$T/err" ""
+
+# the queue empty: nothing else
+step 10 0
+expect 10 "$T/aws.log" "$recv"
+expect 10 "$T/err" ""
+
 # the ledger: the two deliveries ok, the corrupt one failed
-"$bin/hit-report" --ledger "$T/ledger" --status | cut -f 2,3,15,16 | LC_ALL=C sort >"$T/status"
+"$bin/hit-report" --ledger "$T/ledger" --status | cut -f 2,3,15,16 | LC_ALL=C sort |
+    sed 's/\(shop_2026-12-04-000000.txt\)\\t.*\(\t[^\t]*\t[^\t]*\)$/\1...\2/' >"$T/status"
 expect ledger "$T/status" "$(printf '%s\t%s\t%s\t%s\n' \
     2026-12-01 "s3://hk-feeds/shop feed/shop_2026-12-01.txt" ok 0 \
     2026-12-02 "s3://hk-feeds/c++ café/shop_2026-12-02.txt" ok 0 \
     2026-12-03 "s3://hk-feeds/shop feed/shop_2026-12-03.txt" failed 1 \
+    2026-12-04 "s3://hk-feeds/hourly/shop_2026-12-04-000000.txt..." ok 0 \
     report_date input status exit_status)"
 
 # --- the loop: on after a failure, out at SIGTERM -----------------------------
