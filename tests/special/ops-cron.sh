@@ -11,6 +11,8 @@
 #   2. again: nothing to do, no new ledger row, nothing said, exit 0
 #   3. a third, corrupt, delivery: its failure in the ledger, its message in
 #      syslog, the SNS hook run once with the subject and message it promises
+#   4. again: the bad delivery is settled, nothing run, no second alert
+#   5. its data fixed, the command with --rerun-failed: reported
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${HK_BIN:-$root/bin}
@@ -121,6 +123,7 @@ feed 2026-12-03 || exit 2
 HK_TMP=$T make_delivery "$T/inbox" shop 2026-12-03 zip "$T/feed/hit_data.tsv" \
     "$T/feed/column_headers.tsv" || exit 2
 good=$(md5sum <"$T/inbox/shop_2026-12-03.zip" | cut -d' ' -f1)
+cp "$T/inbox/shop_2026-12-03.zip" "$T/good.zip" || exit 2
 printf 'X' | dd of="$T/inbox/shop_2026-12-03.zip" bs=1 seek=10 conv=notrunc status=none
 bad=$(md5sum <"$T/inbox/shop_2026-12-03.zip" | cut -d' ' -f1)
 : >"$T/stub.log"
@@ -144,5 +147,27 @@ expected
 $want"
 [[ $input == *shop_2026-12-03.txt ]] || fail "run 3: the ledger's input: $input"
 grep -q MessageId "$T/stub.log" && fail "run 3: aws sns publish's output logged"
+
+# 4. the bad delivery is settled: not run again, no second alert
+rows >"$T/rows"
+: >"$T/stub.log"
+run_job
+rc=$?
+[ $rc = 0 ] || fail "run 4: exit $rc"
+quiet "run 4"
+rows | cmp -s "$T/rows" - || fail "run 4: ledger files: $(rows)"
+
+# 5. the data fixed, the same command with --rerun-failed (as the crontab says)
+cp "$T/good.zip" "$T/inbox/shop_2026-12-03.zip" || exit 2
+[[ $cmd == "hit-report "* ]] || fail "run 5: the job does not begin with hit-report: $cmd"
+cmd="hit-report --rerun-failed ${cmd#hit-report }"
+: >"$T/stub.log"
+run_job
+rc=$?
+[ $rc = 0 ] || fail "run 5: exit $rc"
+quiet "run 5"
+cmp -s "$T/plain" "$T/reports/2026-12-03/2026-12-03_$name" ||
+    fail "run 5: the report of 2026-12-03 differs or is missing"
+[ "$(status)" = "$(printf '2026-12-%s\tok\t0\n' 01 02 03)" ] || fail "run 5: ledger: $(status)"
 
 [ $fails = 0 ]
