@@ -50,8 +50,9 @@ done < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$crontab")
 # where make install puts hit-report, before the system's directories
 [[ " ${envs[*]} " == *" PATH=$T/stub:$bin:/usr/local/bin:"* ]] ||
     { echo "ops-cron: the crontab's PATH does not begin with /usr/local/bin"; exit 1; }
-run_job() { # as cron: sh -c, that environment, HOME and the test's TMPDIR
-    env -i HOME="$T" LOGNAME=root SHELL=/bin/sh TMPDIR="$T/tmp" HK_RETRY_DELAY=0 \
+run_job() { # as cron: sh -c, that environment, HOME and the test's TMPDIR, on a
+    # machine 14 hours ahead of UTC (the dates must still be UTC's)
+    env -i HOME="$T" LOGNAME=root SHELL=/bin/sh TMPDIR="$T/tmp" HK_RETRY_DELAY=0 TZ=XYZ-14 \
         STUB_LOG="$T/stub.log" "${envs[@]}" /bin/sh -c "$cmd" >"$T/out" 2>"$T/err"
 }
 
