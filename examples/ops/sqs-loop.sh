@@ -27,10 +27,11 @@
 # maxReceiveCount small (3).  (A day of hourly deliveries that failed on bad
 # data is settled in the ledger by its first --inbox run, so the message's
 # next receive finds nothing to do and deletes it: there the ledger and the
-# hook are the record, and --rerun-failed runs it again.)  A TestEvent (sent when the notification is set
-# up), a key that is not a manifest (data files, lookup archives) and an event
-# that is not ObjectCreated are deleted without a run.  A body that is no S3
-# event at all is kept (the DLQ shows it).
+# hook are the record, and --rerun-failed runs it again.)
+# A TestEvent (sent when the notification is set up), a key that is not a
+# manifest (data files, lookup archives) and an event that is not
+# ObjectCreated are deleted without a run.  A body that is no S3 event at all
+# is kept (the DLQ shows it).
 #
 # JSON is read with python3, not jq (not on a fresh Debian) and not
 # `aws --query` (JMESPath cannot parse the Body, which is JSON in a string):
@@ -84,6 +85,7 @@ pass=("$@") # to every hit-report: --on-failure, --threads, --endpoint-url...
 [ -n "$ledger" ] || usage "no ledger: set LEDGER or give --ledger"
 [ -n "$dest" ] || usage "no destination: set DEST or give -o"
 [[ ${WAIT:-20} =~ ^[0-9]+$ ]] || usage "WAIT: expected seconds, not '$WAIT'"
+[[ ${VISIBILITY:-0} =~ ^[0-9]+$ ]] || usage "VISIBILITY: expected seconds, not '$VISIBILITY'"
 command -v python3 >/dev/null || usage "python3: command not found (it reads the JSON)"
 hit_report=${HIT_REPORT:-hit-report}
 aws=("${AWS:-aws}")

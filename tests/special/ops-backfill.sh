@@ -71,7 +71,8 @@ rm -f "$T/stub.log"
 make -s -C "$ops" backfill FROM=2026-12-01 TO=2026-11-30 INBOX=x LEDGER=y DEST=z \
     HIT_REPORT="$T/stub" >"$T/out" 2>"$T/err"
 rc=$?
-[ $rc = 2 ] && [ "$(head -n 1 "$T/err")" = "backfill: TO is before FROM" ] && [ ! -e "$T/stub.log" ] ||
+[ $rc = 2 ] && [ "$(head -n 1 "$T/err")" = "backfill: TO is before FROM" ] &&
+    [ ! -e "$T/stub.log" ] ||
     fail "TO before FROM: exit $rc, $(cat "$T/err")"
 
 # --- the real hit-report on three days of deliveries ----------------------------

@@ -62,7 +62,8 @@ s3:cp)
         unexpected "$@"
     f=$STUB_MIRROR/${3#s3://}
     [ -f "$f" ] || {
-        echo "fatal error: An error occurred (404) when calling the HeadObject operation: Key \"${3#s3://*/}\" does not exist" >&2
+        printf 'fatal error: An error occurred (404) when calling the HeadObject operation: %s\n' \
+            "Key \"${3#s3://*/}\" does not exist" >&2
         exit 1
     }
     cat -- "$f"
@@ -115,7 +116,8 @@ printf 'X' | dd of="$d1/shop_2026-12-03.zip" bs=1 seek=10 conv=notrunc status=no
     --rsid shop -o "$T/mirror/hk-feeds/hourly" || exit 2
 "$bin/hit-report" -o "$T/plain" --date 2026-12-04 "$T/mirror/hk-feeds/hourly"/*.txt || exit 2
 mv "$T/mirror/hk-feeds/hourly/shop_2026-12-04-230000.txt" "$T/hour23" || exit 2
-"$bin/hit-report" -o "$T/plain" --date 2026-12-01 -C "$T/feed/column_headers.tsv" "$T/feed/hit_data.tsv" || exit 2
+"$bin/hit-report" -o "$T/plain" --date 2026-12-01 -C "$T/feed/column_headers.tsv" \
+    "$T/feed/hit_data.tsv" || exit 2
 name=SearchKeywordPerformance.tab
 
 # --- one message per --once run ------------------------------------------------
@@ -128,7 +130,8 @@ step() { # message-number expected-rc
     [ "$rc" = "$2" ] || fail "message $1: exit $rc, expected $2; stderr: $(cat "$T/err")"
     [ -s "$T/out" ] && fail "message $1: stdout: $(cat "$T/out")"
 }
-recv="sqs receive-message --queue-url $q --max-number-of-messages 1 --wait-time-seconds 20 --output json"
+recv="sqs receive-message --queue-url $q --max-number-of-messages 1 --wait-time-seconds 20"
+recv+=" --output json"
 handle() { printf 'AQEBrh%d+wJwnCGtP/dtKlNa2eHqP9KGx1A8tQ5LVeU2vJ0hM6Qqy+9Lc==' "$1"; }
 del() { printf 'sqs delete-message --queue-url %s --receipt-handle %s' "$q" "$(handle "$1")"; }
 sqs_calls() { grep -v '^s3 ' "$T/aws.log"; }
@@ -251,6 +254,20 @@ expect loop "$T/calls" "$recv
 $recv
 $(del 1)"
 grep -c "^sqs delete-message " "$T/aws.log" | grep -qx 1 || fail "loop: deletes: $(sqs_calls)"
+
+# --- usage errors: said, no call -------------------------------------------------
+: >"$T/aws.log"
+QUEUE_URL='' "$loop" --once >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 2 ] || fail "no queue: exit $rc"
+expect usage "$T/err" "sqs-loop: no queue: set QUEUE_URL or give --queue-url
+Usage: sqs-loop.sh [--once] [-v] [--queue-url URL] [--ledger LOC] [-o DEST]
+                   [-- HIT-REPORT-OPTION...]"
+"$loop" --once --ledger >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 2 ] && [ "$(head -n 1 "$T/err")" = "sqs-loop: option '--ledger' requires an argument" ] ||
+    fail "--ledger without its argument: exit $rc, $(cat "$T/err")"
+expect usage "$T/aws.log" ""
 
 # --- the sqs calls as the real aws cli parses them -------------------------------
 grep -q '^UNEXPECTED' "$T/aws.log" && fail "unexpected aws calls: $(grep UNEXPECTED "$T/aws.log")"
