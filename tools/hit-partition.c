@@ -466,6 +466,9 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (o.ddl_table) {
+        if (!rd.ncols)
+            die_at(EXIT_DATA, rd.file, 0, 0,
+                   "no header line: --athena-ddl names the table's columns by it");
         if (o.by == BY_COLUMN)
             o.key = rd.names[kidx[0]];
         print_ddl(&o, o.ddl_table, location, rd.names, rd.ncols);
