@@ -208,6 +208,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
             n += *c == ',';
         if (o->by != BY_HASH)
             die_usage("--outputs goes with --by hash");
+        size_t len = strlen(o->outputs);
+        if (!len || o->outputs[0] == ',' || o->outputs[len - 1] == ',' ||
+            strstr(o->outputs, ",,"))
+            die_usage("--outputs: an empty file name in '%s'", o->outputs);
         if (o->dir)
             die_usage("--outputs and --output exclude each other");
         if (o->shards && o->shards != n)
