@@ -1,5 +1,5 @@
 # hitkit: small, fast C filters for web-analytics hit data.
-#   make            build every tool into bin/
+#   make            build every tool into bin/ (hardened: see HARDEN_CFLAGS)
 #   make check      install what the tests need, build, run every test (also
 #                   under AddressSanitizer + UndefinedBehaviorSanitizer, built
 #                   with cc and, when it is installed, with clang)
@@ -17,6 +17,19 @@ MANDIR ?= $(PREFIX)/share/man
 
 CC ?= cc
 CFLAGS ?= -O2 -g
+# Hardened by default, as Debian's dpkg-buildflags with hardening=+all:
+# fortified libc calls (with optimization only: glibc warns without, and
+# -Werror), format strings checked, stack protector and stack clash
+# protection, control-flow protection, a position-independent executable,
+# full RELRO (relocations read-only, every symbol bound at start).  make
+# HARDEN_CPPFLAGS= HARDEN_CFLAGS= HARDEN_LDFLAGS= builds without;
+# tests/special/hardening.sh checks the binaries.  The sanitizer builds
+# go without.
+HARDEN_CPPFLAGS = $(if $(filter-out -O0,$(filter -O%,$(CFLAGS))),-U_FORTIFY_SOURCE \
+	-D_FORTIFY_SOURCE=2)
+HARDEN_CFLAGS = -Wformat -Werror=format-security -fstack-protector-strong \
+	-fstack-clash-protection -fcf-protection -fPIE
+HARDEN_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
 HK_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Ibuild/gen \
 	$(shell pkg-config --cflags libzstd zlib 2>/dev/null)
 HK_LIBS = -lcsv -lm -pthread $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd) \
@@ -72,16 +85,27 @@ build/gen/charset-tables.inc: build/gen/charset-gen lib/engines.tsv
 build/obj/charset.o build/san/obj/charset.o build/san-clang/obj/charset.o: \
 	build/gen/charset-tables.inc
 
-build/obj/%.o: lib/%.c
+# build/flags holds the compiler and flags of the last build: when they
+# change (make CFLAGS=..., HARDEN_CFLAGS=, a new Makefile), bin/ and
+# build/static are built again rather than left as they were.  Written as
+# the Makefile is read: a rule would not do, as .SECONDARY (below) lets a
+# missing prerequisite go unmade.
+BUILD_FLAGS = $(CC) $(HK_CFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) \
+	$(HARDEN_LDFLAGS) $(LDFLAGS) $(LDLIBS)
+$(shell mkdir -p build && { echo '$(BUILD_FLAGS)' | cmp -s - build/flags || \
+	echo '$(BUILD_FLAGS)' >build/flags; })
+
+build/obj/%.o: lib/%.c build/flags
 	@mkdir -p $(@D)
-	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(HK_CFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 build/libhitkit.a: $(patsubst lib/%.c,build/obj/%.o,$(LIB_SRC))
 	$(AR) rcs $@ $^
 
-bin/%: tools/%.c build/libhitkit.a
+bin/%: tools/%.c build/libhitkit.a build/flags
 	@mkdir -p $(@D)
-	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< build/libhitkit.a $(HK_LIBS) $(LDLIBS)
+	$(CC) $(HK_CFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) \
+	    $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $< build/libhitkit.a $(HK_LIBS) $(LDLIBS)
 
 bin/%: tools/%
 	@mkdir -p $(@D)
@@ -92,14 +116,18 @@ bin/%: tools/%
 # an image that has none of them.  glibc warns at link time about calls
 # that would load a module in a static program (getpwnam, dlopen); such a
 # warning fails the build.  hit-report, a script, is copied beside them.
+# Hardened as the dynamic build, position-independent too (-static-pie:
+# glibc's libc.a and Debian's static libraries are built for it), so that
+# the address space is randomized as well.
 STATIC_LIBS = -lcsv -lm -pthread $(shell pkg-config --static --libs libzstd 2>/dev/null || \
 	echo -lzstd) $(shell pkg-config --static --libs zlib 2>/dev/null || echo -lz)
 
 static: $(STATIC_TOOLS)
 
-build/static/bin/%: tools/%.c build/libhitkit.a
+build/static/bin/%: tools/%.c build/libhitkit.a build/flags
 	@mkdir -p $(@D)
-	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static -s -Wl,--fatal-warnings \
+	$(CC) $(HK_CFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) \
+	    $(filter-out -pie,$(HARDEN_LDFLAGS)) $(LDFLAGS) -static-pie -s -Wl,--fatal-warnings \
 	    -o $@ $< build/libhitkit.a $(STATIC_LIBS) $(LDLIBS)
 
 build/static/bin/%: tools/%

@@ -13,10 +13,15 @@ for t in hit-parse hit-attrib hit-agg; do
         echo "job.sh: no $S/$t: make static, then copy build/static/bin here" >&2
         exit 2
     fi
-    if ldd "$S/$t" >/dev/null 2>&1; then
+    # ldd: "not a dynamic executable" for a static program, "statically
+    # linked" for a static position-independent one (make static's).
+    case $(ldd "$S/$t" 2>&1) in
+    *"not a dynamic executable"* | *"statically linked"*) ;;
+    *)
         echo "job.sh: $S/$t is dynamically linked: ship the static tools (make static)" >&2
         exit 2
-    fi
+        ;;
+    esac
 done
 hadoop jar /usr/lib/hadoop/hadoop-streaming.jar \
     -D stream.num.map.output.key.fields=2 \
