@@ -8,6 +8,8 @@
 #   make deps       install the build packages (check-deps: the tests' too)
 #   make bench      compare against peer tools (not part of check)
 #   make static     every tool as a fully static executable, in build/static/bin
+#   make coverage   line and branch coverage of lib/ and tools/ by the data
+#                   cases and unit tests (gcc --coverage into build/cov, gcovr)
 #   make deb        a Debian package of the static tools and the man pages
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -23,8 +25,8 @@ CFLAGS ?= -O2 -g
 # protection, control-flow protection, a position-independent executable,
 # full RELRO (relocations read-only, every symbol bound at start).  make
 # HARDEN_CPPFLAGS= HARDEN_CFLAGS= HARDEN_LDFLAGS= builds without;
-# tests/special/hardening.sh checks the binaries.  The sanitizer builds
-# go without.
+# tests/special/hardening.sh checks the binaries.  The sanitizer and
+# coverage builds go without.
 HARDEN_CPPFLAGS = $(if $(filter-out -O0,$(filter -O%,$(CFLAGS))),-U_FORTIFY_SOURCE \
 	-D_FORTIFY_SOURCE=2)
 HARDEN_CFLAGS = -Wformat -Werror=format-security -fstack-protector-strong \
@@ -68,8 +70,8 @@ build/gen/engines-tsv.inc: lib/engines.tsv
 	od -An -v -tu1 $< | sed 's/  */ /g; s/^ //; s/ $$//; /^$$/d; s/ /,/g; s/$$/,/' > $@.tmp
 	mv $@.tmp $@
 
-build/obj/engines.o build/san/obj/engines.o build/san-clang/obj/engines.o: \
-	build/gen/engines-tsv.inc
+build/obj/engines.o build/san/obj/engines.o build/san-clang/obj/engines.o \
+	build/cov/obj/engines.o: build/gen/engines-tsv.inc
 
 # lib/charset's decoding tables, read off the build machine's iconv by
 # mk/charset-gen for every charset lib/engines.tsv declares (its third
@@ -82,8 +84,8 @@ build/gen/charset-tables.inc: build/gen/charset-gen lib/engines.tsv
 	build/gen/charset-gen $$(sed 1d lib/engines.tsv | cut -f3 | tr , '\n' | sort -u) > $@.tmp
 	mv $@.tmp $@
 
-build/obj/charset.o build/san/obj/charset.o build/san-clang/obj/charset.o: \
-	build/gen/charset-tables.inc
+build/obj/charset.o build/san/obj/charset.o build/san-clang/obj/charset.o \
+	build/cov/obj/charset.o: build/gen/charset-tables.inc
 
 # build/flags holds the compiler and flags of the last build: when they
 # change (make CFLAGS=..., HARDEN_CFLAGS=, a new Makefile), bin/ and
@@ -179,7 +181,53 @@ build/san-clang/unit/%: tests/unit/%.c tests/unit/check.h build/san-clang/libhit
 	@mkdir -p $(@D)
 	$(CLANG) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -o $@ $< build/san-clang/libhitkit.a $(HK_LIBS)
 
--include $(wildcard build/obj/*.d build/san/obj/*.d build/san-clang/obj/*.d)
+# make coverage: the code built with gcc --coverage into build/cov (its own
+# objects, so that no other build carries the counters), the data cases and
+# unit tests run against it, then gcovr's line and branch coverage per file
+# of lib/ and tools/.  Counters are updated atomically: the tools run threads.
+COV_CC ?= gcc
+COV_FLAGS = -O0 -g --coverage -fprofile-update=atomic
+COV_TOOLS := $(patsubst tools/%.c,build/cov/bin/%,$(TOOL_SRC)) \
+	$(patsubst tools/%,build/cov/bin/%,$(SCRIPTS))
+COV_UNITS := $(patsubst tests/unit/%.c,build/cov/unit/%,$(UNIT_SRC))
+GCOVR = gcovr -r . --object-directory build/cov --filter 'lib/' --filter 'tools/' \
+	--exclude-unreachable-branches
+
+build/cov/obj/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(COV_CC) $(HK_CFLAGS) $(CPPFLAGS) $(COV_FLAGS) -MMD -MP -c -o $@ $<
+
+build/cov/libhitkit.a: $(patsubst lib/%.c,build/cov/obj/%.o,$(LIB_SRC))
+	$(AR) rcs $@ $^
+
+build/cov/tobj/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(COV_CC) $(HK_CFLAGS) $(CPPFLAGS) $(COV_FLAGS) -MMD -MP -c -o $@ $<
+
+build/cov/bin/%: build/cov/tobj/%.o build/cov/libhitkit.a
+	@mkdir -p $(@D)
+	$(COV_CC) $(COV_FLAGS) -o $@ $< build/cov/libhitkit.a $(HK_LIBS)
+
+build/cov/bin/%: tools/%
+	@mkdir -p $(@D)
+	cp $< $@ && chmod +x $@
+
+build/cov/unit/%: tests/unit/%.c tests/unit/check.h build/cov/libhitkit.a
+	@mkdir -p $(@D)
+	$(COV_CC) $(HK_CFLAGS) $(CPPFLAGS) $(COV_FLAGS) -o $@ $< build/cov/libhitkit.a $(HK_LIBS)
+
+coverage:
+	@command -v gcovr >/dev/null || { echo "make coverage: no gcovr" \
+	    "(make check-deps installs it)" >&2; exit 2; }
+	@$(MAKE) -s --no-print-directory $(COV_TOOLS) $(COV_UNITS)
+	@find build/cov -name '*.gcda' -delete
+	@HK_BINS=build/cov/bin HK_UNITS=build/cov/unit tests/run \
+	    $(patsubst tools/%.c,%,$(TOOL_SRC)) $(patsubst tools/%,%,$(SCRIPTS)) unit
+	@echo "== lines"; $(GCOVR) --sort-percentage
+	@echo "== branches"; $(GCOVR) --branches --sort-percentage
+
+-include $(wildcard build/obj/*.d build/san/obj/*.d build/san-clang/obj/*.d \
+	build/cov/obj/*.d build/cov/tobj/*.d)
 
 # Debian packages: the build's for make and make demo, all for make check.
 deps:
@@ -240,5 +288,5 @@ format:
 	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c
 
 .PHONY: all deps build-deps check-deps check san san-clang static deb demo bench bench-smoke \
-	bench-large install uninstall clean format
+	bench-large install uninstall clean format coverage
 .SECONDARY:
