@@ -70,7 +70,7 @@ int dtime_datetime(const char *p, size_t n, int64_t *out)
         return -1;
     if (h > 23 || mi > 59 || s > 59)
         return -1;
-    *out = day + h * 3600 + mi * 60 + s;
+    *out = day + (int64_t)h * 3600 + (int64_t)mi * 60 + s;
     return 0;
 }
 

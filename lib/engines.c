@@ -263,6 +263,7 @@ static void rule_init(struct engines *e, struct rule *r, const struct field *par
             if (cn == 0 || (cn == 5 && strncasecmp(c, "utf-8", 5) == 0) ||
                 (cn == 4 && strncasecmp(c, "utf8", 4) == 0))
                 continue; /* UTF-8 is always tried first */
+            /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
             xgrow((void **)&r->cs, &cap, r->ncs + 1, sizeof *r->cs);
             r->cs[r->ncs++] = charset_of(c, cn, file, line);
         }
@@ -382,6 +383,7 @@ static void add_row(struct engines *e, const struct field *f, size_t nf, const c
         die_at(EXIT_DATA, file, line, 1, "engine domain must look like name.suffix or name.{}");
     xgrow((void **)&e->rows, &e->cap, e->n + 1, sizeof *e->rows);
     struct row *r = &e->rows[e->n++];
+    /* cppcheck-suppress nullPointerArithmeticRedundantCheck ; die_at above does not return */
     size_t nl = (size_t)(dot - f[0].p);
     r->name = xmemdup(f[0].p, nl);
     r->name_n = nl;
@@ -520,7 +522,9 @@ static size_t lossy(const char *h, size_t hn, char *out)
     size_t k = 0;
     int was_m = 0, was_cc = 0;
     for (size_t j = 0; j < last; j++) {
+        /* cppcheck-suppress uninitvar ; j < last <= nl: ls[j] and ll[j] were set */
         const char *p = h + ls[j];
+        /* cppcheck-suppress uninitvar ; as ls[j] */
         size_t pn = ll[j];
         int sub = j + 1 < nl; /* a dot follows */
         if (sub && pn == 1 && p[0] == 'm' && !was_m) {

@@ -312,6 +312,7 @@ static void radix_par(struct item *a, struct item *b, size_t n, int nt)
     p->cnt = xcalloc((size_t)nt, sizeof *p->cnt);
     for (int top = 64; top > 0; top = p->sh) {
         p->sh = top > MBITS ? top - MBITS : 0;
+        /* cppcheck-suppress shiftTooManyBits ; sh > 0 when top is 64, MBITS being less */
         p->mask = ((uint64_t)1 << (top - p->sh)) - 1;
         relay_each(nt, par_count, p);
         size_t sum = 0;
@@ -348,7 +349,7 @@ static void sort_items(struct extsort *s)
         free(tmp);
         return;
     }
-    if (s->threads > 1 && s->n > 64 * LOCAL)
+    if (s->threads > 1 && s->n > (size_t)64 * LOCAL)
         radix_par(s->it, tmp, s->n, s->threads);
     else
         radix(s->it, tmp, s->n, 64, 0);
@@ -560,6 +561,7 @@ static void merge(struct extsort *s, size_t lo, size_t hi, int mem, extsort_emit
 {
     size_t k = hi - lo + (mem != 0);
     struct src *v = xcalloc(k, sizeof *v);
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
     struct src **h = xmalloc(k * sizeof *h);
     struct tsv_opts o = {.no_header = 1};
     size_t nh = 0;

@@ -167,7 +167,8 @@ static char *search_ref(const struct visitor *v, char *d, int bare)
     if (bare)
         return d;
     char kw[160];
-    d = urlenc(d, kw, phrase(v->kw, v->style, kw), e->pct20);
+    size_t kwn = phrase(v->kw, v->style, kw);
+    d = urlenc(d, kw, kwn, e->pct20);
     return fmt_str(d, e->after);
 }
 
@@ -413,7 +414,7 @@ static int advance(struct hm_model *m, struct visitor *v, int64_t *t)
         gap = 5 * SEC + rng_expo(r, 45 * SEC);
     } else if (v->visits > 0) {
         v->visits--;
-        gap = 31 * 60 * SEC + rng_expo(r, 3 * 3600 * SEC);
+        gap = SEC * 31 * 60 + rng_expo(r, SEC * 3 * 3600);
         start_visit(m, v, 1);
     } else {
         return 0;
@@ -462,14 +463,12 @@ static char *emit(struct hm_model *m, struct visitor *v, int64_t t, struct hm_va
     f[8].p = page_name(kind, arg), f[8].n = strlen(f[8].p);
     f[9].p = d, d = page_url(v, kind, arg, d), f[9].n = (size_t)(d - f[9].p);
     f[11].p = d;
-    if (!v->first)
+    if (!v->first || v->src == SRC_INTERNAL)
         d = page_url(v, v->prev_kind, v->prev_arg, d);
     else if (v->src == SRC_SEARCH || v->src == SRC_BARE)
         d = search_ref(v, d, v->src == SRC_BARE);
     else if (v->src == SRC_OTHER)
         d = fmt_str(d, gd_other_sites[rng_below(&m->r, (uint32_t)gd_nother_sites)]);
-    else if (v->src == SRC_INTERNAL)
-        d = page_url(v, v->prev_kind, v->prev_arg, d);
     f[11].n = (size_t)(d - f[11].p);
     v->first = 0, v->prev_kind = (uint8_t)kind, v->prev_arg = arg;
 

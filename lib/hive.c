@@ -44,7 +44,7 @@ size_t hive_time_dir(int64_t t, int depth, char *out, size_t outsz, int64_t *lo,
         return (size_t)snprintf(out, outsz, "year=%04d/month=%02d/day=%02d", d.year, d.month,
                                 d.day);
     default:
-        *lo = dtime_days_from_civil(d.year, d.month, d.day) + d.hour * 3600;
+        *lo = dtime_days_from_civil(d.year, d.month, d.day) + (int64_t)d.hour * 3600;
         *hi = *lo + 3600;
         return (size_t)snprintf(out, outsz, "year=%04d/month=%02d/day=%02d/hour=%02d", d.year,
                                 d.month, d.day, d.hour);
@@ -188,7 +188,7 @@ void hive_commit(const char *root, const struct hive_file *f, size_t n, const ch
     if (access(man, F_OK) == 0) {
         struct tsv_reader old;
         tsv_open(&old, &man, 1, NULL);
-        if (old.ncols != 4 || strcmp(old.names[0], "file"))
+        if (old.ncols != 4 || strcmp(old.names[0], "file") != 0)
             die_at(EXIT_DATA, man, 1, 0, "not a hit-partition manifest");
         while (tsv_next(&old)) {
             if (overwrite && old.nf == 4) {

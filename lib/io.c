@@ -98,7 +98,7 @@ static void tmp_empty_dir(DIR *d)
 {
     struct dirent *e;
     while (d && (e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
             unlinkat(dirfd(d), e->d_name, 0);
     if (d)
         closedir(d);
@@ -160,6 +160,7 @@ static void tmp_hook(void)
             continue;
         sigaction(tmp_sigs[i], &sa, NULL);
     }
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
     tmp_blocks = xmalloc(sizeof *tmp_blocks);
     tmp_blocks[0] = &tmp_first;
     tmp_nblocks = tmp_blockcap = 1;
@@ -194,7 +195,9 @@ static void tmp_host_init(void)
     for (size_t i = 0; i < n; i++) {
         char c = h[i];
         int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        tmp_host[i] = ok ? c : '-';
+        tmp_host[i] = c;
+        if (!ok)
+            tmp_host[i] = '-';
     }
     if (n == 0)
         tmp_host[n++] = '-';
@@ -307,6 +310,7 @@ static struct tmp_block *tmp_take(int *h)
     } else {
         if ((size_t)tmp_used == tmp_nblocks * TMP_BLOCK) {
             struct tmp_block *b = xcalloc(1, sizeof *b);
+            /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
             xgrow((void **)&tmp_blocks, &tmp_blockcap, tmp_nblocks + 1, sizeof *tmp_blocks);
             tmp_blocks[tmp_nblocks] = b;
             atomic_store(&tmp_blocks[tmp_nblocks - 1]->next, b);

@@ -21,7 +21,7 @@ static uint32_t rotl(uint32_t x, unsigned c) { return (x << c) | (x >> (32 - c))
 static void block(uint32_t h[4], const unsigned char *p)
 {
     uint32_t m[16];
-    for (int i = 0; i < 16; i++)
+    for (size_t i = 0; i < 16; i++)
         m[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 | (uint32_t)p[4 * i + 2] << 16 |
                (uint32_t)p[4 * i + 3] << 24;
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], f, t;
@@ -97,7 +97,7 @@ void md5_hex(struct md5 *m, char out[33])
         pad[padn + (size_t)i] = (unsigned char)(bits >> (8 * i));
     md5_update(m, pad, padn + 8);
     static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
+    for (size_t i = 0; i < 16; i++) {
         unsigned char byte = (unsigned char)(m->h[i / 4] >> (8 * (i % 4)));
         out[2 * i] = hex[byte >> 4];
         out[2 * i + 1] = hex[byte & 15];

@@ -274,7 +274,7 @@ void pack_close(struct pack *p, struct pack_sum *sum)
             if (p->members)
                 tar_end_member(p);
             /* Two zero blocks end the archive; tar writes whole records. */
-            uint64_t end = p->tar_bytes + 2 * TAR_BLOCK;
+            uint64_t end = p->tar_bytes + (uint64_t)2 * TAR_BLOCK;
             end = (end + TAR_RECORD - 1) / TAR_RECORD * TAR_RECORD;
             for (; p->tar_bytes < end; p->tar_bytes += TAR_BLOCK)
                 put(p, zeros, TAR_BLOCK);

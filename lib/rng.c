@@ -28,7 +28,7 @@ int64_t rng_expo(struct rng *r, int64_t mean)
     int64_t k = x ? __builtin_clzll(x) : 64, u = (int64_t)(x & 0xffff);
     if (k > 40)
         k = 40;
-    int64_t m = k * 65536 + u, den = 3 * 32768; /* E[m] = 1.5 * 65536 */
+    int64_t m = k * 65536 + u, den = (int64_t)3 * 32768; /* E[m] = 1.5 * 65536 */
     /* mean * m / den without overflowing for means of hours in microseconds */
     return mean / den * m + mean % den * m / den;
 }

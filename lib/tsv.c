@@ -568,7 +568,7 @@ void tsv_open(struct tsv_reader *r, char **paths, size_t npaths, const struct ts
         r->o.sep = r->o.csv ? ',' : '\t';
     r->paths = paths;
     r->npaths = npaths;
-    r->cap = 2 * READ_BLOCK;
+    r->cap = (size_t)2 * READ_BLOCK;
     r->buf = xcalloc(1, r->cap + TSV_PAD);
     r->ipath = (size_t)-1;
     if (!advance_file(r)) {
@@ -664,6 +664,7 @@ static int plan_files(const struct tsv_reader *r, struct plan *p)
     p->np = r->npaths;
     p->size = xcalloc(p->np, sizeof *p->size);
     p->head = xcalloc(p->np, sizeof *p->head);
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
     p->in = xcalloc(p->np, sizeof *p->in);
     p->buf = xmalloc(PEEK);
     char *first = NULL, *buf = p->buf;
@@ -762,7 +763,7 @@ size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_
             }
         }
         like(p, r);
-        p->cap = 2 * READ_BLOCK;
+        p->cap = (size_t)2 * READ_BLOCK;
         p->buf = xcalloc(1, p->cap + TSV_PAD);
         p->ipath = (size_t)-1;
         p->file = p->paths[0];

@@ -37,7 +37,7 @@ int units_size(const char *s, uint64_t *out)
     if (u) {
         shift = 10 * (unsigned)(u - units + 1);
         s++;
-        if (strcmp(s, "") && strcmp(s, "B") && strcmp(s, "iB"))
+        if (strcmp(s, "") != 0 && strcmp(s, "B") != 0 && strcmp(s, "iB") != 0)
             return -1;
     }
     if (shift && v > (UINT64_MAX >> shift))

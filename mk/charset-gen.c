@@ -171,7 +171,7 @@ static int by_name(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    const char *names[64];
+    const char *names[64] = {0};
     size_t n = 0;
     for (int i = 1; i < argc; i++) {
         char label[64];

@@ -483,7 +483,7 @@ static inline __attribute__((always_inline)) int update(struct ctx *c, void *con
                     upto = k;
                     break;
                 }
-                amax |= (uint64_t)s->u.d.v ^ (uint64_t)(s->u.d.v >> 63); /* |v| or |v| - 1 */
+                amax |= (uint64_t)s->u.d.v ^ (s->u.d.v < 0 ? UINT64_MAX : 0); /* |v| or |v| - 1 */
                 s->n++;
                 break;
             case OP_MIN:

@@ -266,8 +266,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 6: o->thr = rate_arg(optarg); break;
         case 7: o->log = optarg; break;
         case 8:
-            if (strcmp(optarg, "tsv") && strcmp(optarg, "adobe-feed") &&
-                strcmp(optarg, "adobe-delivery"))
+            if (strcmp(optarg, "tsv") != 0 && strcmp(optarg, "adobe-feed") != 0 &&
+                strcmp(optarg, "adobe-delivery") != 0)
                 die_usage("--format: expected tsv, adobe-feed or adobe-delivery, not '%s'", optarg);
             o->adobe = optarg[0] == 'a';
             o->delivery = strcmp(optarg, "adobe-delivery") == 0;
@@ -443,7 +443,7 @@ int main(int argc, char **argv)
         write_columns(&o); /* first: it checks the options */
     if (!o.delivery) {
         tsv_writer_open(&g->w, o.output, 0);
-        if (g->w.cap < 2 * ROW_RESERVE)
+        if (g->w.cap < (size_t)2 * ROW_RESERVE)
             die(EXIT_TROUBLE, "internal error: writer buffer too small");
     }
     if (o.log) {
