@@ -1,3 +1,4 @@
+# shellcheck shell=bash # sourced by bench/run
 # zstd: the same projection from a zstd-compressed file (level 3).
 # hit-parse -f ... hits.tsv.zst  vs  zstd -dc hits.tsv.zst | cut -f4,5,11,12
 # MB/s counts uncompressed bytes; peak RSS is the largest process of a pipeline.

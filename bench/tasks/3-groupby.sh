@@ -1,3 +1,4 @@
+# shellcheck shell=bash # sourced by bench/run
 # groupby: sum revenue per (domain, keyword) on the dkr file (issue 4).
 # hit-agg on the unsorted file  vs  datamash -g1,2 sum 3 on the same rows
 # already sorted (sorting not timed)  vs  mlr stats1 on the unsorted file.

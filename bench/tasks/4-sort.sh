@@ -1,3 +1,4 @@
+# shellcheck shell=bash # sourced by bench/run
 # sort: the dkr file by revenue, descending (issue 4: hit-sort at least 6x as
 # fast as GNU sort, peak memory no larger).  Ties: hit-sort is stable, so
 # GNU sort runs with -s (stable) too; without it GNU sort would break ties by

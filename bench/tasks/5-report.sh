@@ -1,3 +1,4 @@
+# shellcheck shell=bash # sourced by bench/run
 # report: the Search Keyword Performance report on the hit-gen file (issue 5:
 # at most 1/5 of the awk script's time, 1/8 of DuckDB's, byte-identical).
 # Peers: bench/report.awk under mawk and gawk, bench/report.py (pandas),

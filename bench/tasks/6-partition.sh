@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sourced by bench/run, whose FAILED it sets
 # partition: hit-partition --by time --granularity hour at zstd level 3
 # against zstd -3 -T1 compressing the same bytes into one file (issue 6:
 # within 1.3x; compression is the floor).  Neither prints anything, so the

@@ -1,3 +1,4 @@
+# shellcheck shell=bash # sourced by bench/run
 # jobs: hit-report -j 2 against -j 1 on the same file (issue 6 asks for 1.6x
 # on two cores): every tool on two threads (hit-attrib reads the file in
 # chunks on both, each attributing half of the visitors) against one thread

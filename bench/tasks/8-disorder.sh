@@ -1,3 +1,4 @@
+# shellcheck shell=bash # sourced by bench/run
 # disorder: the report on the hit-gen file with its lines shuffled (issue 14:
 # the same bytes as on the file in time order, in at most 4x its time).  The
 # first row is the report on the file in time order, so each other row's

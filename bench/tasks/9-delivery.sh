@@ -1,3 +1,4 @@
+# shellcheck shell=bash # sourced by bench/run
 # delivery: the report from an Adobe delivery (issue 16: verifying the MD5s,
 # sizes and record counts costs at most 10% over the report on the same
 # bytes).  The delivery is hit-gen's, with the bench's size and seed, packed

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # sourced: $root is the sourcing script's
 # Sourced by the specials that run DuckDB, with $root the repository: sets
 # dd, the directory of the DuckDB runner, and installs npm's
 # @duckdb/node-api there on first use with npm ci (which installs what

@@ -16,8 +16,8 @@ fail=0
 rnd='function rnd() { rng = (rng * 16807) % 2147483647; return rng / 2147483647 }
 '
 
-one='-g g1,g2 -a n=count,c=count:v,s=sum:v,lo=min:v,hi=max:v,f=first:w,l=last:w'
-merge='-g g1,g2 -a n=sum:n,c=sum:c,s=sum:s,lo=min:lo,hi=max:hi,f=first:f,l=last:l'
+one=(-g 'g1,g2' -a 'n=count,c=count:v,s=sum:v,lo=min:v,hi=max:v,f=first:w,l=last:w')
+merge=(-g 'g1,g2' -a 'n=sum:n,c=sum:c,s=sum:s,lo=min:lo,hi=max:hi,f=first:f,l=last:l')
 
 check() { # check WHAT EXPECTED ACTUAL
     if ! cmp -s "$2" "$3"; then
@@ -44,7 +44,7 @@ for seed in 11 23 37 41 59 $((RANDOM + 100)); do
             print "k" int(rnd() * rnd() * 12), "q" int(rnd() * 7), v, w
         }
     }' >"$tmp/all.tsv"
-    hit-agg $one "$tmp/all.tsv" >"$tmp/want.tsv" || { echo "hit-agg failed"; exit 1; }
+    hit-agg "${one[@]}" "$tmp/all.tsv" >"$tmp/want.tsv" || { echo "hit-agg failed"; exit 1; }
 
     # Consecutive pieces, cut at random lines.
     rows=$(($(wc -l <"$tmp/all.tsv") - 1))
@@ -58,29 +58,29 @@ for seed in 11 23 37 41 59 $((RANDOM + 100)); do
           f = sprintf("%s/part.%02d", dir, p)
           if (!(f in seen)) { print h > f; seen[f] = 1 }
           print > f }' "$tmp/all.tsv"
-    for p in "$tmp"/part.*; do hit-agg $one "$p" >"$p.agg"; done
-    hit-agg $merge "$tmp"/part.*.agg >"$tmp/got.tsv"
+    for p in "$tmp"/part.*; do hit-agg "${one[@]}" "$p" >"$p.agg"; done
+    hit-agg "${merge[@]}" "$tmp"/part.*.agg >"$tmp/got.tsv"
     check "consecutive parts" "$tmp/want.tsv" "$tmp/got.tsv"
     # Rows dealt at random: order-free operations, compared as sets of rows.
     rm -f "$tmp"/deal.*
     awk -v s="$seed" -v dir="$tmp" "$rnd"'BEGIN { rng = s + 2 }
         NR == 1 { for (i = 0; i < 4; i++) print > (dir "/deal." i); next }
         { print > (dir "/deal." int(rnd() * 4)) }' "$tmp/all.tsv"
-    spec='-g g1,g2 -a n=count,c=count:v,s=sum:v,lo=min:v,hi=max:v'
-    for p in "$tmp"/deal.?; do hit-agg $spec "$p" >"$p.agg"; done
+    spec=(-g 'g1,g2' -a 'n=count,c=count:v,s=sum:v,lo=min:v,hi=max:v')
+    for p in "$tmp"/deal.?; do hit-agg "${spec[@]}" "$p" >"$p.agg"; done
     hit-agg -g g1,g2 -a n=sum:n,c=sum:c,s=sum:s,lo=min:lo,hi=max:hi "$tmp"/deal.?.agg |
         sort >"$tmp/got.tsv"
-    hit-agg $spec "$tmp/all.tsv" | sort >"$tmp/want2.tsv"
+    hit-agg "${spec[@]}" "$tmp/all.tsv" | sort >"$tmp/want2.tsv"
     check "rows dealt at random" "$tmp/want2.tsv" "$tmp/got.tsv"
 
     # --sorted on ungrouped input: each run of a group is a partial result.
-    hit-agg --sorted $one "$tmp/all.tsv" | hit-agg $merge >"$tmp/got.tsv"
+    hit-agg --sorted "${one[@]}" "$tmp/all.tsv" | hit-agg "${merge[@]}" >"$tmp/got.tsv"
     check "--sorted partials merged" "$tmp/want.tsv" "$tmp/got.tsv"
     # --sorted on grouped input equals the hash mode on the same input.
     { head -n 1 "$tmp/all.tsv"; tail -n +2 "$tmp/all.tsv" | sort -s -t "$(printf '\t')" -k1,2; } \
         >"$tmp/grouped.tsv"
-    hit-agg $one "$tmp/grouped.tsv" >"$tmp/want3.tsv"
-    hit-agg --sorted $one "$tmp/grouped.tsv" >"$tmp/got.tsv"
+    hit-agg "${one[@]}" "$tmp/grouped.tsv" >"$tmp/want3.tsv"
+    hit-agg --sorted "${one[@]}" "$tmp/grouped.tsv" >"$tmp/got.tsv"
     check "--sorted equals hash mode on grouped input" "$tmp/want3.tsv" "$tmp/got.tsv"
 done
 [ "$fail" = 0 ] && echo "agg-merge: ok"

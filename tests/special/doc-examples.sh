@@ -210,7 +210,8 @@ run_one() {
 # command (done, fi, esac, }); "# ..." lines and blank lines separate them.  In a block whose
 # commands start with "$ ", the other lines are the output shown.
 run_doc() {
-    local doc=$1 lineno kind text cmd= start= dollar= expect=$scratch/expect have_out= sql= made=
+    local doc=$1 lineno kind text cmd='' start='' dollar='' expect=$scratch/expect have_out=''
+    local sql='' made=
     work=$scratch/work/${doc//\//_}
     mkdir -p "$work" && cp -R "$fixtures"/. "$work"/
     flush() {
@@ -218,15 +219,15 @@ run_doc() {
             if [ -n "$have_out" ]; then run_one "$doc" "$start" "$cmd" "$expect" "$made"
             else run_one "$doc" "$start" "$cmd" "" "$made"; fi
         fi
-        cmd= start= have_out= made=
+        cmd='' start='' have_out='' made=''
         : >"$expect"
     }
     : >"$expect"
     while IFS=$'\t' read -r lineno kind text; do
-        if [ "$kind" = b ]; then flush; dollar= sql=; continue; fi
+        if [ "$kind" = b ]; then flush; dollar='' sql=''; continue; fi
         if [ -z "$cmd" ] && [[ $text =~ ^SELECT\  ]]; then sql=1; fi
         if [ -n "$sql" ]; then # a block of SQL is one example
-            [ -n "$cmd" ] && cmd+=$'\n'$text || { cmd=$text; start=$lineno; }
+            if [ -n "$cmd" ]; then cmd+=$'\n'$text; else cmd=$text start=$lineno; fi
             continue
         fi
         if [ -n "$cmd" ] && [ -z "$have_out" ] &&
@@ -252,6 +253,7 @@ run_doc() {
     flush
 }
 
+# shellcheck disable=SC2206 # HK_DOCS: file names split on blanks, as the default's glob
 docs=(${HK_DOCS:-README.md man/*.1})
 for doc in "${docs[@]}"; do
     case $doc in

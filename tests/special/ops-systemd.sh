@@ -48,6 +48,7 @@ print(hook(shlex.split(re.search(r'^--on-failure .*$', readme, re.M).group(0))))
 EOF
 [ "$(LC_ALL=C sort -u "$T/hooks" | wc -l)" = 1 ] ||
     fail "the hooks differ (service, crontab, README): $(cat "$T/hooks")"
+# shellcheck disable=SC2016 # the hook's words themselves, not expanded
 grep -q '\$HK_STATUS \$HK_DATE' "$T/hooks" || fail "the hook: $(head -n 1 "$T/hooks")"
 
 command -v systemd-analyze >/dev/null || {

@@ -86,6 +86,7 @@ psql_ -c "insert into s select 'g' || (i % 7),
         when 3 then E'back\\\\slash' when 4 then E'nl\\nx' else '' end
     from generate_series(1, 1000) i"
 psql_ -c "\\copy s to 'pg.tsv' with (header)"
+# shellcheck disable=SC1003 # the backslash sequences themselves, as COPY writes them
 for seq in '\N' '\b' '\f' '\v' '\t' '\n' '\\'; do
     grep -qF -- "$seq" pg.tsv || { echo "pg.tsv has no $seq: the test proves nothing"; exit 1; }
 done
