@@ -10,6 +10,7 @@
 #   make static     every tool as a fully static executable, in build/static/bin
 #   make coverage   line and branch coverage of lib/ and tools/ by the data
 #                   cases and unit tests (gcc --coverage into build/cov, gcovr)
+#   make lint       cppcheck, gcc -fanalyzer, clang-tidy and shellcheck
 #   make deb        a Debian package of the static tools and the man pages
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -226,6 +227,12 @@ coverage:
 	@echo "== lines"; $(GCOVR) --sort-percentage
 	@echo "== branches"; $(GCOVR) --branches --sort-percentage
 
+# make lint: the static analysers, each with zero findings (a false positive
+# is suppressed where it is, with its reason).  tests/special/lint.sh runs it
+# in make check when the tools are installed.
+lint: build/gen/engines-tsv.inc build/gen/charset-tables.inc
+	@sh mk/lint.sh
+
 -include $(wildcard build/obj/*.d build/san/obj/*.d build/san-clang/obj/*.d \
 	build/cov/obj/*.d build/cov/tobj/*.d)
 
@@ -288,5 +295,5 @@ format:
 	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c
 
 .PHONY: all deps build-deps check-deps check san san-clang static deb demo bench bench-smoke \
-	bench-large install uninstall clean format coverage
+	bench-large install uninstall clean format coverage lint
 .SECONDARY:

@@ -17,9 +17,10 @@ RUN_PKGS="libarchive-tools"
 # awscli (S3 end to end), parallel + openssh-server + rsync (sharded runs
 # over ssh), man-db (man pages against --help), time (/usr/bin/time: peak
 # memory), clang with its sanitizer runtimes (the second sanitizer build),
-# node and npm (s3rver, DuckDB), gcovr (make coverage).
+# node and npm (s3rver, DuckDB), gcovr (make coverage), cppcheck, clang-tidy
+# and shellcheck (make lint, which make check runs: tests/special/lint.sh).
 TEST_PKGS="zstd python3 postgresql awscli parallel openssh-server rsync man-db time clang
-      libclang-rt-dev gcovr"
+      libclang-rt-dev gcovr cppcheck clang-tidy shellcheck"
 
 case ${2:-all} in
 build) PKGS="$BUILD_PKGS $RUN_PKGS" ;;
@@ -57,4 +58,5 @@ fi
 echo "installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq >&2 || exit 2
+# shellcheck disable=SC2086 # $missing is a list of package names
 $sudo apt-get install -y -qq --no-install-recommends $missing >&2 || exit 2
