@@ -37,7 +37,7 @@ s3_start() { # [port]
     s3pid=$!
     port=''
     for ((i = 0; i < 300; i++)); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log")
+        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log" 2>/dev/null)
         [ -n "$port" ] && break
         kill -0 "$s3pid" 2>/dev/null || break
         sleep 0.1
