@@ -69,7 +69,7 @@ hr -v --inbox "$inbox" --ledger "$ledger" -o "$out" >"$T/out" 2>"$T/err"
 expect "23 hours: exit" 0 $?
 expect "23 hours: stdout" "" "$(cat "$T/out")"
 expect "23 hours: stderr" "hit-report: $day: 23 of 24 hours delivered, waiting
-hit-report: 0 deliveries run: 0 ok, 0 failed; 0 already settled, 1 waiting for hours" \
+hit-report: deliveries: 0 run (0 ok, 0 failed), 0 settled before, 1 waiting for hours" \
     "$(cat "$T/err")"
 expect "23 hours: ledger objects" "" "$(stored ledger5/)"
 expect "23 hours: report objects" "" "$(stored out5/)"

@@ -101,7 +101,7 @@ expect "exit" 0 "$rc"
 expect "stdout" "" "$(cat "$T/out")"
 again="hit-report: $manifest: attempt 1 failed (exit 2), again in 1 s"
 grep -qxF "$again" "$T/err" || fail "stderr: no line '$again': $(cat "$T/err")"
-grep -qxF "hit-report: 1 deliveries run: 1 ok, 0 failed; 0 already settled, 0 waiting for hours" \
+grep -qxF "hit-report: deliveries: 1 run (1 ok, 0 failed), 0 settled before, 0 waiting for hours" \
     "$T/err" || fail "stderr: no summary: $(cat "$T/err")"
 
 # every row of the ledger, oldest first: attempt, status, exit status, stage

@@ -104,8 +104,8 @@ idle() { # what
     idle_us=$((t1 - t0))
     expect "$1: exit" 0 $rc
     expect "$1: stdout" "" "$(cat "$T/out")"
-    expect "$1: stderr" "hit-report: 0 deliveries run: 0 ok, 0 failed; 1 already settled, 0\
- waiting for hours" "$(cat "$T/err")"
+    expect "$1: stderr" "hit-report: deliveries: 0 run (0 ok, 0 failed), 1 settled before,\
+ 0 waiting for hours" "$(cat "$T/err")"
     stored '' | cmp -s "$T/before" - ||
         fail "$1: objects changed: $(stored '' | diff "$T/before" - | head -5)"
 }
