@@ -119,7 +119,7 @@ static void test_growth_and_reset(void)
     arena_reset(&a); /* twice is fine */
     CHECK(a.used == 0 && arena_alloc(&a, 1) == first);
     arena_free(&a);
-    arena_free(&a); /* an empty arena frees nothing */
+    arena_free(&a);  /* an empty arena frees nothing */
     arena_reset(&a); /* nor does it reset anything */
     CHECK(a.head == NULL && a.used == 0);
     /* usable again after free */

@@ -53,8 +53,9 @@ static void rec(struct tsv_reader *r, long line, int lineno, ...)
     }
     va_end(ap);
     if (!ok || i != r->nf) {
-        fprintf(stderr, "csvin.c:%d: FAIL: record at line %ld (want %ld), bad %s, %zu fields:",
-                lineno, r->line, line, r->bad ? r->bad : "-", r->nf);
+        fprintf(stderr,
+                "csvin.c:%d: FAIL: record at line %ld (want %ld), bad %s, %zu fields:", lineno,
+                r->line, line, r->bad ? r->bad : "-", r->nf);
         for (size_t j = 0; j < r->nf; j++)
             fprintf(stderr, " [%.*s]", (int)r->f[j].n, r->f[j].p);
         fprintf(stderr, "\n");
@@ -72,16 +73,16 @@ static void test_quotes(void)
 {
     struct tsv_reader r;
     OPEN(&r,
-         "id,\"na,me\",\"note \"\"q\"\"\"\n"      /* 1: a quoted header */
-         "1,plain,\"a, b\"\n"                      /* 2 */
-         "2,\"say \"\"hi\"\"\",\"\"\"\"\n"         /* 3: doubled quotes; a lone quote */
-         "3,\"two\nlines\",\"crlf\r\ninside\"\n"   /* 4-6: newlines inside quotes */
-         ",,\n"                                    /* 7: empty fields */
-         "\"\",\"\",\"\"\n"                        /* 8: empty quoted fields */
-         "  4 , sp ,x  \n"                         /* 9: spaces kept */
-         "5,\\N,back\\slash\n"                     /* 10: no escapes in CSV */
-         "6,\"tab\there\",\"\n\n\n\"\n"            /* 11-14 */
-         "7,\"\xc3\xa9t\xc3\xa9\",end",            /* 15: no final newline */
+         "id,\"na,me\",\"note \"\"q\"\"\"\n"     /* 1: a quoted header */
+         "1,plain,\"a, b\"\n"                    /* 2 */
+         "2,\"say \"\"hi\"\"\",\"\"\"\"\n"       /* 3: doubled quotes; a lone quote */
+         "3,\"two\nlines\",\"crlf\r\ninside\"\n" /* 4-6: newlines inside quotes */
+         ",,\n"                                  /* 7: empty fields */
+         "\"\",\"\",\"\"\n"                      /* 8: empty quoted fields */
+         "  4 , sp ,x  \n"                       /* 9: spaces kept */
+         "5,\\N,back\\slash\n"                   /* 10: no escapes in CSV */
+         "6,\"tab\there\",\"\n\n\n\"\n"          /* 11-14 */
+         "7,\"\xc3\xa9t\xc3\xa9\",end",          /* 15: no final newline */
          NULL);
     CHECK(r.ncols == 3 && strcmp(r.names[0], "id") == 0 && strcmp(r.names[1], "na,me") == 0 &&
           strcmp(r.names[2], "note \"q\"") == 0);
@@ -246,8 +247,9 @@ static void test_blocks(void)
         for (size_t k = 0; k < 2; k++) {
             size_t len;
             field_of(i, k, v, &len);
-            int quote = len == 0 ? (int)(i % 2) : memchr(v, '"', len) || memchr(v, '\n', len) ||
-                                                      memchr(v, ',', len) || memchr(v, '\r', len);
+            int quote = len == 0 ? (int)(i % 2)
+                                 : memchr(v, '"', len) || memchr(v, '\n', len) ||
+                                       memchr(v, ',', len) || memchr(v, '\r', len);
             if (quote)
                 data[n++] = '"';
             for (size_t j = 0; j < len; j++) {

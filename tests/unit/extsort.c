@@ -83,8 +83,8 @@ static void make_recs(struct recs *r, size_t n, int numeric, size_t payload_max)
             long v = (long)(rnd() % 41) - 20;
             snprintf(k, sizeof k, "%s%ld.%ld", v < 0 ? "-" : "", labs(v) / 4, labs(v) % 4 * 25);
         } else {
-            static const char *const words[] = {"", "a", "ab", "abcdefgh", "abcdefghi",
-                                                "abcdefghij", "b", "\xc3\xa9", "a\tb", "z"};
+            static const char *const words[] = {
+                "", "a", "ab", "abcdefgh", "abcdefghi", "abcdefghij", "b", "\xc3\xa9", "a\tb", "z"};
             snprintf(k, sizeof k, "%s", words[rnd() % 10]);
         }
         snprintf(seq, sizeof seq, "%zu", i);

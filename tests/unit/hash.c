@@ -10,13 +10,13 @@
 
 #include <stdint.h>
 
-static struct field F(const char *s)
-{
+static struct field F(const char *s) {
     return (struct field){(char *)s, strlen(s)};
 }
 
 /* FNV-1a 64 as its authors define it, byte at a time. */
-static uint64_t fnv1a(const char *s, size_t n)
+static uint64_t
+fnv1a(const char *s, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < n; i++)

@@ -222,12 +222,12 @@ static void test_input(void)
     write_file(plain, data, n);
     uint64_t size = 0;
     CHECK(input_plain_file(plain, &size) && size == n);
-    CHECK(!input_plain_file(zbin, &size));     /* zstd by magic */
+    CHECK(!input_plain_file(zbin, &size)); /* zstd by magic */
     write_file(zst, "plain text", 10);
-    CHECK(!input_plain_file(zst, &size));      /* zstd by name */
+    CHECK(!input_plain_file(zst, &size)); /* zstd by name */
     CHECK(!input_plain_file("-", &size));
     CHECK(!input_plain_file(NULL, &size));
-    CHECK(!input_plain_file(tmpdir, &size));  /* a directory */
+    CHECK(!input_plain_file(tmpdir, &size)); /* a directory */
     char *none = path_of("none");
     CHECK(!input_plain_file(none, &size));
     char *empty = path_of("empty");
@@ -236,7 +236,8 @@ static void test_input(void)
     CHECK(input_plain_file(empty, &size) && size == 0);
     struct {
         uint64_t from, to;
-    } ranges[] = {{0, 10}, {5, 5}, {7, 3}, {(1 << 20) - 3, (2 << 20) + 5}, {n - 10, n}, {n - 10, n + 99}};
+    } ranges[] = {{0, 10},     {5, 5},          {7, 3}, {(1 << 20) - 3, (2 << 20) + 5},
+                  {n - 10, n}, {n - 10, n + 99}};
     for (size_t i = 0; i < sizeof ranges / sizeof *ranges; i++) {
         uint64_t from = ranges[i].from, to = ranges[i].to > n ? n : ranges[i].to;
         in = input_open_range(plain, ranges[i].from, ranges[i].to);
@@ -607,9 +608,10 @@ static void reg_child(void *arg)
 static void test_registry(void)
 {
     char *d = subdir("reg"), err[256];
-    struct regs r = {path_of("reg/file"),  path_of("reg/kept"),  path_of("reg/dir"),
-                     path_of("reg/dir/in"), path_of("reg/dir/stray"), path_of("reg/made"),
-                     path_of("reg/madedir"), 0};
+    struct regs r = {path_of("reg/file"),      path_of("reg/kept"),
+                     path_of("reg/dir"),       path_of("reg/dir/in"),
+                     path_of("reg/dir/stray"), path_of("reg/made"),
+                     path_of("reg/madedir"),   0};
     for (int sig = 0; sig < 2; sig++) {
         r.signal = sig;
         int rc = check_child(reg_child, &r, err, sizeof err);

@@ -102,9 +102,11 @@ static void test_parse(void)
 /* Values in ascending order as GNU sort -n (C locale) puts them; those on
  * one line are equal. */
 static const char *const ladder[][12] = {
-    {"-1" "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    {"-1"
+     "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
      "0000000000000000000000000000000000000000000000000000000000000000000000001"},
-    {"-1" "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    {"-1"
+     "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
      "0000000000000000000000000000000000000000000000000000000000000000000000000"},
     {"-123456789012345678"},
     {"-123456789012345671"},
@@ -114,12 +116,15 @@ static const char *const ladder[][12] = {
     {"-2.25"},
     {"-1"},
     {"-0.5", "-.5", "-.50"},
-    {"-0." "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    {"-0."
+     "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
      "000000000000000000000000000000000000000000000000000000000000001"},
     {"0", "", "-", "-0", "-0.0", ".", "-.", "abc", "+5", " ", "- 5"},
-    {"0." "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    {"0."
+     "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
      "00000000000000000000000000000000000000000000000000000000000000000000001"},
-    {"0." "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    {"0."
+     "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
      "000000000000000000000000000000000000000000000000000000000000001"},
     {"0.001"},
     {"0.01", ".010"},
@@ -139,9 +144,11 @@ static const char *const ladder[][12] = {
     {"99999999999999998"},
     {"99999999999999999"},
     {"100000000000000000000"},
-    {"1" "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    {"1"
+     "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
      "0000000000000000000000000000000000000000000000000000000000000000000000000"},
-    {"1" "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    {"1"
+     "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
      "0000000000000000000000000000000000000000000000000000000000000000000000001"},
 };
 enum { RUNGS = sizeof ladder / sizeof *ladder };
@@ -183,15 +190,15 @@ static void test_numbers(void)
                               (cc == 0 && keys_prefix_decisive(&one, cx) && want != 0);
                     if (bad) {
                         fprintf(stderr,
-                                "keys.c: FAIL: '%.30s' vs '%.30s': cmp %d, code %d, want %d\n",
-                                x, y, got, cc, want);
+                                "keys.c: FAIL: '%.30s' vs '%.30s': cmp %d, code %d, want %d\n", x,
+                                y, got, cc, want);
                         ok = 0;
                     }
                 }
     CHECK(ok);
     /* up to 16 significant digits the code alone decides */
-    const char *exact[] = {"0", "-3", "1.5", "1234567890123456", "-0.0000001234567890123456",
-                           "99999999999999990"};
+    const char *exact[] = {
+        "0", "-3", "1.5", "1234567890123456", "-0.0000001234567890123456", "99999999999999990"};
     for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
         CHECK(keys_prefix_decisive(&one, keys_num_code(exact[i], strlen(exact[i]))));
     /* beyond it, it does not (17 significant digits, and out of range) */
@@ -345,8 +352,8 @@ static void test_random(void)
 {
     static struct rec r[NREC];
     static char *const nm[] = {"a", "b", "c"};
-    static const char *const specs[] = {"a:n",     "a:n:r", "a",         "a:r",
-                                        "b:n,a",   "c,a:n", "a:n,b:n:r", "c:r,b:n,a:n:r",
+    static const char *const specs[] = {"a:n",     "a:n:r",    "a",         "a:r",
+                                        "b:n,a",   "c,a:n",    "a:n,b:n:r", "c:r,b:n,a:n:r",
                                         "b:n,b:r", "1:n,2,3:n"};
     int ok = 1;
     long fails = 0;
@@ -411,13 +418,13 @@ static void test_lines(void)
     struct keys ks = {0};
     keys_parse(&ks, "b:r,a:n,c", nm, 3, "-k");
     CHECK(keys_cmp_lines(&ks, "1\tx\tq\n", "2\tx\tq\n") < 0);
-    CHECK(keys_cmp_lines(&ks, "1\ty\tq\n", "2\tx\tq\n") < 0); /* b reversed */
-    CHECK(keys_cmp_lines(&ks, "10\tx\tq\n", "9\tx\tq\n") > 0); /* a numeric */
+    CHECK(keys_cmp_lines(&ks, "1\ty\tq\n", "2\tx\tq\n") < 0);    /* b reversed */
+    CHECK(keys_cmp_lines(&ks, "10\tx\tq\n", "9\tx\tq\n") > 0);   /* a numeric */
     CHECK(keys_cmp_lines(&ks, "1\tx\tq\n", "1.0\tx\tq\n") == 0); /* 1 = 1.0 */
     CHECK(keys_cmp_lines(&ks, "1.0\tx\tp\n", "1\tx\tq\n") < 0);  /* then c */
     CHECK(keys_cmp_lines(&ks, "1\tx\t\n", "1.0\tx\t\n") == 0);
-    CHECK(keys_cmp_lines(&ks, "-1\tx\t\xff\n", "-1\tx\ta\n") > 0);   /* unsigned bytes */
-    CHECK(keys_cmp_lines(&ks, "-1\tx\tab\n", "-1\tx\tabc\n") < 0);   /* prefix first */
+    CHECK(keys_cmp_lines(&ks, "-1\tx\t\xff\n", "-1\tx\ta\n") > 0);  /* unsigned bytes */
+    CHECK(keys_cmp_lines(&ks, "-1\tx\tab\n", "-1\tx\tabc\n") < 0);  /* prefix first */
     CHECK(keys_cmp_lines(&ks, "0\tx\\ty\t\n", "0\tx\\ny\t\n") > 0); /* TAB < LF, reversed */
     CHECK(keys_cmp_lines(&ks, "0\t\\\\\tz\n", "0\t\\\\\tz\n") == 0);
     CHECK(keys_cmp_lines(&ks, "0\t\\N\t\n", "0\t\tx\n") < 0); /* \N is empty */

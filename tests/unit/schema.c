@@ -21,16 +21,17 @@ static void write_schema(const char *text)
         abort();
 }
 
-static struct field F(const char *s)
-{
+static struct field F(const char *s) {
     return (struct field){(char *)s, strlen(s)};
 }
 
 /* A record that passes the main schema, with column col set to v. */
-static long check_one(const struct schema *s, size_t col, const char *v, char *buf)
+static long
+check_one(const struct schema *s, size_t col, const char *v, char *buf)
 {
-    struct field f[NCOLS] = {F("1"),        F("-5"),         F("12.50"), F("2024-02-29"),
-                             F("2024-02-29 23:59:59"), F("1700000000"), F("b"), F("")};
+    struct field f[NCOLS] = {
+        F("1"),          F("-5"), F("12.50"), F("2024-02-29"), F("2024-02-29 23:59:59"),
+        F("1700000000"), F("b"),  F("")};
     f[col] = F(v);
     buf[0] = '\0';
     return schema_check(s, f, buf, 256);
@@ -45,8 +46,8 @@ static void values(const struct schema *s, size_t col, const char *what, const c
     for (; *ok; ok++) {
         long c = check_one(s, col, *ok, buf);
         if (c != 0) {
-            fprintf(stderr, "schema.c:%d: FAIL: '%s' in %s rejected: %s\n", line, *ok,
-                    names[col], buf);
+            fprintf(stderr, "schema.c:%d: FAIL: '%s' in %s rejected: %s\n", line, *ok, names[col],
+                    buf);
             check_failures++;
         }
     }
@@ -54,15 +55,15 @@ static void values(const struct schema *s, size_t col, const char *what, const c
         long c = check_one(s, col, *bad, buf);
         snprintf(want, sizeof want, "column '%s': not %s: '%s'", names[col], what, *bad);
         if (c != (long)col + 1 || strcmp(buf, want) != 0) {
-            fprintf(stderr, "schema.c:%d: FAIL: '%s' in %s: %ld '%s'\n", line, *bad, names[col],
-                    c, buf);
+            fprintf(stderr, "schema.c:%d: FAIL: '%s' in %s: %ld '%s'\n", line, *bad, names[col], c,
+                    buf);
             check_failures++;
         }
     }
 }
 #define VALUES(col, what, okl, badl)                                                               \
     do {                                                                                           \
-        static const char *const ok_[] = {okl, NULL}, *const bad_[] = {badl, NULL};               \
+        static const char *const ok_[] = {okl, NULL}, *const bad_[] = {badl, NULL};                \
         values(s, col, what, ok_, bad_, __LINE__);                                                 \
     } while (0)
 #define L(...) __VA_ARGS__
@@ -105,7 +106,7 @@ static void test_types(void)
     CHECK(check_one(s, 6, "", buf) == 7);
     CHECK_STR(buf, "column 'kind': empty required field");
     /* the first failing rule in the schema's order, not the leftmost column */
-    struct field f[NCOLS] = {F("1"),     F("x"),          F("12.50"), F("2024-02-29"),
+    struct field f[NCOLS] = {F("1"),      F("x"),          F("12.50"), F("2024-02-29"),
                              F("bad ts"), F("1700000000"), F("z"),     F("")};
     CHECK(schema_check(s, f, buf, sizeof buf) == 2);
     CHECK_STR(buf, "column 'n': not an int: 'x'");
@@ -175,8 +176,8 @@ static void bad(const char *text, const char *msg, int line)
     write_schema(text);
     int rc = check_child(load_child, NULL, err, sizeof err);
     const char *at = strstr(msg, "PATH");
-    snprintf(want, sizeof want, "unit: %.*s%s%s\n", (int)(at ? at - msg : 0), msg,
-             at ? path : "", at ? at + 4 : msg);
+    snprintf(want, sizeof want, "unit: %.*s%s%s\n", (int)(at ? at - msg : 0), msg, at ? path : "",
+             at ? at + 4 : msg);
     if (rc != 2 || strcmp(err, want) != 0) {
         fprintf(stderr, "schema.c:%d: FAIL: exit %d, '%s', want '%s'\n", line, rc, err, want);
         check_failures++;
@@ -203,7 +204,8 @@ static void test_errors(void)
         "PATH:2:2: unknown type 'Int' (string, int, decimal, date, datetime, epoch, enum:a|b)");
     BAD("column\ttype\trequired\nid\tint\tmaybe\n",
         "PATH:2:3: required must be yes or no, not 'maybe'");
-    BAD("column\ttype\trequired\nid\tint\tYES\n", "PATH:2:3: required must be yes or no, not 'YES'");
+    BAD("column\ttype\trequired\nid\tint\tYES\n",
+        "PATH:2:3: required must be yes or no, not 'YES'");
     BAD("column\ttype\trequired\nzz\tint\tno\n",
         "PATH:2: no column 'zz' (columns: id, n, amount, day, ts, epoch, kind, free)");
     BAD("column\ttype\trequired\n9\tint\tno\n",
