@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # sourced: root, T and name are the test's
 # s3rver.sh: a real S3 server on loopback for the --inbox specials (sourced):
 # s3rver from npm (tests/s3, installed by tests/s3/setup.sh) and Debian's aws
 # cli (/usr/bin/aws), set up as tests/special/report-s3.sh does.

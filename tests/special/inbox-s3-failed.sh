@@ -19,18 +19,20 @@
 # Exit 0 pass, 77 skip (awscli or node/npm cannot be installed), else fail;
 # one line per failed assertion.  Env: HK_BIN (default bin/).
 set -u
-name=inbox-s3-failed
+name='inbox-s3-failed'
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${HK_BIN:-$root/bin}
 sh "$root/tests/s3/setup.sh" || exit 77
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/hk-inbox-s3.XXXXXX") || exit 2
 . "$root/tests/lib/s3rver.sh"
+# shellcheck disable=SC2317 # called by the EXIT trap
 pg_stop() { :; }
 trap 's3_stop; pg_stop; rm -rf -- "$T"' EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$T/tmp"
 export TMPDIR="$T/tmp"
+# shellcheck disable=SC2119 # s3_start's PORT is optional
 s3_start
 
 hr() { "$bin/hit-report" --endpoint-url "$ep" "$@"; }
@@ -162,6 +164,7 @@ if [ -n "$pgbin" ] && command -v psql >/dev/null; then
     if [ "$(id -u)" = 0 ]; then
         chmod 711 "$T" && chown postgres "$pg" && as=(runuser -u postgres --)
     fi
+    # shellcheck disable=SC2317 # called by the EXIT trap
     pg_stop() { "${as[@]}" "$pgbin/pg_ctl" -D "$pg/data" -m immediate stop >/dev/null 2>&1; }
     pgport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])')

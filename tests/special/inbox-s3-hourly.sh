@@ -12,7 +12,7 @@
 # Exit 0 pass, 77 skip (awscli or node/npm cannot be installed), else fail;
 # one line per failed assertion.  Env: HK_BIN (default bin/).
 set -u
-name=inbox-s3-hourly
+name='inbox-s3-hourly'
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${HK_BIN:-$root/bin}
 sh "$root/tests/s3/setup.sh" || exit 77
@@ -23,6 +23,7 @@ trap 's3_stop; rm -rf -- "$T"' EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$T/tmp"
 export TMPDIR="$T/tmp"
+# shellcheck disable=SC2119 # s3_start's PORT is optional
 s3_start
 
 hr() { "$bin/hit-report" --endpoint-url "$ep" "$@"; }

@@ -11,7 +11,7 @@
 # Exit 0 pass, 77 skip (awscli or node/npm cannot be installed), else fail;
 # one line per failed assertion.  Env: HK_BIN (default bin/).
 set -u
-name=inbox-s3-race
+name='inbox-s3-race'
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${HK_BIN:-$root/bin}
 sh "$root/tests/s3/setup.sh" || exit 77
@@ -22,6 +22,7 @@ trap 's3_stop; rm -rf -- "$T"' EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$T/tmp"
 export TMPDIR="$T/tmp"
+# shellcheck disable=SC2119 # s3_start's PORT is optional
 s3_start
 
 hr() { "$bin/hit-report" --endpoint-url "$ep" "$@"; }

@@ -21,7 +21,7 @@
 # Exit 0 pass, 77 skip (awscli or node/npm cannot be installed), else fail;
 # one line per failed assertion.  Env: HK_BIN (default bin/).
 set -u
-name=inbox-s3-retry
+name='inbox-s3-retry'
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${HK_BIN:-$root/bin}
 sh "$root/tests/s3/setup.sh" || exit 77
@@ -33,6 +33,7 @@ trap '[ -z "$runpid" ] || kill "$runpid" 2>/dev/null; s3_stop; rm -rf -- "$T"' E
 trap 'exit 130' INT TERM
 mkdir -p "$T/tmp"
 export TMPDIR="$T/tmp"
+# shellcheck disable=SC2119 # s3_start's PORT is optional
 s3_start
 
 expect() { # what wanted got
