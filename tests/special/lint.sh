@@ -4,6 +4,9 @@
 # looks at; .clang-tidy and .shellcheckrc the few checks that are off).
 # Skipped (77) when one of the analysers is not installed (make check-deps
 # installs them).
+# It analyses every file, which takes longer than the default time limit
+# allows on a busy machine:
+# hk-timeout: 600
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 for t in cppcheck gcc clang-tidy shellcheck; do
