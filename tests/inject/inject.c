@@ -8,17 +8,28 @@
  *   HK_INJECT=FUNC:N+      the Nth call and every one after it fail (memory
  *                          that has run out stays out, on every thread)
  *   HK_INJECT_COUNT=FILE   at exit, write "FUNC COUNT" lines to FILE: how
- *                          many calls of each FUNC the run made
+ *                          many calls of each FUNC the run made; then a
+ *                          line "site FUNC N" for each place FUNC was
+ *                          called from, N the first call made there
  *
  * FUNC is one of: malloc (also calloc, realloc: one counter for the three,
  * NULL with ENOMEM), read (and pread: EIO), write (ENOSPC), rename (and
  * renameat2: EIO), fsync (and fdatasync: EIO), open (and openat: EMFILE),
- * mktemp (mkstemp, mkostemp, mkdtemp: ENOSPC).  Calls are counted from
+ * mktemp (mkstemp, mkostemp, mkdtemp: ENOSPC).  The fortified entries
+ * that _FORTIFY_SOURCE makes a program call instead (__read_chk,
+ * __pread_chk, __open_2, __openat_2 and their 64-bit names) are the same
+ * functions here.  Calls are counted from
  * the shim's constructor on, so the dynamic loader's own allocations are
  * left out, and glibc's, zstd's and every thread's later ones are in: a
  * failure anywhere must end the process through lib/err.  Writes to
  * standard error are neither counted nor failed: they carry the message
  * that reports the failure, and a tool cannot report a failure to report.
+ *
+ * A place is the three return addresses above the shim's own frames
+ * (backtrace(3)): far enough up to tell apart the callers of xmalloc, or of
+ * a library function that allocates.  A sampled test fails each place at
+ * least once, however rare its calls among the others (a hash table that
+ * grows once).  Places are only looked for when counting.
  *
  * The real functions are found with dlsym(RTLD_NEXT).  dlsym may itself
  * call calloc or malloc before they are found: those come from a small
@@ -29,8 +40,11 @@
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -128,12 +142,54 @@ static void resolve(void)
 
 #define REAL(fn) (real_mkdtemp ? (void)0 : resolve(), real_##fn)
 
+/* The places calls come from, when counting (see the top): an open
+ * addressing table of keys (FUNC and the return addresses hashed, never
+ * 0) and, for each, the first call made there.  Full, it takes no more. */
+enum { SITES = 1 << 14, DEPTH = 3 };
+static int counting;
+static uintptr_t self_lo, self_hi; /* the shim's own code, skipped */
+static _Atomic uint64_t site_key[SITES];
+static atomic_ulong site_first[SITES];
+static _Thread_local int in_backtrace;
+
+static void note_site(int f, unsigned long n)
+{
+    void *frames[16];
+    if (in_backtrace)
+        return;
+    in_backtrace = 1;
+    int depth = backtrace(frames, 16);
+    in_backtrace = 0;
+    uint64_t h = 1469598103934665603u ^ (uint64_t)f;
+    for (int i = 0, used = 0; i < depth && used < DEPTH; i++) {
+        uintptr_t a = (uintptr_t)frames[i];
+        if (a >= self_lo && a < self_hi)
+            continue;
+        h = (h ^ a) * 1099511628211u;
+        used++;
+    }
+    h |= 1;
+    for (uint64_t i = h % SITES, tries = 0; tries < SITES; i = (i + 1) % SITES, tries++) {
+        uint64_t k = atomic_load(&site_key[i]);
+        if (k == h)
+            return;
+        if (k == 0 && atomic_compare_exchange_strong(&site_key[i], &k, h)) {
+            atomic_store(&site_first[i], ((unsigned long)f << 56) | n);
+            return;
+        }
+        if (k == h)
+            return;
+    }
+}
+
 /* Does this call of f fail? */
 static int fails(int f)
 {
     if (!atomic_load_explicit(&armed, memory_order_relaxed))
         return 0;
     unsigned long n = atomic_fetch_add(&calls[f], 1) + 1;
+    if (counting)
+        note_site(f, n);
     return f == target && (n == target_n || (target_on && n > target_n));
 }
 
@@ -202,6 +258,24 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
     return REAL(pread)(fd, buf, n, off);
 }
 ssize_t pread64(int fd, void *buf, size_t n, off_t off) __attribute__((alias("pread")));
+
+/* _FORTIFY_SOURCE's read and pread, when the buffer's size is known: the
+ * check that n fits is the real function's business. */
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+    if (n > buflen)
+        abort();
+    return read(fd, buf, n);
+}
+
+ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+{
+    if (n > buflen)
+        abort();
+    return pread(fd, buf, n, off);
+}
+ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
+    __attribute__((alias("__pread_chk")));
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
@@ -278,6 +352,24 @@ int openat(int dir, const char *path, int flags, ...)
 }
 int openat64(int dir, const char *path, int flags, ...) __attribute__((alias("openat")));
 
+/* _FORTIFY_SOURCE's open and openat for flags not known at compile time:
+ * no mode, so no O_CREAT or O_TMPFILE (glibc aborts on those). */
+int __open_2(const char *path, int flags)
+{
+    if (flags & (O_CREAT | __O_TMPFILE))
+        abort();
+    return open(path, flags);
+}
+int __open64_2(const char *path, int flags) __attribute__((alias("__open_2")));
+
+int __openat_2(int dir, const char *path, int flags)
+{
+    if (flags & (O_CREAT | __O_TMPFILE))
+        abort();
+    return openat(dir, path, flags);
+}
+int __openat64_2(int dir, const char *path, int flags) __attribute__((alias("__openat_2")));
+
 int mkstemp(char *tmpl)
 {
     if (fails(F_MKTEMP)) {
@@ -305,9 +397,34 @@ char *mkdtemp(char *tmpl)
     return REAL(mkdtemp)(tmpl);
 }
 
+/* The shim's own loaded code, whose frames note_site skips. */
+static int find_self(struct dl_phdr_info *info, size_t size, void *base)
+{
+    (void)size;
+    if (info->dlpi_addr != (uintptr_t)base)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+        if (ph->p_type == PT_LOAD && end > self_hi)
+            self_hi = end;
+    }
+    self_lo = info->dlpi_addr;
+    return 1;
+}
+
 __attribute__((constructor)) static void inject_init(void)
 {
     resolve(); /* now, before any thread could race to */
+    const char *count = getenv("HK_INJECT_COUNT");
+    if (count && *count) {
+        Dl_info info;
+        void *frames[4];
+        if (dladdr((void *)inject_init, &info) && info.dli_fbase)
+            dl_iterate_phdr(find_self, info.dli_fbase);
+        backtrace(frames, 4); /* loads the unwinder now: its allocations go uncounted */
+        counting = 1;
+    }
     const char *spec = getenv("HK_INJECT");
     if (spec && *spec) {
         const char *colon = strchr(spec, ':');
@@ -335,15 +452,26 @@ __attribute__((destructor)) static void inject_fini(void)
     atomic_store(&armed, 0);
     if (!path || !*path)
         return;
-    char buf[512];
+    char buf[4096];
     size_t len = 0;
+    int fd =
+        (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return;
     for (int f = 0; f < F_N; f++)
         len += (size_t)snprintf(buf + len, sizeof buf - len, "%s %lu\n", names[f],
                                 atomic_load(&calls[f]));
-    int fd =
-        (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd >= 0) {
-        syscall(SYS_write, fd, buf, len);
-        syscall(SYS_close, fd);
+    for (size_t i = 0; i < SITES; i++) {
+        unsigned long v = atomic_load(&site_first[i]);
+        if (!v)
+            continue;
+        if (len > sizeof buf - 64) {
+            syscall(SYS_write, fd, buf, len);
+            len = 0;
+        }
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "site %s %lu\n", names[v >> 56],
+                                v & ((1ul << 56) - 1));
     }
+    syscall(SYS_write, fd, buf, len);
+    syscall(SYS_close, fd);
 }

@@ -28,8 +28,10 @@
 # message and nothing left behind; at least one limit must fail.
 #
 # Every N when a function has at most HK_INJECT_MAX calls (default 200),
-# else that many, spread evenly, the first and the last among them;
-# HK_INJECT_ALL=1 runs every N.  The shim cannot be preloaded under ASan,
+# else that many, spread evenly, the first and the last among them, and
+# (for the call that fails alone) the first call from each place in the
+# program that calls it, as the shim saw them in the normal run: a rare
+# call (a hash table growing) fails too.  HK_INJECT_ALL=1 runs every N.  The shim cannot be preloaded under ASan,
 # so this runs on bin/ whatever HK_BIN says.
 set -euo pipefail
 command -v python3 >/dev/null || { echo "no python3"; exit 77; }
@@ -139,10 +141,11 @@ def judge(tool, out, want, rc, err, d):
         bad.append("left behind: %s" % left[:4])
     return bad
 
-def points(n):
+def points(n, sites=()):
     if every or n <= cap:
         return list(range(1, n + 1))
-    return sorted({1 + (i * (n - 1)) // (cap - 1) for i in range(cap)})
+    return sorted({1 + (i * (n - 1)) // (cap - 1) for i in range(cap)} |
+                  {k for k in sites if k <= n})
 
 fails = 0
 total = 0
@@ -157,11 +160,15 @@ with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
             fails += 1
             continue
         want = snapshot(os.path.join(d, out))
-        calls = dict((l.split()[0], int(l.split()[1])) for l in open(cnt))
+        lines = [l.split() for l in open(cnt)]
+        calls = dict((w[0], int(w[1])) for w in lines if len(w) == 2)
+        sites = dict((f, [int(w[2]) for w in lines if len(w) == 3 and w[1] == f])
+                     for f in FUNCS)
         what = "%s %s" % (tool, " ".join(a if not a.startswith(tmp) else
                                           os.path.basename(a) for a in argv))
         print("%-44s %s" % (what[:44], " ".join("%7d" % calls[f] for f in FUNCS)))
-        todo = [(f, n) for f in KINDS for n in points(calls[f.rstrip("+")])]
+        todo = [(f, n) for f in KINDS
+                for n in points(calls[f.rstrip("+")], sites[f] if f in sites else ())]
 
         def one(job):
             i, (f, n) = job
