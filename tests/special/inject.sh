@@ -45,6 +45,38 @@ bin/hit-gen --bytes 64K --seed 5 -o "$tmp/in.tsv.zst"
 # The same hits backwards: hit-attrib must sort them (and spill, with -S).
 { head -n 1 "$tmp/in.tsv"; sed 1d "$tmp/in.tsv" | tac; } >"$tmp/back.tsv"
 
+# The shim takes the entries a hardened build (_FORTIFY_SOURCE) calls
+# instead: __read_chk and __pread_chk for a read whose size the compiler
+# cannot check, __open_2 for flags it cannot see.
+cat >"$tmp/fortified.c" <<'C'
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    char buf[64];
+    size_t n = (size_t)argc * 8;
+    int fd = open(argv[1], argc > 9 ? O_RDONLY | O_CLOEXEC : O_RDONLY);
+    if (fd < 0)
+        return puts("open failed"), 2;
+    if (read(fd, buf, n) < 0)
+        return puts("read failed"), 2;
+    if (pread(fd, buf, n, 0) < 0)
+        return puts("pread failed"), 2;
+    return puts("ok"), 0;
+}
+C
+${CC:-cc} -O2 -D_FORTIFY_SOURCE=2 -o "$tmp/fortified" "$tmp/fortified.c"
+for chk in __open_2 __read_chk __pread_chk; do
+    nm -D "$tmp/fortified" | grep -q " U $chk" ||
+        { echo "FAIL: the fortified program calls no $chk"; exit 1; }
+done
+got=$(for f in "" open:1 read:1 read:2; do
+    LD_PRELOAD=$PWD/build/inject/libinject.so HK_INJECT=$f "$tmp/fortified" "$tmp/in.tsv" || :
+done)
+[ "$got" = "$(printf 'ok\nopen failed\nread failed\npread failed')" ] ||
+    { echo "FAIL: the fortified calls are not injected: $got"; exit 1; }
+
 python3 - "$PWD/bin" "$PWD/build/inject/libinject.so" "$tmp" <<'PY'
 import concurrent.futures, os, re, shutil, subprocess, sys, time
 bin, lib, tmp = sys.argv[1:4]
