@@ -44,6 +44,8 @@ struct csvin {
     size_t rec_f0; /* first field of the record being parsed */
     long line, rec_lfs;
     int done;
+    const char *err; /* a parse error, reported once the records before it are out */
+    long err_line;
     int prev_cr; /* the last thing seen was a record end at CR */
     int first;   /* no block of the file read yet */
 };
@@ -110,6 +112,7 @@ void csvin_reset(struct tsv_reader *r)
     c->line = 1;
     c->rec_lfs = 0;
     c->done = 0;
+    c->err = NULL;
     c->prev_cr = 0;
     c->first = 1;
 }
@@ -131,10 +134,22 @@ static void recycle(struct csvin *c)
     c->nrec = c->irec = 0;
 }
 
+/* libcsv stopped at an error in the record that starts at c->line.  The
+ * records it parsed before it, in the same block, come first: they are
+ * earlier in the input, and so are their own errors. */
+static void fail(struct csvin *c, const char *msg)
+{
+    c->done = 1;
+    c->err = msg;
+    c->err_line = c->line;
+}
+
 int csvin_next(struct tsv_reader *r)
 {
     struct csvin *c = r->csv;
     while (c->irec == c->nrec) {
+        if (c->err)
+            die_at(EXIT_DATA, r->file, c->err_line, 0, "%s", c->err);
         if (c->done)
             return 0;
         recycle(c);
@@ -149,15 +164,13 @@ int csvin_next(struct tsv_reader *r)
         if (n == 0) {
             c->done = 1;
             if (csv_fini(&c->p, on_field, on_record, c) != 0)
-                die_at(EXIT_DATA, r->file, c->line, 0, "%s",
-                       csv_error(&c->p) == CSV_EPARSE ? "unterminated quoted field"
-                                                      : csv_strerror(csv_error(&c->p)));
+                fail(c, csv_error(&c->p) == CSV_EPARSE ? "unterminated quoted field"
+                                                       : csv_strerror(csv_error(&c->p)));
         } else if (csv_parse(&c->p, c->block + skip, n - skip, on_field, on_record, c) !=
                    n - skip) {
-            die_at(EXIT_DATA, r->file, c->line, 0, "%s",
-                   csv_error(&c->p) == CSV_EPARSE ? "malformed CSV (a quote inside an unquoted "
-                                                    "field, or text after a closing quote)"
-                                                  : csv_strerror(csv_error(&c->p)));
+            fail(c, csv_error(&c->p) == CSV_EPARSE ? "malformed CSV (a quote inside an unquoted "
+                                                     "field, or text after a closing quote)"
+                                                   : csv_strerror(csv_error(&c->p)));
         }
     }
     struct rec *rec = &c->recs[c->irec++];

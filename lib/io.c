@@ -663,9 +663,11 @@ static void raw_write(struct output *o, const void *p, size_t n)
 
 void output_set_zstd(struct output *o, int on, int level)
 {
-    if (!on) {
+    if (!on) { /* its buffer goes too: output_close frees it only with a context */
         ZSTD_freeCCtx(o->z);
         o->z = NULL;
+        free(o->zbuf);
+        o->zbuf = NULL;
         return;
     }
     if (!o->z) {
