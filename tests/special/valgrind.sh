@@ -18,8 +18,10 @@
 # runs go through them.  Valgrind writes its reports to one log file per
 # process; any log with an error fails the test, shown here.  Skipped (77)
 # without valgrind.  A case may take many times its usual time under
-# Valgrind: the cases' time limit is five times tests/run's.
-# tests/run: time limit 1800 s
+# Valgrind: the cases' time limit is five times tests/run's, and this
+# test's is an hour, which HK_VALGRIND=1 (every tool, one after another)
+# needs on a slow machine.
+# tests/run: time limit 3600 s
 set -uo pipefail
 command -v valgrind >/dev/null || { echo "no valgrind"; exit 77; }
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
