@@ -5,11 +5,13 @@
 # run: what the sanitizer build cannot show (memory that no sanitizer
 # instruments, such as libzstd's and libc's) memcheck sees.
 #
-# One tool per run, as the whole set is slow under Valgrind: the tools with
-# cases (tests/cases/*), in name order, rotate by the day of the year (UTC),
-# so a daily CI run covers them all within a week and any run says which
-# one it took.  HK_VALGRIND=1 runs every tool; HK_VALGRIND=hit-sort (or
-# several names, space-separated) runs those.
+# One tool per run, as the whole set is slow under Valgrind: the C tools
+# with cases (tests/cases/*, a tools/NAME.c), in name order, rotate by the
+# day of the year (UTC), so a daily CI run covers them all within a week
+# and any run says which one it took.  hit-report's cases (a script, which
+# runs the same C tools, many times over: several times as long as any
+# other) are not in the rotation.  HK_VALGRIND=1 runs every tool, hit-report
+# too; HK_VALGRIND=hit-sort (or several names, space-separated) runs those.
 #
 # The cases run through tests/run with a bin directory of wrappers,
 # build/valgrind/bin, one per tool, that exec the real bin/ tool under
@@ -28,14 +30,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
 root=$PWD
 make -s all || exit 2
 
-all=()
-for d in tests/cases/*/; do all+=("$(basename "$d")"); done
+all=() rota=()
+for d in tests/cases/*/; do
+    t=$(basename "$d")
+    all+=("$t")
+    [ ! -f "tools/$t.c" ] || rota+=("$t")
+done
 case ${HK_VALGRIND:-} in
 1) tools=("${all[@]}") ;;
-'') tools=("${all[$((10#$(date -u +%j) % ${#all[@]}))]}") ;;
+'') tools=("${rota[$((10#$(date -u +%j) % ${#rota[@]}))]}") ;;
 *) read -r -a tools <<<"$HK_VALGRIND" ;;
 esac
-echo "valgrind: ${tools[*]} (of ${all[*]}; HK_VALGRIND=1 for all)"
+echo "valgrind: ${tools[*]} (of ${rota[*]}; HK_VALGRIND=1 for all, hit-report too)"
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/hk-valgrind.XXXXXX") || exit 2
 trap 'rm -rf "$logs"' EXIT
