@@ -7,6 +7,8 @@
 #                   on the bundled sample data
 #   make deps       install the build packages (check-deps: the tests' too)
 #   make bench      compare against peer tools (not part of check)
+#   make inject     allocation and I/O failures injected into every tool
+#                   (tests/special/inject.sh; HK_INJECT_ALL=1 for every call)
 #   make static     every tool as a fully static executable, in build/static/bin
 #   make coverage   line and branch coverage of lib/ and tools/ by the data
 #                   cases and unit tests (gcc --coverage into build/cov, gcovr)
@@ -136,6 +138,16 @@ build/static/bin/%: tools/%.c build/libhitkit.a build/flags
 build/static/bin/%: tools/%
 	@mkdir -p $(@D)
 	cp $< $@ && chmod +x $@
+
+# The failure-injection shim (tests/inject/inject.c), preloaded by
+# tests/special/inject.sh: the Nth malloc, read, write, rename... fails.
+build/inject/libinject.so: tests/inject/inject.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(CPPFLAGS) $(CFLAGS) -fPIC -shared \
+	    -o $@ $< -ldl
+
+inject: all build/inject/libinject.so
+	@tests/run inject
 
 # make deb: build/hitkit_VERSION_ARCH.deb, the static tools in /usr/bin and
 # the man pages (gzipped) in /usr/share/man/man1 (mk/deb.sh says why).
@@ -292,8 +304,8 @@ clean:
 	rm -rf bin build tests/out
 
 format:
-	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c
+	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c tests/inject/*.c
 
-.PHONY: all deps build-deps check-deps check san san-clang static deb demo bench bench-smoke \
-	bench-large install uninstall clean format coverage lint
+.PHONY: all deps build-deps check-deps check san san-clang static deb demo inject bench \
+	bench-smoke bench-large install uninstall clean format coverage lint
 .SECONDARY:

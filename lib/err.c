@@ -4,7 +4,10 @@
  * The program name is the global state here: it is set once at start and
  * read by every message (so is the hook that wipes a progress line).
  * Messages go to stderr unbuffered; stdout is flushed first so data and
- * diagnostics keep their order on a terminal.
+ * diagnostics keep their order on a terminal.  A fatal error has the last
+ * word alone: when several threads fail at once (memory that ran out runs
+ * out for all of them), the first to die prints and exits, the others
+ * wait quietly for the exit to end them.
  */
 #include "err.h"
 
@@ -12,6 +15,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +30,8 @@ static struct timespec started;
 static volatile sig_atomic_t signalled;
 static void (*before)(void *arg); /* see err_before_message */
 static void *before_arg;
+static atomic_int dying;           /* a thread is on its way out (last_word) */
+static _Thread_local int my_death; /* it is this one, with this status + 1 */
 
 void err_signalled(void) { signalled = 1; }
 
@@ -33,6 +39,21 @@ void err_before_message(void (*fn)(void *arg), void *arg)
 {
     before = fn;
     before_arg = arg;
+}
+
+/* Before a fatal message: the first thread to get here goes on to print
+ * and exit; any other waits for that exit, which ends it too, so that one
+ * failure gives one message.  The dying thread itself may get here again
+ * from an exit handler: exit() must not be called twice, so that ends
+ * the process at once, quietly, with the first status. */
+static void last_word(int status)
+{
+    if (my_death)
+        _exit(my_death - 1);
+    if (atomic_exchange(&dying, 1))
+        for (;;)
+            pause();
+    my_death = status + 1;
 }
 
 /* Before a message: wait for a signal being handled, wipe what is drawn. */
@@ -106,6 +127,7 @@ static void vmsg(const char *file, long line, long col, const char *fmt, va_list
 
 void die(int status, const char *fmt, ...)
 {
+    last_word(status);
     va_list ap;
     va_start(ap, fmt);
     vmsg(NULL, 0, 0, fmt, ap);
@@ -116,6 +138,7 @@ void die(int status, const char *fmt, ...)
 void die_sys(const char *fmt, ...)
 {
     int e = errno;
+    last_word(EXIT_TROUBLE);
     hold();
     va_list ap;
     fflush(stdout);
@@ -129,6 +152,7 @@ void die_sys(const char *fmt, ...)
 
 void die_at(int status, const char *file, long line, long col, const char *fmt, ...)
 {
+    last_word(status);
     va_list ap;
     va_start(ap, fmt);
     vmsg(file, line, col, fmt, ap);
@@ -154,6 +178,7 @@ void warn(const char *fmt, ...)
 
 void die_usage(const char *fmt, ...)
 {
+    last_word(EXIT_TROUBLE);
     va_list ap;
     va_start(ap, fmt);
     vmsg(NULL, 0, 0, fmt, ap);
@@ -164,6 +189,7 @@ void die_usage(const char *fmt, ...)
 
 void die_try_help(void)
 {
+    last_word(EXIT_TROUBLE);
     fprintf(stderr, "Try '%s --help' for more information.\n", prog);
     exit(EXIT_TROUBLE);
 }

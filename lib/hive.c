@@ -202,19 +202,20 @@ void hive_commit(const char *root, const struct hive_file *f, size_t n, const ch
         }
         tsv_close(&old);
     }
+    /* A file moved into place is a temporary until the manifest that
+     * lists it is: an error before that (a name taken meanwhile, memory,
+     * the manifest's write or rename) takes every one of them away again. */
+    int *placed = overwrite ? NULL : xmalloc((n ? n : 1) * sizeof *placed);
     for (size_t i = 0; i < n; i++) {
         char *dst = dest(root, &f[i], name, ext);
         if (overwrite) {
             swap_in(root, f, i, name, ext, tmpdir);
         } else {
             make_dirs(dst);
+            placed[i] = tmp_register(dst); /* before it exists, as io.h asks */
             if (link(f[i].src, dst) != 0) {
                 int e = errno;
-                for (size_t k = 0; k < i; k++) {
-                    char *done = dest(root, &f[k], name, ext);
-                    unlink(done);
-                    free(done);
-                }
+                tmp_release(placed[i]); /* the name is another's */
                 errno = e;
                 die_sys("%s", dst);
             }
@@ -231,6 +232,9 @@ void hive_commit(const char *root, const struct hive_file *f, size_t n, const ch
         free(dst);
     }
     tsv_writer_close(&w);
+    for (size_t i = 0; placed && i < n; i++)
+        tmp_release(placed[i]);
+    free(placed);
     free(man);
 }
 

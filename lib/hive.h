@@ -40,7 +40,8 @@ struct hive_file {
 
 /* Move the files (sorted by dir) to ROOT/dir/part-NAME.EXT, never over an
  * existing file: a name already taken fails before anything moves, and one
- * taken meanwhile undoes this run's moves.  Then rewrite ROOT/_manifest.tsv
+ * taken meanwhile, or any error before the manifest is in place, undoes
+ * this run's moves (at exit, see io.h).  Then rewrite ROOT/_manifest.tsv
  * (atomically) with its old rows followed by these files'.
  * With overwrite, each ROOT/dir is instead replaced as a whole: the file is
  * put in a new directory under tmpdir (on ROOT's file system), which is

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 enum { IO_BLOCK = 1 << 20 };
 
@@ -534,8 +535,12 @@ size_t input_read(struct input *in, void *buf, size_t cap)
         ZSTD_inBuffer zin = {in->zbuf, in->zlen, in->zpos};
         size_t ret = ZSTD_decompressStream(in->z, &out, &zin);
         in->zpos = zin.pos;
-        if (ZSTD_isError(ret))
-            die(EXIT_DATA, "%s: zstd: %s", in->name, ZSTD_getErrorName(ret));
+        if (ZSTD_isError(ret)) {
+            /* Memory that ran out is the system's trouble, not bad data. */
+            int oom = ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation;
+            die(oom ? EXIT_TROUBLE : EXIT_DATA, "%s: zstd: %s", in->name,
+                ZSTD_getErrorName(ret));
+        }
         in->zlast = ret;
     }
     if (out.pos == 0 && in->zlast != 0)

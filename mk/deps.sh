@@ -17,10 +17,11 @@ RUN_PKGS="libarchive-tools"
 # awscli (S3 end to end), parallel + openssh-server + rsync (sharded runs
 # over ssh), man-db (man pages against --help), time (/usr/bin/time: peak
 # memory), clang with its sanitizer runtimes (the second sanitizer build),
-# node and npm (s3rver, DuckDB), gcovr (make coverage), cppcheck, clang-tidy
-# and shellcheck (make lint, which make check runs: tests/special/lint.sh).
+# valgrind (one tool's data cases under memcheck), node and npm (s3rver,
+# DuckDB), gcovr (make coverage), cppcheck, clang-tidy and shellcheck (make
+# lint, which make check runs: tests/special/lint.sh).
 TEST_PKGS="zstd python3 postgresql awscli parallel openssh-server rsync man-db time clang
-      libclang-rt-dev gcovr cppcheck clang-tidy shellcheck"
+      libclang-rt-dev valgrind gcovr cppcheck clang-tidy shellcheck"
 
 case ${2:-all} in
 build) PKGS="$BUILD_PKGS $RUN_PKGS" ;;

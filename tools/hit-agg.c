@@ -34,8 +34,7 @@
 #include <string.h>
 #include <time.h>
 
-#define uthash_fatal(msg) die(EXIT_TROUBLE, "%s", msg)
-#include <uthash.h>
+#include "xuthash.h"
 
 static const char usage[] =
     "Usage: hit-agg [OPTION]... [FILE]...\n"

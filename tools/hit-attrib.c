@@ -46,7 +46,7 @@
 /* uthash over hitkit's fast in-memory hash (the default Jenkins hash was
  * the largest single cost per hit). */
 #define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = (unsigned)hash_bytes(keyptr, keylen))
-#include <uthash.h>
+#include "xuthash.h"
 
 static const char usage[] =
     "Usage: hit-attrib [OPTION]... [FILE]...\n"

@@ -28,6 +28,7 @@
 #include "relay.h"
 #include "tsv.h"
 #include "units.h"
+#include "xuthash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +42,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <uthash.h>
 #include <zstd.h>
 
 static const char usage[] =

@@ -6,7 +6,7 @@
 # installs them).
 # It analyses every file, which takes longer than the default time limit
 # allows on a busy machine:
-# hk-timeout: 600
+# tests/run: time limit 600 s
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 for t in cppcheck gcc clang-tidy shellcheck; do
