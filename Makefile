@@ -170,7 +170,7 @@ build/san/bin/%: tools/%
 	@mkdir -p $(@D)
 	cp $< $@ && chmod +x $@
 
-build/san/unit/%: tests/unit/%.c tests/unit/check.h build/san/libhitkit.a
+build/san/unit/%: tests/unit/%.c tests/unit/check.h tests/unit/files.h build/san/libhitkit.a
 	@mkdir -p $(@D)
 	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -o $@ $< build/san/libhitkit.a $(HK_LIBS)
 
@@ -190,7 +190,8 @@ build/san-clang/bin/%: tools/%
 	@mkdir -p $(@D)
 	cp $< $@ && chmod +x $@
 
-build/san-clang/unit/%: tests/unit/%.c tests/unit/check.h build/san-clang/libhitkit.a
+build/san-clang/unit/%: tests/unit/%.c tests/unit/check.h tests/unit/files.h \
+		build/san-clang/libhitkit.a
 	@mkdir -p $(@D)
 	$(CLANG) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -o $@ $< build/san-clang/libhitkit.a $(HK_LIBS)
 
@@ -225,7 +226,7 @@ build/cov/bin/%: tools/%
 	@mkdir -p $(@D)
 	cp $< $@ && chmod +x $@
 
-build/cov/unit/%: tests/unit/%.c tests/unit/check.h build/cov/libhitkit.a
+build/cov/unit/%: tests/unit/%.c tests/unit/check.h tests/unit/files.h build/cov/libhitkit.a
 	@mkdir -p $(@D)
 	$(COV_CC) $(HK_CFLAGS) $(CPPFLAGS) $(COV_FLAGS) -o $@ $< build/cov/libhitkit.a $(HK_LIBS)
 

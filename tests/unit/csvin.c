@@ -13,22 +13,9 @@
 #include <zstd.h>
 
 static char tmpdir[] = "/tmp/hk-unit-csvin.XXXXXX";
+#include "files.h" /* after tmpdir, which its helpers use */
+
 static char *files[3];
-
-static char *path_of(const char *name)
-{
-    size_t n = strlen(tmpdir) + strlen(name) + 2;
-    char *p = xmalloc(n);
-    snprintf(p, n, "%s/%s", tmpdir, name);
-    return p;
-}
-
-static void write_file(const char *path, const void *data, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp || fwrite(data, 1, n, fp) != n || fclose(fp) != 0)
-        abort();
-}
 
 static void open_csv(struct tsv_reader *r, const char *data, size_t n, const struct tsv_opts *o)
 {
@@ -37,37 +24,6 @@ static void open_csv(struct tsv_reader *r, const char *data, size_t n, const str
     tsv_open(r, files, 1, o ? o : &def);
 }
 #define OPEN(r, lit, o) open_csv(r, lit, sizeof lit - 1, o)
-
-/* The current record: its line and fields (a NULL-terminated list). */
-static void rec(struct tsv_reader *r, long line, int lineno, ...)
-{
-    va_list ap;
-    va_start(ap, lineno);
-    size_t i = 0;
-    int ok = r->line == line && r->bad == NULL;
-    const char *want;
-    while ((want = va_arg(ap, const char *)) != NULL) {
-        if (i >= r->nf || r->f[i].n != strlen(want) || memcmp(r->f[i].p, want, r->f[i].n))
-            ok = 0;
-        i++;
-    }
-    va_end(ap);
-    if (!ok || i != r->nf) {
-        fprintf(stderr,
-                "csvin.c:%d: FAIL: record at line %ld (want %ld), bad %s, %zu fields:", lineno,
-                r->line, line, r->bad ? r->bad : "-", r->nf);
-        for (size_t j = 0; j < r->nf; j++)
-            fprintf(stderr, " [%.*s]", (int)r->f[j].n, r->f[j].p);
-        fprintf(stderr, "\n");
-        check_failures++;
-    }
-}
-#define NEXT(r, line, ...)                                                                         \
-    do {                                                                                           \
-        CHECK(tsv_next(r) == 1);                                                                   \
-        rec(r, line, __LINE__, __VA_ARGS__, (const char *)NULL);                                   \
-    } while (0)
-#define END(r) CHECK(tsv_next(r) == 0)
 
 static void test_quotes(void)
 {

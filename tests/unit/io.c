@@ -19,38 +19,7 @@
 #include <zstd.h>
 
 static char tmpdir[] = "/tmp/hk-unit-io.XXXXXX";
-
-static char *path_of(const char *name)
-{
-    size_t n = strlen(tmpdir) + strlen(name) + 2;
-    char *p = xmalloc(n);
-    snprintf(p, n, "%s/%s", tmpdir, name);
-    return p;
-}
-
-static void write_file(const char *path, const void *data, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp || fwrite(data, 1, n, fp) != n || fclose(fp) != 0)
-        abort();
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "rb");
-    *n = 0;
-    if (!fp)
-        return NULL;
-    size_t cap = 1 << 16, r;
-    char *buf = xmalloc(cap);
-    while ((r = fread(buf + *n, 1, cap - *n, fp)) > 0) {
-        *n += r;
-        if (*n == cap)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    fclose(fp);
-    return buf;
-}
+#include "files.h" /* after tmpdir, which its helpers use */
 
 /* Entries of dir (but . and ..). */
 static int entries(const char *dir)

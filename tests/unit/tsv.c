@@ -14,41 +14,9 @@
 #include <zstd.h>
 
 static char tmpdir[] = "/tmp/hk-unit-tsv.XXXXXX";
+#include "files.h" /* after tmpdir, which its helpers use */
+
 static char *paths[4];
-
-static char *path_of(const char *name)
-{
-    size_t n = strlen(tmpdir) + strlen(name) + 2;
-    char *p = xmalloc(n);
-    snprintf(p, n, "%s/%s", tmpdir, name);
-    return p;
-}
-
-static void write_file(const char *path, const void *data, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp || fwrite(data, 1, n, fp) != n || fclose(fp) != 0)
-        abort();
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        *n = 0;
-        return NULL;
-    }
-    size_t cap = 1 << 16, len = 0, r;
-    char *buf = xmalloc(cap);
-    while ((r = fread(buf + len, 1, cap - len, fp)) > 0) {
-        len += r;
-        if (len == cap)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    fclose(fp);
-    *n = len;
-    return buf;
-}
 
 /* Open a reader on the given bytes (one file named "in<k>"). */
 static void open_mem(struct tsv_reader *r, const char *data, size_t n, struct tsv_opts *o)
@@ -62,37 +30,6 @@ static void open_mem(struct tsv_reader *r, const char *data, size_t n, struct ts
     tsv_open(r, paths, 1, o);
 }
 #define OPEN(r, lit, o) open_mem(r, lit, sizeof lit - 1, o)
-
-/* Check the current record: its line and fields (NULL-terminated list). */
-static void rec(struct tsv_reader *r, long line, int lineno, ...)
-{
-    va_list ap;
-    va_start(ap, lineno);
-    size_t i = 0;
-    int ok = r->line == line && r->bad == NULL;
-    const char *want;
-    while ((want = va_arg(ap, const char *)) != NULL) {
-        if (i >= r->nf || r->f[i].n != strlen(want) || memcmp(r->f[i].p, want, r->f[i].n))
-            ok = 0;
-        i++;
-    }
-    va_end(ap);
-    if (!ok || i != r->nf) {
-        fprintf(stderr,
-                "tsv.c:%d: FAIL: record at line %ld (want %ld), bad %s, %zu fields:", lineno,
-                r->line, line, r->bad ? r->bad : "-", r->nf);
-        for (size_t j = 0; j < r->nf; j++)
-            fprintf(stderr, " [%.*s]", (int)r->f[j].n, r->f[j].p);
-        fprintf(stderr, "\n");
-        check_failures++;
-    }
-}
-#define NEXT(r, line, ...)                                                                         \
-    do {                                                                                           \
-        CHECK(tsv_next(r) == 1);                                                                   \
-        rec(r, line, __LINE__, __VA_ARGS__, (const char *)NULL);                                   \
-    } while (0)
-#define END(r) CHECK(tsv_next(r) == 0)
 
 static void test_escapes(void)
 {
