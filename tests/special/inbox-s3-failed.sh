@@ -20,27 +20,14 @@
 # one line per failed assertion.  Env: HK_BIN (default bin/).
 set -u
 name='inbox-s3-failed'
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${HK_BIN:-$root/bin}
-sh "$root/tests/s3/setup.sh" || exit 77
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/hk-inbox-s3.XXXXXX") || exit 2
-. "$root/tests/lib/s3rver.sh"
-# shellcheck disable=SC2317 # called by the EXIT trap
+# shellcheck source=tests/lib/inbox-s3.sh
+. "$(dirname "$0")/../lib/inbox-s3.sh"
+# shellcheck disable=SC2317 # called by at_exit
 pg_stop() { :; }
-trap 's3_stop; pg_stop; rm -rf -- "$T"' EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$T/tmp"
-export TMPDIR="$T/tmp"
-# shellcheck disable=SC2119 # s3_start's PORT is optional
-s3_start
+# shellcheck disable=SC2317 # called by the EXIT trap
+at_exit() { pg_stop; }
 
-hr() { "$bin/hit-report" --endpoint-url "$ep" "$@"; }
-expect() { # what wanted got
-    [ "$2" = "$3" ] || fail "$1: got '$3', expected '$2'"
-}
-day=2009-09-27 next=2009-09-28
-rname=${day}_SearchKeywordPerformance.tab
+next=2009-09-28
 inbox=s3://b/inbox3/ ledger=s3://b/ledger3/ out=s3://b/out3/
 manifest=s3://b/inbox3/hitkit_$day.txt
 # one hook for both outcomes: a line of its variables, and the row it was given

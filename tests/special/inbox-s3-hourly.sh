@@ -13,25 +13,9 @@
 # one line per failed assertion.  Env: HK_BIN (default bin/).
 set -u
 name='inbox-s3-hourly'
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${HK_BIN:-$root/bin}
-sh "$root/tests/s3/setup.sh" || exit 77
+# shellcheck source=tests/lib/inbox-s3.sh
+. "$(dirname "$0")/../lib/inbox-s3.sh"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/hk-inbox-s3.XXXXXX") || exit 2
-. "$root/tests/lib/s3rver.sh"
-trap 's3_stop; rm -rf -- "$T"' EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$T/tmp"
-export TMPDIR="$T/tmp"
-# shellcheck disable=SC2119 # s3_start's PORT is optional
-s3_start
-
-hr() { "$bin/hit-report" --endpoint-url "$ep" "$@"; }
-expect() { # what wanted got
-    [ "$2" = "$3" ] || fail "$1: got '$3', expected '$2'"
-}
-day=2009-09-27
-rname=${day}_SearchKeywordPerformance.tab
 inbox=s3://b/inbox5/ ledger=s3://b/ledger5/ out=s3://b/out5/
 
 "$bin/hit-gen" --rows 3000 --seed 5 --format adobe-delivery --hourly -o "$T/d" || fail "hit-gen"

@@ -22,25 +22,12 @@
 # one line per failed assertion.  Env: HK_BIN (default bin/).
 set -u
 name='inbox-s3-retry'
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${HK_BIN:-$root/bin}
-sh "$root/tests/s3/setup.sh" || exit 77
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/hk-inbox-s3.XXXXXX") || exit 2
-. "$root/tests/lib/s3rver.sh"
+# shellcheck source=tests/lib/inbox-s3.sh
+. "$(dirname "$0")/../lib/inbox-s3.sh"
 runpid=''
-trap '[ -z "$runpid" ] || kill "$runpid" 2>/dev/null; s3_stop; rm -rf -- "$T"' EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$T/tmp"
-export TMPDIR="$T/tmp"
-# shellcheck disable=SC2119 # s3_start's PORT is optional
-s3_start
+# shellcheck disable=SC2317 # called by the EXIT trap
+at_exit() { [ -z "$runpid" ] || kill "$runpid" 2>/dev/null; }
 
-expect() { # what wanted got
-    [ "$2" = "$3" ] || fail "$1: got '$3', expected '$2'"
-}
-day=2009-09-27
-rname=${day}_SearchKeywordPerformance.tab
 data=hitkit_$day.tar.gz
 inbox=s3://b/inbox4/ ledger=s3://b/ledger4/ out=s3://b/out4/
 manifest=s3://b/inbox4/hitkit_$day.txt
