@@ -636,7 +636,8 @@ static uint64_t record_start(struct input *in, uint64_t x, uint64_t lo, uint64_t
 }
 
 /* The files of a reader, seen by tsv_split and tsv_chunks: their sizes,
- * the ends of their headers, and inputs to read them at any offset. */
+ * the ends of their headers (without one, of a byte-order mark: 0 or 3),
+ * and inputs to read them at any offset. */
 struct plan {
     size_t np;
     uint64_t *size, *head, data, heads; /* data: bytes of records in all */
@@ -674,11 +675,13 @@ static int plan_files(const struct tsv_reader *r, struct plan *p)
             break;
         }
         p->in[i] = input_open_range(r->paths[i], 0, p->size[i]);
-        if (r->o.no_header) {
-            p->data += p->size[i];
+        size_t got = input_pread(p->in[i], buf, PEEK, 0);
+        if (r->o.no_header) { /* the records start after a byte-order mark, as in open_file */
+            p->head[i] = got >= 3 && memcmp(buf, TSV_BOM, 3) == 0 ? 3 : 0;
+            p->data += p->size[i] - p->head[i];
+            p->heads += p->head[i];
             continue;
         }
-        size_t got = input_pread(p->in[i], buf, PEEK, 0);
         char *lf = memchr(buf, '\n', got);
         if (!lf || memchr(buf, '\\', (size_t)(lf - buf)) || memchr(buf, '\r', (size_t)(lf - buf))) {
             ok = 0;
