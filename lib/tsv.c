@@ -955,6 +955,23 @@ void tsv_writer_open(struct tsv_writer *w, const char *path, int zlevel)
     w->buf = xmalloc(w->cap);
 }
 
+/* The bytes go out.  A value that starts the output with the bytes of a
+ * byte-order mark would lose them when read again (every reader skips a
+ * mark): its first byte goes out as the escape \xEF instead, which hitkit
+ * and PostgreSQL decode to that byte.  Whole records reach here, so the
+ * first bytes out are the start of the first value. */
+static void emit(struct tsv_writer *w, const char *p, size_t n)
+{
+    if (!w->begun && n) {
+        w->begun = 1;
+        if (n >= 3 && memcmp(p, TSV_BOM, 3) == 0) {
+            output_write(w->out, "\\xEF", 4);
+            p++, n--;
+        }
+    }
+    output_write(w->out, p, n);
+}
+
 void tsv_writer_flush(struct tsv_writer *w)
 {
     if (w->hold) { /* keep everything: make room instead */
@@ -962,7 +979,7 @@ void tsv_writer_flush(struct tsv_writer *w)
         return;
     }
     if (w->n) {
-        output_write(w->out, w->buf, w->n);
+        emit(w, w->buf, w->n);
         w->n = 0;
     }
 }
@@ -975,7 +992,7 @@ static inline void put_bytes(struct tsv_writer *w, const char *p, size_t n)
         else
             tsv_writer_flush(w);
         if (!w->hold && n >= w->cap) {
-            output_write(w->out, p, n);
+            emit(w, p, n);
             return;
         }
     }
