@@ -726,6 +726,21 @@ static const struct row *row_match(const struct engines *e, const char *h, size_
     return NULL;
 }
 
+/* Do the bytes [p, end) after a cached miss's scheme and host go on with
+ * that host: nothing, a path, query or fragment, or a port -- but not
+ * "host:password@other.host", where the host was userinfo. */
+static int same_host(const char *p, const char *end)
+{
+    if (p == end || *p == '/' || *p == '?' || *p == '#')
+        return 1;
+    if (*p != ':')
+        return 0;
+    for (; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
+        if (*p == '@')
+            return 0;
+    return 1;
+}
+
 int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
                   const char **domain, size_t *domain_n, const char **kw, size_t *kw_n)
 {
@@ -733,7 +748,7 @@ int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
      * same scheme and host as the last miss, then the end or a delimiter,
      * is the same host, and no URL needs parsing. */
     if (e->miss_n && n >= e->miss_n && memcmp(ref, e->miss, e->miss_n) == 0 &&
-        (n == e->miss_n || memchr("/?#:", ref[e->miss_n], 4)))
+        same_host(ref + e->miss_n, ref + n))
         return 0;
     struct url u;
     url_split(ref, n, &u);
