@@ -58,7 +58,8 @@ build/gen/engines-tsv.inc: lib/engines.tsv
 	od -An -v -tu1 $< | sed 's/  */ /g; s/^ //; s/ $$//; /^$$/d; s/ /,/g; s/$$/,/' > $@.tmp
 	mv $@.tmp $@
 
-build/obj/engines.o build/san/obj/engines.o build/san-clang/obj/engines.o build/fuzz/obj/engines.o: \
+build/obj/engines.o build/san/obj/engines.o build/san-clang/obj/engines.o \
+	build/fuzz/obj/engines.o: \
 	build/gen/engines-tsv.inc
 
 # lib/charset's decoding tables, read off the build machine's iconv by
@@ -72,7 +73,8 @@ build/gen/charset-tables.inc: build/gen/charset-gen lib/engines.tsv
 	build/gen/charset-gen $$(sed 1d lib/engines.tsv | cut -f3 | tr , '\n' | sort -u) > $@.tmp
 	mv $@.tmp $@
 
-build/obj/charset.o build/san/obj/charset.o build/san-clang/obj/charset.o build/fuzz/obj/charset.o: \
+build/obj/charset.o build/san/obj/charset.o build/san-clang/obj/charset.o \
+	build/fuzz/obj/charset.o: \
 	build/gen/charset-tables.inc
 
 build/obj/%.o: lib/%.c
@@ -240,6 +242,6 @@ clean:
 format:
 	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c
 
-.PHONY: all deps build-deps check-deps check san san-clang static deb demo fuzz fuzz-build bench bench-smoke \
-	bench-large install uninstall clean format
+.PHONY: all deps build-deps check-deps check san san-clang static deb demo fuzz fuzz-build bench \
+	bench-smoke bench-large install uninstall clean format
 .SECONDARY:

@@ -173,20 +173,20 @@ const char *__lsan_default_suppressions(void)
 }
 
 /* Run stmt; -1 when it returns, else the status it died with. */
-#define FZ_DIES(stmt)                                                                      \
-    __extension__({                                                                        \
-        int fz_st_ = setjmp(fz_jmp);                                                       \
-        if (fz_st_ == 0) {                                                                 \
-            fz_arm();                                                                      \
-            stmt;                                                                          \
-            fz_armed = 0;                                                                  \
-            fz_reclaim_none();                                                             \
-            fz_st_ = -1;                                                                   \
-        } else {                                                                           \
-            fz_reclaim();                                                                  \
-            fz_st_ -= 256;                                                                 \
-        }                                                                                  \
-        fz_st_;                                                                            \
+#define FZ_DIES(stmt)                                                                              \
+    __extension__({                                                                                \
+        int fz_st_ = setjmp(fz_jmp);                                                               \
+        if (fz_st_ == 0) {                                                                         \
+            fz_arm();                                                                              \
+            stmt;                                                                                  \
+            fz_armed = 0;                                                                          \
+            fz_reclaim_none();                                                                     \
+            fz_st_ = -1;                                                                           \
+        } else {                                                                                   \
+            fz_reclaim();                                                                          \
+            fz_st_ -= 256;                                                                         \
+        }                                                                                          \
+        fz_st_;                                                                                    \
     })
 
 /* The call returned: what it allocated is the caller's. */
@@ -198,12 +198,12 @@ static inline void fz_reclaim_none(void)
 }
 
 /* A check: a mismatch is a finding (abort, with the line on stderr). */
-#define FZ_ASSERT(c)                                                                       \
-    do {                                                                                   \
-        if (!(c)) {                                                                        \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);          \
-            abort();                                                                       \
-        }                                                                                  \
+#define FZ_ASSERT(c)                                                                               \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);                  \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* The bytes as a file lib/ can open by name (an in-memory file, one per

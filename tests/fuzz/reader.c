@@ -186,7 +186,10 @@ static void pieces(const struct tsv_opts *o, const uint8_t *data, size_t size, u
         run_free(&parts);
     }
     struct tsv_chunk *ch;
-    size_t nc = tsv_chunks(&rd2, 1 + (pick >> 1) * 16, &ch);
+    uint64_t bytes = 1 + (pick >> 1) * 16; /* small chunks; at most 64 of a big input */
+    if (bytes < size / 64)
+        bytes = size / 64;
+    size_t nc = tsv_chunks(&rd2, bytes, &ch);
     if (nc) {
         memset(&parts, 0, sizeof parts);
         for (size_t k = 0; k < nc; k++) {

@@ -137,8 +137,9 @@ static int same_match(const struct match *a, const struct match *b)
 {
     if (a->hit != b->hit)
         return 0;
-    return !a->hit || (a->domain_n == b->domain_n && memcmp(a->domain, b->domain, a->domain_n) == 0 &&
-                       a->kw_n == b->kw_n && memcmp(a->kw, b->kw, a->kw_n) == 0);
+    return !a->hit ||
+           (a->domain_n == b->domain_n && memcmp(a->domain, b->domain, a->domain_n) == 0 &&
+            a->kw_n == b->kw_n && memcmp(a->kw, b->kw, a->kw_n) == 0);
 }
 
 static void engines_checked(const char *p, size_t n)
