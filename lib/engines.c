@@ -727,18 +727,20 @@ static const struct row *row_match(const struct engines *e, const char *h, size_
 }
 
 /* Do the bytes [p, end) after a cached miss's scheme and host go on with
- * that host: nothing, a path, query or fragment, or a port -- but not
- * "host:password@other.host", where the host was userinfo. */
+ * that host: nothing, a path, query or fragment, or a port (digits) and
+ * then one of those -- not "host:password@other.host", where the host
+ * was userinfo, nor "host://other.host" after a miss without a scheme,
+ * where it was the scheme. */
 static int same_host(const char *p, const char *end)
 {
-    if (p == end || *p == '/' || *p == '?' || *p == '#')
-        return 1;
-    if (*p != ':')
-        return 0;
-    for (; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
-        if (*p == '@')
+    if (p < end && *p == ':') {
+        const char *d = ++p;
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+        if (p == d)
             return 0;
-    return 1;
+    }
+    return p == end || *p == '/' || *p == '?' || *p == '#';
 }
 
 int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,

@@ -159,6 +159,10 @@ int main(void)
     M("http://shop.com:x@www.google.com/search?q=a", "google.com", "a");
     M("http://shop.com:8080/cart", NULL, NULL);
     M("http://shop.com:8080@www.google.com/search?q=b", "google.com", "b");
+    /* ... nor, after a miss without a scheme, that host as a scheme. */
+    M("shop.example.uhttp/cart", NULL, NULL);
+    M("shop.example.uhttp://search.yahoo.co.jp/search?p=c", "yahoo.co.jp", "c");
+    M("shop.example.uhttp:8080/cart", NULL, NULL);
     M("https://www.cnn.com/2024/x.html", NULL, NULL);
     M("https://www.cnn.com/search?query=Shoes", "cnn.com", "shoes");
     /* the engines hit-attrib had before the list: every page is a search */
