@@ -29,6 +29,12 @@ double err_elapsed(void);
  * instead of reporting itself and choosing the exit status. */
 void err_signalled(void);
 
+/* Something drawn on a terminal that no message may run into (the
+ * progress meter's line, lib/progress): fn(arg) runs before every message
+ * to wipe it.  One at a time; NULL removes it.  Set it before other
+ * threads start, remove it after they end. */
+void err_before_message(void (*fn)(void *arg), void *arg);
+
 /* prog: message */
 _Noreturn void die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -30,6 +30,7 @@
 #include "hitseen.h"
 #include "io.h"
 #include "keys.h"
+#include "progress.h"
 #include "relay.h"
 #include "tsv.h"
 #include "units.h"
@@ -92,6 +93,11 @@ static const char usage[] =
     "                          --visitor), and the output has no header either\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
     "  -v, --verbose           print counts to standard error\n"
+    "      --progress[=TOTAL]  every few seconds, print the bytes and rows read,\n"
+    "                          the speed and, when TOTAL is known, the percent\n"
+    "                          done and time left to standard error; TOTAL: SIZE\n"
+    "                          (K, M, G suffixes) or rows:N (default: the input\n"
+    "                          files' size, when all are regular files)\n"
     "      --help              display this help and exit\n"
     "      --version           output version information and exit\n"
     "\n"
@@ -103,6 +109,8 @@ enum { ORDER_AUTO, ORDER_INPUT, ORDER_SORT };
 
 struct opts {
     int first, keep_case, strict, verbose, only_engines, order, no_header;
+    int progress;                           /* --progress, */
+    uint64_t progress_bytes, progress_rows; /* with its total (0: none given) */
     uint64_t mem; /* -S */
     const char *tmpdir;
     int64_t expire; /* seconds; < 0 means never */
@@ -177,7 +185,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 {
     enum {
         HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS, ORDER,
-        KEEP_CASE, STRICT
+        KEEP_CASE, STRICT, PROGRESS
     };
     static const struct option longs[] = {
         {"model", required_argument, NULL, 'm'},
@@ -202,6 +210,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"no-header", no_argument, NULL, 'H'},
         {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
+        {"progress", optional_argument, NULL, PROGRESS},
         {"help", no_argument, NULL, HELP},
         {"version", no_argument, NULL, VERSION},
         {NULL, 0, NULL, 0},
@@ -266,6 +275,14 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'H': o->no_header = 1; break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
+        case PROGRESS:
+            o->progress = 1;
+            if (optarg && (strncmp(optarg, "rows:", 5) == 0
+                               ? units_count(optarg + 5, 1, &o->progress_rows) != 0
+                               : units_size(optarg, &o->progress_bytes) != 0 ||
+                                     o->progress_bytes == 0))
+                die_usage("--progress: expected a size or rows:N, not '%s'", optarg);
+            break;
         case HELP: err_help(usage);
         case VERSION: err_version();
         default: die_try_help();
@@ -537,7 +554,23 @@ struct run {
     uint64_t quiet;
     int hushed;
     struct sorting *sorting;
+    /* --progress: the meter, ticked by the thread that reads (flush, on
+     * the reader rd) or finishes chunks (chunk_end), with the bytes and
+     * rows read so far; fsum: where each input file starts in the bytes of
+     * all (npaths + 1 sums), when they are regular files, else NULL. */
+    struct progress meter;
+    const struct tsv_reader *rd;
+    uint64_t *fsum;
+    uint64_t done_bytes, done_rows;
 };
+
+/* The meter's figures (--progress; nothing without). */
+static void meter(struct run *r, uint64_t bytes, uint64_t rows)
+{
+    r->done_bytes = bytes;
+    r->done_rows = rows;
+    progress_tick(&r->meter, bytes, rows);
+}
 
 /* The fields of a record that attribution uses (see struct run). */
 static void pick_hit(const struct run *r, const struct field *in, struct field *out)
@@ -795,6 +828,9 @@ static void flush(void *arg)
     struct run *r = arg;
     if (r->relay && relay_flush(r->relay) && !r->disorder)
         die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
+    /* the other thread is idle: the meter's line cannot cross its warnings */
+    if (r->meter.on)
+        meter(r, tsv_bytes(r->rd), r->rd->records + r->rd->dropped);
 }
 
 /* ---- all threads: fanout ---------------------------------------------- */
@@ -838,8 +874,8 @@ struct chunk {
     unsigned char *shard; /* a hit's */
     size_t scap;
     struct chunk_shard *sh; /* nsh */
-    uint64_t records, excluded;
-    long lines; /* physical lines */
+    uint64_t records, excluded, dropped; /* dropped: by --shard */
+    long lines;                          /* physical lines */
     int bad;
     long bad_line, bad_col;
     char bad_msg[160];
@@ -853,6 +889,7 @@ struct fan {
     size_t file; /* finish: the chunk's file, */
     long base;   /* the lines before the chunk in it, */
     size_t *cur; /* and where it is in each shard's outcomes */
+    uint64_t rows; /* the rows of the chunks finished, for the meter */
 };
 
 static void fan_read(void *arg, size_t c, size_t slot)
@@ -910,6 +947,7 @@ static void fan_read(void *arg, size_t c, size_t slot)
         k->h[k->n++] = (struct hit){t, tc->path, m.line};
     }
     k->records = m.records;
+    k->dropped = m.dropped;
     k->lines = m.next_line - 1;
     tsv_close(&m);
 }
@@ -962,6 +1000,8 @@ static int chunk_end(struct fan *fa, const struct chunk *k, size_t c)
         return 1;
     }
     fa->base += k->lines;
+    fa->rows += k->records + k->dropped;
+    meter(r, r->fsum ? r->fsum[fa->ch[c].file] + fa->ch[c].to : 0, fa->rows);
     return 0;
 }
 
@@ -1288,6 +1328,7 @@ static void restart(struct run *r)
     r->now = INT64_MIN;
     r->detect = 0;
     r->quiet = r->late_at;
+    progress_restart(&r->meter); /* the input is read again */
     for (size_t i = 0; i < r->nsh; i++) {
         free_all(&r->sh[i].st);
         memset(&r->sh[i].st, 0, sizeof r->sh[i].st);
@@ -1302,6 +1343,19 @@ static int rereadable(char **paths, size_t n)
         if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
             return 0;
     return n > 0;
+}
+
+/* Where each file starts in the bytes of all, and their sum last, when
+ * every input is a regular file; else NULL. */
+static uint64_t *file_sums(char **paths, size_t n)
+{
+    if (!rereadable(paths, n))
+        return NULL;
+    uint64_t *sum = xcalloc(n + 1, sizeof *sum);
+    struct stat st;
+    for (size_t i = 0; i < n; i++)
+        sum[i + 1] = sum[i] + (stat(paths[i], &st) == 0 ? (uint64_t)st.st_size : 0);
+    return sum;
 }
 
 int main(int argc, char **argv)
@@ -1394,6 +1448,14 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NBATCH; i++)
         run.b[i].f = xmalloc(BATCH * run.nk * sizeof *run.b[i].f);
     run.detect = o.order == ORDER_AUTO;
+    if (o.progress) {
+        run.rd = &r;
+        run.fsum = file_sums(argv + optind, (size_t)(argc - optind));
+        uint64_t bytes = o.progress_bytes, rows = o.progress_rows;
+        if (!bytes && !rows && run.fsum)
+            bytes = run.fsum[argc - optind];
+        progress_start(&run.meter, "hit-attrib", bytes, rows);
+    }
     /* Rows are held until the end: until the input is known to be in time
      * order, and so that an error in a sort leaves no rows behind. */
     if (o.order != ORDER_INPUT)
@@ -1432,6 +1494,9 @@ int main(int argc, char **argv)
         run.cnt.hits += r.records;
         run.cnt.skipped += excl;
     }
+    if (run.fsum) /* every byte was read (fanout leaves out a file with no records) */
+        run.done_bytes = run.fsum[argc - optind];
+    progress_end(&run.meter, run.done_bytes, run.done_rows);
     tsv_writer_close(&run.w);
     if (o.verbose)
         report(&run.cnt, run.sh, run.nsh, run.ids);
@@ -1446,6 +1511,7 @@ int main(int argc, char **argv)
         free(run.b[i].in.p);
     }
     free(run.b);
+    free(run.fsum);
     free(cols);
     free(vcols);
     free(wcols);

@@ -21,7 +21,7 @@ head -n 1 in.tsv >$'tab\there.tsv'
 "$bin/hit-report" --ledger L --date 2009-09-27 -o out in.tsv || exit 1
 "$bin/hit-report" --ledger L --date 2009-09-27 bad.tsv 2>/dev/null && exit 1
 "$bin/hit-report" --ledger L/ --date 2009-09-28 in.tsv $'tab\there.tsv' >/dev/null 2>&1 || exit 1
-[ "$(ls L | wc -l)" = 3 ] || { echo "expected 3 ledger files"; exit 1; }
+[ "$(ls L/*.tsv | wc -l)" = 3 ] || { echo "expected 3 ledger files"; exit 1; }
 
 DD=$dd python3 - <<'PY'
 import json, os, subprocess, glob
@@ -55,7 +55,7 @@ check('ok row: %s' % rs[0], rs[0]['status'] == 'ok' and rs[0]['rows_read'] == '2
       rs[0]['revenue_credited'] == 949.9)
 check('failed row, NULL figures: %s' % rs[1], rs[1]['status'] == 'failed' and
       rs[1]['exit_status'] == '1' and rs[1]['rows_read'] is None and rs[1]['output'] == '')
-check('a tab in an input name stays escaped: %s' % rs[2]['input'],
-      rs[2]['input'] == 'in.tsv tab\\there.tsv' and rs[2]['output'] == '-')
+check('inputs TAB-separated, a tab in a name escaped: %s' % rs[2]['input'],
+      rs[2]['input'] == 'in.tsv\\ttab\\there.tsv' and rs[2]['output'] == '-')
 raise SystemExit(1 if bad else 0)
 PY

@@ -6,7 +6,8 @@
 #     one row per long name, its tools exactly the tools whose --help lists
 #     it, its short letter the one those --help give (a "-j (hit-report)"
 #     cell: only the tools named take the letter), its argument cell empty
-#     exactly when the option takes none.
+#     exactly when the option takes none, and in brackets exactly when the
+#     argument is optional ("--progress[=TOTAL]": "[TOTAL]").
 # An option line of a --help starts with 2 or 6 spaces and a dash; it holds
 # specs ("-x, --long=ARG", "--long") separated by two or more spaces, up to
 # the description (hit-report lists hit-attrib's options several a line).
@@ -21,7 +22,7 @@ tools="hit-agg hit-attrib hit-gen hit-parse hit-partition hit-sort hit-report"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hk-opts.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
-# tool TAB short TAB long TAB takes-an-argument (0/1), one line per option
+# tool TAB short TAB long TAB takes-an-argument (0 no, 1 yes, 2 optional), one line per option
 for t in $tools; do
     [ -x "$bin/$t" ] || { echo "$t: not built in $bin"; exit 1; }
     "$bin/$t" --help >"$tmp/help" || { echo "$t --help failed"; exit 1; }
@@ -42,10 +43,10 @@ for t in $tools; do
                 match(s, /^--[a-z][a-z0-9-]*/)
                 long = substr(s, 1, RLENGTH)
                 rest = substr(s, RLENGTH + 1)
-                if (rest != "" && rest !~ /^[= ]/) {
+                if (rest != "" && rest !~ /^([= ]|\[=)/) {
                     print "?" tool ": cannot read option \"" f[i] "\""; bad = 1
                 }
-                print tool "\t" short "\t" long "\t" (rest ~ /^=/ ? 1 : 0)
+                print tool "\t" short "\t" long "\t" (rest ~ /^=/ ? 1 : rest ~ /^\[=/ ? 2 : 0)
             }
         }
         END { exit bad }' "$tmp/help" >>"$tmp/pairs" ||
@@ -123,9 +124,12 @@ awk -F '\t' -v tools="$tools" '
             want = (short != "" && (only == "" || has(only, t))) ? short : ""
             if (sh[t, long] != want)
                 fail("(b) README: " long " in " t ": short \"" want "\", --help \"" sh[t, long] "\"")
-            if ((targ != "") != (arg[t, long] == 1))
+            if ((targ != "") != (arg[t, long] != 0))
                 fail("(b) README: " long " in " t ": argument \"" targ "\", but its --help " \
                      (arg[t, long] ? "takes one" : "takes none"))
+            else if (targ != "" && (targ ~ /^\[/) != (arg[t, long] == 2))
+                fail("(b) README: " long " in " t ": argument \"" targ "\", but --help makes it " \
+                     (arg[t, long] == 2 ? "optional" : "required"))
         }
     }
     END {

@@ -227,7 +227,7 @@ key_re='^ledger/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]+-[0-9]+\.tsv$'
     2>"$T/err"
 expect_rc "ledger --status" 0 $?
 want=$(printf '%s\t%s\t%s\n' input status exit_status \
-    "s3://hitkit-test/bad/short row.tsv" failed 1 "$in1 $in2 $in3" ok 0)
+    "s3://hitkit-test/bad/short row.tsv" failed 1 "$in1\\t$in2\\t$in3" ok 0)
 [ "$(cut -f 3,15,16 "$T/status")" = "$want" ] || fail "ledger --status: $(cat "$T/status")"
 tmp_empty "ledger"
 stored >"$T/store" # with the two rows

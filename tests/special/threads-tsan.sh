@@ -58,6 +58,24 @@ for r in r3 rz; do
 done
 "$tmp/hit-attrib" --threads 2 - <"$tmp/rev.tsv" >"$tmp/rs.tsv" 2>"$tmp/rs.err"
 check "hit-attrib reversed stream" $? 1
+# --progress reporting at every tick, from the thread that reads (relay) or
+# that finishes chunks (fanout), among bad prices' warnings; on a terminal
+# (script) a warning wipes the meter's line first, from whichever thread
+awk -F '\t' -v OFS='\t' 'NR > 1 && NR % 1000 == 0 { $5 = "1"; $11 = "Games;X;1;abc;" } 1' \
+    "$tmp/hits.tsv" >"$tmp/badp.tsv"
+"$bin/hit-attrib" --threads 1 "$tmp/badp.tsv" >"$tmp/b1.tsv" 2>/dev/null || exit 1
+export HK_PROGRESS_INTERVAL=0
+for how in "--threads 3 $tmp/badp.tsv" "--threads 2 - <$tmp/badp.tsv"; do
+    eval "\"\$tmp/hit-attrib\" --progress $how" >"$tmp/pr.tsv" 2>"$tmp/pr.err"
+    check "hit-attrib --progress $how" $? 0
+    cmp -s "$tmp/b1.tsv" "$tmp/pr.tsv" || { echo "FAIL hit-attrib --progress $how: rows differ"; fail=1; }
+    if command -v script >/dev/null; then
+        script -qec "$tmp/hit-attrib --progress $how >$tmp/pr.tsv 2>/dev/tty" /dev/null \
+            </dev/null >"$tmp/pr.tty"
+        check "hit-attrib --progress $how, terminal" $? 0
+    fi
+done
+unset HK_PROGRESS_INTERVAL
 
 awk 'BEGIN { OFS = "\t"; print "d", "k", "v"
     for (i = 0; i < 300000; i++) print "d" (i % 41), "k" (i * 7919 % 1009), (i % 997) "." (i % 100) }' \
