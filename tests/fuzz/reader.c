@@ -1,8 +1,10 @@
 /*
  * reader: the record reader (lib/tsv, lib/csvin) on any bytes.
  *
- * The first byte picks the options: TSV or CSV, header or not, and a
- * separator; the rest is the file.  Checked:
+ * The first byte picks the options: TSV or CSV, header or not, a
+ * separator, and whether the file is the rest of the input or (top two
+ * bits set) the rest padded so that the reader's buffer edge falls at a
+ * byte of the input's records that the input chooses (see pad).  Checked:
  *  - round trip: the good records (and the header), written as the tools
  *    write them (tsv_writer, to a file) and read back as plain TSV, are
  *    the same fields, and writing them again gives the same bytes; each
@@ -240,6 +242,50 @@ static void pieces(const struct tsv_opts *o, const uint8_t *data, size_t size, u
     tsv_close(&rd2);
 }
 
+/* The file of a padded input: its first line, then records of as many
+ * fields ('a's, then empty ones), so that the rest starts d bytes before
+ * the end of the reader's first fill (2 x 128 KiB), d from the two bytes
+ * before the file: the buffer's edge falls at any byte of the rest.  TSV
+ * pads with one long record, which makes the buffer grow; CSV with
+ * records of 4 KiB (libcsv grows a field 128 bytes at a time, and a
+ * field that long would take most of the run).  0 when the input has no
+ * room for it (then the file is read as it is). */
+enum { EDGE = 1 << 18 };
+static uint8_t *padded;
+
+static size_t pad(const uint8_t *p, size_t n, char sep, int csv)
+{
+    if (n < 2)
+        return 0;
+    size_t d = (size_t)(p[0] | p[1] << 8);
+    p += 2, n -= 2;
+    const uint8_t *lf = memchr(p, '\n', n);
+    if (!lf)
+        return 0;
+    size_t first = (size_t)(lf - p) + 1, nsep = 0;
+    for (size_t i = 0; i < first; i++)
+        nsep += p[i] == (uint8_t)sep;
+    d %= n - first + 1;
+    if (first + nsep + 2 + d > EDGE)
+        return 0;
+    if (!padded && !(padded = malloc(EDGE + (1 << 20))))
+        abort();
+    memcpy(padded, p, first);
+    size_t at = first, left = EDGE - d - first, most = csv ? 4096 : EDGE;
+    if (most < 2 * (nsep + 2))
+        most = 2 * (nsep + 2);
+    while (left) {
+        size_t rec = left <= most ? left : left - most >= nsep + 2 ? most : left - (nsep + 2);
+        size_t a = rec - nsep - 1;
+        memset(padded + at, 'a', a);
+        memset(padded + at + a, sep, nsep);
+        padded[at + a + nsep] = '\n';
+        at += rec, left -= rec;
+    }
+    memcpy(padded + at, p + first, n - first);
+    return at + n - first;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -250,6 +296,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.csv = mode & 1;
     o.no_header = (mode >> 1) & 1;
     o.sep = seps[(mode >> 2) & 7];
+    if ((mode & 0xC0) == 0xC0) {
+        size_t n = pad(data, size, o.sep ? o.sep : o.csv ? ',' : '\t', o.csv);
+        if (n) {
+            data = padded;
+            size = n;
+        }
+    }
     o.soft = 1;
     path_v[0] = (char *)fz_file(0, data, size);
     memset(&first, 0, sizeof first);
@@ -285,7 +338,7 @@ pieces:
     /* The thread pieces of the original file. */
     if (!o.csv) {
         path_v[0] = (char *)fz_file(0, data, size);
-        int st = FZ_DIES(pieces(&o, data, size, mode >> 5));
+        int st = FZ_DIES(pieces(&o, data, size, (mode >> 5) & 3));
         FZ_ASSERT(st < 0);
     }
     run_free(&first);
