@@ -8,18 +8,20 @@
  * lib/ dies on bad input that a tool cannot go on from (a bad schema
  * file, an unknown column): die() prints and calls exit(), which libFuzzer
  * would count as a finding.  The targets are linked with -Wl,--wrap=exit
- * (and malloc, calloc, realloc, free, regcomp, regfree), so lib/'s exit()
- * comes here: inside FZ_DIES(...) it jumps back out of the call and
- * FZ_DIES gives the exit status; anywhere else it is the real exit(), and
- * a finding.  What the dying call had allocated (and not freed), the
- * patterns it had compiled and the files it had opened are what exit()
- * would have reclaimed: FZ_DIES frees and closes them, so that a million
- * deaths neither grow the process nor trip the leak check.
+ * (and malloc, calloc, realloc, free, regcomp, regfree, csv_init,
+ * csv_free), so lib/'s exit() comes here: inside FZ_DIES(...) it jumps
+ * back out of the call and FZ_DIES gives the exit status; anywhere else it
+ * is the real exit(), and a finding.  What the dying call had allocated
+ * (and not freed), the patterns and CSV parsers it had made and the files
+ * it had opened are what exit() would have reclaimed: FZ_DIES frees and
+ * closes them, so that a million deaths neither grow the process nor trip
+ * the leak check.
  * The caller must not touch memory allocated inside a call that died.
  */
 #ifndef HK_FUZZ_H
 #define HK_FUZZ_H
 
+#include <csv.h>
 #include <regex.h>
 #include <setjmp.h>
 #include <stddef.h>
@@ -124,13 +126,50 @@ void __wrap_regfree(regex_t *re)
     __real_regfree(re);
 }
 
-/* The call died: free what it left (its patterns first: they lie in its
- * blocks), close what it opened. */
+/* The same for libcsv's parsers (csv_init allocates nothing; their
+ * buffers come as they parse, past the wrappers too). */
+static struct csv_parser **fz_csv;
+static size_t fz_ncsv, fz_capcsv;
+
+int __real_csv_init(struct csv_parser *p, unsigned char options);
+int __wrap_csv_init(struct csv_parser *p, unsigned char options);
+int __wrap_csv_init(struct csv_parser *p, unsigned char options)
+{
+    int rc = __real_csv_init(p, options);
+    if (rc == 0 && fz_armed) {
+        if (fz_ncsv == fz_capcsv) {
+            fz_capcsv = fz_capcsv ? 2 * fz_capcsv : 16;
+            fz_csv = __real_realloc(fz_csv, fz_capcsv * sizeof *fz_csv);
+            if (!fz_csv)
+                abort();
+        }
+        fz_csv[fz_ncsv++] = p;
+    }
+    return rc;
+}
+
+void __real_csv_free(struct csv_parser *p);
+void __wrap_csv_free(struct csv_parser *p);
+void __wrap_csv_free(struct csv_parser *p)
+{
+    for (size_t i = 0; i < fz_ncsv; i++)
+        if (fz_csv[i] == p) {
+            fz_csv[i] = fz_csv[--fz_ncsv];
+            break;
+        }
+    __real_csv_free(p);
+}
+
+/* The call died: free what it left (its patterns and parsers first: they
+ * lie in its blocks), close what it opened. */
 static inline void fz_reclaim(void)
 {
     for (size_t i = 0; i < fz_nre; i++)
         __real_regfree(fz_re[i]);
     fz_nre = 0;
+    for (size_t i = 0; i < fz_ncsv; i++)
+        __real_csv_free(fz_csv[i]);
+    fz_ncsv = 0;
     for (size_t i = 0; i < fz_cap; i++)
         if (fz_set[i] && fz_set[i] != FZ_GONE)
             __real_free(fz_set[i]);
@@ -202,16 +241,16 @@ _Noreturn void __wrap_exit(int status)
     __real_exit(status);
 }
 
-/* Blocks that the shared libraries under lib/ (libcsv, libzstd) allocate
- * are not seen by the wrappers, so a call that dies leaves them: exit()
- * would have freed them too.  (Their ordinary paths are checked for leaks
- * by the unit tests and the tools under ASan.)  glibc's regcomp is wrapped
- * instead (FZ_WRAP): its patterns are freed, as a long run that kept them
- * grew by them until it ran out of memory. */
+/* Blocks that libzstd allocates are not seen by the wrappers, so a call
+ * that dies leaves them: exit() would have freed them too.  (Its ordinary
+ * paths are checked for leaks by the unit tests and the tools under ASan.)
+ * glibc's regcomp and libcsv are wrapped instead (FUZZ_WRAP): their
+ * patterns and parsers are freed, as a long run that kept them grew by
+ * them until it ran out of memory. */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
-    return "leak:libcsv.so\nleak:libzstd.so\n";
+    return "leak:libzstd.so\n";
 }
 
 /* Run stmt; -1 when it returns, else the status it died with. */
@@ -234,7 +273,7 @@ const char *__lsan_default_suppressions(void)
 /* The call returned: what it allocated is the caller's. */
 static inline void fz_reclaim_none(void)
 {
-    fz_nre = 0;
+    fz_nre = fz_ncsv = 0;
     if (fz_cap && fz_used)
         memset(fz_set, 0, fz_cap * sizeof *fz_set);
     fz_used = 0;
