@@ -6,6 +6,9 @@
 #   make demo       install the build packages only, build, run the main job
 #                   on the bundled sample data
 #   make deps       install the build packages (check-deps: the tests' too)
+#   make fuzz       build the libFuzzer targets of tests/fuzz with clang and
+#                   run each FUZZ_SECONDS (60) seconds; findings go to
+#                   build/fuzz/findings/TARGET/
 #   make bench      compare against peer tools (not part of check)
 #   make inject     allocation and I/O failures injected into every tool
 #                   (tests/special/inject.sh; HK_INJECT_ALL=1 for every call)
@@ -74,7 +77,7 @@ build/gen/engines-tsv.inc: lib/engines.tsv
 	mv $@.tmp $@
 
 build/obj/engines.o build/san/obj/engines.o build/san-clang/obj/engines.o \
-	build/cov/obj/engines.o: build/gen/engines-tsv.inc
+	build/cov/obj/engines.o build/fuzz/obj/engines.o: build/gen/engines-tsv.inc
 
 # lib/charset's decoding tables, read off the build machine's iconv by
 # mk/charset-gen for every charset lib/engines.tsv declares (its third
@@ -88,7 +91,7 @@ build/gen/charset-tables.inc: build/gen/charset-gen lib/engines.tsv
 	mv $@.tmp $@
 
 build/obj/charset.o build/san/obj/charset.o build/san-clang/obj/charset.o \
-	build/cov/obj/charset.o: build/gen/charset-tables.inc
+	build/cov/obj/charset.o build/fuzz/obj/charset.o: build/gen/charset-tables.inc
 
 # build/flags holds the compiler and flags of the last build: when they
 # change (make CFLAGS=..., HARDEN_CFLAGS=, a new Makefile), bin/ and
@@ -246,8 +249,36 @@ coverage:
 lint: build/gen/engines-tsv.inc build/gen/charset-tables.inc
 	@sh mk/lint.sh
 
+
+# The fuzz targets: lib/ built with clang for libFuzzer (coverage
+# instrumentation, ASan, UBSan), each tests/fuzz/NAME.c linked into
+# build/fuzz/NAME.  --wrap: see tests/fuzz/fuzz.h.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(wildcard tests/fuzz/*.c)
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_WRAP = -Wl,--wrap=exit,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
+	-Wl,--wrap=regcomp,--wrap=regfree,--wrap=csv_init,--wrap=csv_free
+FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+build/fuzz/obj/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CLANG) $(HK_CFLAGS) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+build/fuzz/libhitkit.a: $(patsubst lib/%.c,build/fuzz/obj/%.o,$(LIB_SRC))
+	$(AR) rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libhitkit.a
+	@mkdir -p $(@D)
+	$(CLANG) $(HK_CFLAGS) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_WRAP) -o $@ $< \
+	    build/fuzz/libhitkit.a $(HK_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	@tests/fuzz/run $(FUZZ_SECONDS)
+
 -include $(wildcard build/obj/*.d build/san/obj/*.d build/san-clang/obj/*.d \
-	build/cov/obj/*.d build/cov/tobj/*.d)
+	build/cov/obj/*.d build/cov/tobj/*.d build/fuzz/obj/*.d)
 
 # Debian packages: the build's for make and make demo, all for make check.
 deps:
@@ -307,6 +338,6 @@ clean:
 format:
 	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c tests/inject/*.c
 
-.PHONY: all deps build-deps check-deps check san san-clang static deb demo inject bench \
-	bench-smoke bench-large install uninstall clean format coverage lint
+.PHONY: all deps build-deps check-deps check san san-clang static deb demo inject fuzz \
+	fuzz-build bench bench-smoke bench-large install uninstall clean format coverage lint
 .SECONDARY:

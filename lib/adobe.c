@@ -5,7 +5,9 @@
 #include "adobe.h"
 
 #include "dec.h"
+#include "err.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Next unescaped sep in [p, e), or e. */
@@ -60,20 +62,20 @@ size_t adobe_revenue(const char *p, size_t n, struct dec *sum, int *err)
         }
         if (k == 3) {
             const char *fe = next_sep(f, pe, ';');
-            char buf[64];
+            char small[64], *buf = small, *big = NULL;
             size_t len = 0;
             const char *v = f;
             if (memchr(f, '^', (size_t)(fe - f))) {
-                const char *q = f;
-                for (; q < fe && len < sizeof buf; q++) {
+                /* Unescaped, the price is no longer than it is here; one
+                 * longer than small (leading zeros can make a number any
+                 * length) is unescaped on the heap, whole: a prefix could
+                 * be another number, and its length alone no error. */
+                if ((size_t)(fe - f) > sizeof small)
+                    buf = big = xmalloc((size_t)(fe - f));
+                for (const char *q = f; q < fe; q++) {
                     if (*q == '^' && q + 1 < fe)
                         q++;
                     buf[len++] = *q;
-                }
-                /* No number is that long: say so rather than parse a prefix. */
-                if (q < fe) {
-                    *err = DEC_OVERFLOW;
-                    return prod;
                 }
                 v = buf;
             } else {
@@ -82,6 +84,7 @@ size_t adobe_revenue(const char *p, size_t n, struct dec *sum, int *err)
             if (len > 0) {
                 struct dec d;
                 int rc = dec_parse(v, len, &d);
+                free(big);
                 if (rc == DEC_OK)
                     rc = dec_add(sum, d);
                 if (rc != DEC_OK) {

@@ -730,6 +730,23 @@ static const struct row *row_match(const struct engines *e, const char *h, size_
     return NULL;
 }
 
+/* Do the bytes [p, end) after a cached miss's scheme and host go on with
+ * that host: nothing, a path, query or fragment, or a port (digits) and
+ * then one of those -- not "host:password@other.host", where the host
+ * was userinfo, nor "host://other.host" after a miss without a scheme,
+ * where it was the scheme. */
+static int same_host(const char *p, const char *end)
+{
+    if (p < end && *p == ':') {
+        const char *d = ++p;
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+        if (p == d)
+            return 0;
+    }
+    return p == end || *p == '/' || *p == '?' || *p == '#';
+}
+
 int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
                   const char **domain, size_t *domain_n, const char **kw, size_t *kw_n)
 {
@@ -737,7 +754,7 @@ int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
      * same scheme and host as the last miss, then the end or a delimiter,
      * is the same host, and no URL needs parsing. */
     if (e->miss_n && n >= e->miss_n && memcmp(ref, e->miss, e->miss_n) == 0 &&
-        (n == e->miss_n || memchr("/?#:", ref[e->miss_n], 4)))
+        same_host(ref + e->miss_n, ref + n))
         return 0;
     struct url u;
     url_split(ref, n, &u);

@@ -636,7 +636,8 @@ static uint64_t record_start(struct input *in, uint64_t x, uint64_t lo, uint64_t
 }
 
 /* The files of a reader, seen by tsv_split and tsv_chunks: their sizes,
- * the ends of their headers, and inputs to read them at any offset. */
+ * the ends of their headers (without one, of a byte-order mark: 0 or 3),
+ * and inputs to read them at any offset. */
 struct plan {
     size_t np;
     uint64_t *size, *head, data, heads; /* data: bytes of records in all */
@@ -675,11 +676,13 @@ static int plan_files(const struct tsv_reader *r, struct plan *p)
             break;
         }
         p->in[i] = input_open_range(r->paths[i], 0, p->size[i]);
-        if (r->o.no_header) {
-            p->data += p->size[i];
+        size_t got = input_pread(p->in[i], buf, PEEK, 0);
+        if (r->o.no_header) { /* the records start after a byte-order mark, as in open_file */
+            p->head[i] = got >= 3 && memcmp(buf, TSV_BOM, 3) == 0 ? 3 : 0;
+            p->data += p->size[i] - p->head[i];
+            p->heads += p->head[i];
             continue;
         }
-        size_t got = input_pread(p->in[i], buf, PEEK, 0);
         char *lf = memchr(buf, '\n', got);
         if (!lf || memchr(buf, '\\', (size_t)(lf - buf)) || memchr(buf, '\r', (size_t)(lf - buf))) {
             ok = 0;
@@ -953,6 +956,23 @@ void tsv_writer_open(struct tsv_writer *w, const char *path, int zlevel)
     w->buf = xmalloc(w->cap);
 }
 
+/* The bytes go out.  A value that starts the output with the bytes of a
+ * byte-order mark would lose them when read again (every reader skips a
+ * mark): its first byte goes out as the escape \xEF instead, which hitkit
+ * and PostgreSQL decode to that byte.  Whole records reach here, so the
+ * first bytes out are the start of the first value. */
+static void emit(struct tsv_writer *w, const char *p, size_t n)
+{
+    if (!w->begun && n) {
+        w->begun = 1;
+        if (n >= 3 && memcmp(p, TSV_BOM, 3) == 0) {
+            output_write(w->out, "\\xEF", 4);
+            p++, n--;
+        }
+    }
+    output_write(w->out, p, n);
+}
+
 void tsv_writer_flush(struct tsv_writer *w)
 {
     if (w->hold) { /* keep everything: make room instead */
@@ -960,7 +980,7 @@ void tsv_writer_flush(struct tsv_writer *w)
         return;
     }
     if (w->n) {
-        output_write(w->out, w->buf, w->n);
+        emit(w, w->buf, w->n);
         w->n = 0;
     }
 }
@@ -973,7 +993,7 @@ static inline void put_bytes(struct tsv_writer *w, const char *p, size_t n)
         else
             tsv_writer_flush(w);
         if (!w->hold && n >= w->cap) {
-            output_write(w->out, p, n);
+            emit(w, p, n);
             return;
         }
     }

@@ -201,7 +201,9 @@ size_t tsv_split_names(const char *s, size_t n, char ***names);
  * unreadable file dies as every input does; an empty one with exit 2. */
 size_t tsv_read_names(const char *path, char ***names);
 /* The UTF-8 byte-order mark, which a file may start with (Excel,
- * PowerShell): the readers skip it, it is never part of a value. */
+ * PowerShell): the readers skip it, it is never part of a value.  So the
+ * writer escapes the first byte of a value that starts its output with
+ * these bytes (\xEF), which reads back as the value. */
 #define TSV_BOM "\xEF\xBB\xBF"
 void tsv_free_names(char **names, size_t n);
 
@@ -213,6 +215,7 @@ struct tsv_writer {
     size_t n, cap;
     size_t col; /* fields written in the current record */
     int hold;   /* keep everything in buf (tsv_writer_hold) */
+    int begun;  /* bytes have gone out (see TSV_BOM) */
 };
 
 /* path NULL or "-" is stdout; see output_open() for the rest. */

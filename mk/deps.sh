@@ -16,7 +16,8 @@ RUN_PKGS="libarchive-tools"
 # Tests: zstd, python3 (csv-spectrum JSON, zip deliveries), postgresql (\copy round trip),
 # awscli (S3 end to end), parallel + openssh-server + rsync (sharded runs
 # over ssh), man-db (man pages against --help), time (/usr/bin/time: peak
-# memory), clang with its sanitizer runtimes (the second sanitizer build),
+# memory), clang with its sanitizer runtimes (the second sanitizer build,
+# and libFuzzer for tests/fuzz),
 # valgrind (one tool's data cases under memcheck), node and npm (s3rver,
 # DuckDB), gcovr (make coverage), cppcheck, clang-tidy and shellcheck (make
 # lint, which make check runs: tests/special/lint.sh).

@@ -83,12 +83,17 @@ int main(void)
     revenue(";A;1;99999999999999999999", NULL, 1, DEC_OVERFLOW);
     revenue(";A;1;9223372036854775807,;B;1;1", NULL, 2, DEC_OVERFLOW);
     /* A long escaped price must not be cut short into a different number
-     * (it once parsed as 0): it is reported instead. */
-    revenue(";A;1;000000000000000000000000000000000000000000000000000000000000000005^0", NULL, 1,
-            DEC_OVERFLOW);
-    /* Exactly 64 bytes once unescaped fits; 65 does not. */
+     * (it once parsed as 0), nor be called out of range for its length
+     * (it was, past 64 bytes, though the same price without a caret was
+     * read): it is the number it spells, as without the escapes. */
+    revenue(";A;1;000000000000000000000000000000000000000000000000000000000000000005^0", "50", 0,
+            0);
 #define Z31 "0000000000000000000000000000000"
-    revenue(";A;1;1^0,;B;1;" Z31 Z31 "02^5", NULL, 2, DEC_OVERFLOW); /* 65 bytes */
-    revenue(";A;1;" Z31 Z31 "2^5", "25", 0, 0);                      /* 64 bytes */
+    revenue(";A;1;1^0,;B;1;" Z31 Z31 "02^5", "35", 0, 0); /* 65 bytes */
+    revenue(";A;1;" Z31 Z31 "2^5", "25", 0, 0);           /* 64 bytes */
+    revenue(";A;1;^0" Z31 Z31 Z31 ".0", "0.0", 0, 0);     /* found by tests/fuzz/adobe */
+    revenue(";A;1;" Z31 Z31 Z31 "0.0", "0.0", 0, 0);
+    revenue(";A;1;^1" Z31 Z31 Z31, NULL, 1, DEC_OVERFLOW); /* long, and out of range */
+    revenue(";A;1;^x" Z31 Z31 Z31, NULL, 1, DEC_SYNTAX);
     return failed;
 }

@@ -153,6 +153,16 @@ int main(void)
     M("https://www.facebook.com/home.php", NULL, NULL);
     M("https://www.facebook.com/search/?q=b", "facebook.com", "b"); /* not a cached miss */
     M("https://www.facebook.com/", "facebook.com", NP);
+    /* A cached miss is that host only: the same bytes followed by userinfo
+     * ("user:password@") are another host's (found by tests/fuzz/url). */
+    M("http://shop.com/cart", NULL, NULL);
+    M("http://shop.com:x@www.google.com/search?q=a", "google.com", "a");
+    M("http://shop.com:8080/cart", NULL, NULL);
+    M("http://shop.com:8080@www.google.com/search?q=b", "google.com", "b");
+    /* ... nor, after a miss without a scheme, that host as a scheme. */
+    M("shop.example.uhttp/cart", NULL, NULL);
+    M("shop.example.uhttp://search.yahoo.co.jp/search?p=c", "yahoo.co.jp", "c");
+    M("shop.example.uhttp:8080/cart", NULL, NULL);
     M("https://www.cnn.com/2024/x.html", NULL, NULL);
     M("https://www.cnn.com/search?query=Shoes", "cnn.com", "shoes");
     /* the engines hit-attrib had before the list: every page is a search */
