@@ -56,6 +56,12 @@ static void last_word(int status)
     my_death = status + 1;
 }
 
+void err_survived(void)
+{
+    my_death = 0;
+    atomic_store(&dying, 0);
+}
+
 /* Before a message: wait for a signal being handled, wipe what is drawn. */
 static void hold(void)
 {

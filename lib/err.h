@@ -35,6 +35,12 @@ void err_signalled(void);
  * threads start, remove it after they end. */
 void err_before_message(void (*fn)(void *arg), void *arg);
 
+/* The calling thread goes on after a fatal error whose exit() did not
+ * return to anyone (a test harness caught it and jumped out): the next
+ * fatal error is a first one again, and prints.  Single-threaded callers
+ * only. */
+void err_survived(void);
+
 /* prog: message */
 _Noreturn void die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

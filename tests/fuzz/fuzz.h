@@ -21,6 +21,7 @@
 #ifndef HK_FUZZ_H
 #define HK_FUZZ_H
 
+#include "err.h"
 #include <csv.h>
 #include <regex.h>
 #include <setjmp.h>
@@ -265,6 +266,7 @@ const char *__lsan_default_suppressions(void)
             fz_st_ = -1;                                                                           \
         } else {                                                                                   \
             fz_reclaim();                                                                          \
+            err_survived();                                                                        \
             fz_st_ -= 256;                                                                         \
         }                                                                                          \
         fz_st_;                                                                                    \
