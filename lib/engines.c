@@ -180,6 +180,88 @@ static const struct charset *charset_of(const char *name, size_t n, const char *
     die_at(EXIT_DATA, file, line, 0, "unknown charset '%s' (known: %s)", nm, known);
 }
 
+/* Patterns of a file are refused past this many nodes, as ere_nodes counts
+ * them. */
+enum { ERE_NODES_MAX = 10000 };
+
+static size_t cap(size_t n)
+{
+    return n > ERE_NODES_MAX ? ERE_NODES_MAX + 1 : n;
+}
+
+/* Whether s (at a '{') is an interval "{n}", "{n,}", "{n,m}" or "{,m}":
+ * then its larger bound, at most ERE_NODES_MAX + 1, and its '}'. */
+static int interval(const char *s, size_t *n, const char **end)
+{
+    size_t b[2] = {0, 0}, k = 0;
+    for (s++; (*s >= '0' && *s <= '9') || (*s == ',' && k == 0); s++)
+        if (*s == ',')
+            k = 1;
+        else if (b[k] <= ERE_NODES_MAX)
+            b[k] = 10 * b[k] + (size_t)(*s - '0');
+    if (*s != '}')
+        return 0;
+    *n = cap(b[0] > b[1] ? b[0] : b[1]);
+    *end = s;
+    return 1;
+}
+
+/* About how many nodes regcomp builds of the POSIX ERE s, saturating just
+ * past ERE_NODES_MAX: glibc copies an operand once for a '+' and n - 1 times
+ * for "{n}" or "{,n}", so repetitions stacked or nested multiply, and a
+ * pattern of a hundred bytes can take gigabytes.  One frame per open group:
+ * its branches' nodes so far and the last operand's, which a repetition
+ * applies to. */
+static size_t ere_nodes(const char *s)
+{
+    size_t depth = 1;
+    for (const char *c = s; *c; c++)
+        depth += *c == '(';
+    struct frame {
+        size_t sum, last;
+    } *f = xcalloc(depth, sizeof *f);
+    size_t d = 0, n;
+    for (const char *c = s; *c; c++) {
+        size_t atom = 1;
+        if (*c == '(') {
+            f[++d] = (struct frame){0, 0};
+            continue;
+        } else if (*c == ')' && d > 0) {
+            atom = cap(f[d].sum + f[d].last + 1);
+            d--;
+        } else if (*c == '|') {
+            f[d].sum = cap(f[d].sum + f[d].last);
+            f[d].last = 0;
+            continue;
+        } else if (*c == '*' || *c == '?') {
+            f[d].last = cap(f[d].last + 1);
+            continue;
+        } else if (*c == '+') {
+            f[d].last = cap(2 * f[d].last + 1);
+            continue;
+        } else if (*c == '{' && interval(c, &n, &c)) {
+            f[d].last = cap(f[d].last * (n + 1) + 1);
+            continue;
+        } else if (*c == '\\' && c[1]) {
+            c++;
+        } else if (*c == '[') { /* to its ']', as ere_of wrote it */
+            c += c[1] == '^';
+            c += c[1] == ']';
+            while (c[1] && c[1] != ']')
+                c++;
+            if (c[1])
+                c++;
+        }
+        f[d].sum = cap(f[d].sum + f[d].last);
+        f[d].last = atom;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i <= d; i++)
+        total = cap(total + f[i].sum + f[i].last);
+    free(f);
+    return total;
+}
+
 static regex_t *compile(const char *ere)
 {
     regex_t *re = xmalloc(sizeof *re);
@@ -218,10 +300,13 @@ static size_t params_of(const char *s, size_t sn, int need_group, int lazy, stru
         } else if (n >= 2 && v[i][0] == '/' && v[i][n - 1] == '/') {
             p->any = strcmp(v[i], "/.*/") == 0;
             p->ere = ere_of(v[i] + 1, n - 2, &p->group);
-            int bad = !lazy && !p->any && !(p->re = compile(p->ere));
-            if (bad || (need_group && !p->group))
+            int big = !lazy && ere_nodes(p->ere) > ERE_NODES_MAX;
+            int bad = !lazy && !big && !p->any && !(p->re = compile(p->ere));
+            if (big || bad || (need_group && !p->group))
                 die_at(EXIT_DATA, file, line, 0, "keyword pattern %s %s", v[i],
-                       bad ? "is no regular expression" : "has no group");
+                       big   ? "is too complex a regular expression"
+                       : bad ? "is no regular expression"
+                             : "has no group");
             free(v[i]);
         } else {
             p->name = v[i];

@@ -341,6 +341,18 @@ int main(void)
               "hit-attrib-unit: %s:2: keyword pattern /s\\/[^/]+/ has no group\n");
     LOAD_DIES("host\tparams\tcharsets\nexample.org\t/s(/\t\n", 1,
               "hit-attrib-unit: %s:2: keyword pattern /s(/ is no regular expression\n");
+    /* Stacked and nested repetitions: regcomp copies an operand for each
+     * '+' or "{n}", so these would take gigabytes; they are refused. */
+    LOAD_DIES("host\tparams\tcharsets\nexample.org\t/s(a)++++++++++++++++++++++++++++++/\t\n",
+              1, "hit-attrib-unit: %s:2: keyword pattern /s(a)++++++++++++++++++++++++++++++/ "
+                 "is too complex a regular expression\n");
+    LOAD_DIES("host\tparams\tcharsets\nexample.org\t/((((((((((((((((((((x+)+)+)+)+)+)+)+)+)+)+)+)"
+              "+)+)+)+)+)+)+)+)/\t\n",
+              1, "hit-attrib-unit: %s:2: keyword pattern /((((((((((((((((((((x+)+)+)+)+)+)+)+)+)+)+)+)"
+                 "+)+)+)+)+)+)+)+)/ is too complex a regular expression\n");
+    LOAD_DIES("host\tparams\tcharsets\nexample.org\t/(a{200}){200}/\t\n", 1,
+              "hit-attrib-unit: %s:2: keyword pattern /(a{200}){200}/ is too complex a regular "
+              "expression\n");
     LOAD_DIES("domain\tsubdomain\tparams\nexample\t\tq\n", 1,
               "hit-attrib-unit: %s:2:1: engine domain must look like name.suffix or name.{}\n");
     LOAD_DIES("domain\tsubdomain\tparams\n.org\t\tq\n", 1,
