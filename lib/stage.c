@@ -252,6 +252,19 @@ static size_t spawn(struct stage *st, pthread_t *t, struct worker *w, size_t fir
     return n;
 }
 
+/* Files on one thread: each chunk read, worked and finished in turn. */
+static void chunks_inline(struct stage *st)
+{
+    for (size_t c = 0; c < st->nch && !st->stop; c++) {
+        begin(st, 0);
+        read_chunk(st, c, 0, 0);
+        for (size_t s = 0; s < st->nshards; s++)
+            if (st->ops->work)
+                st->ops->work(st->arg, s, 0);
+        st->stop = finish_one(st, 0);
+    }
+}
+
 /* ---- streamed input ----------------------------------------------------------- */
 
 /* The batch being filled is complete: hand it to the shards (or, on one
@@ -377,8 +390,7 @@ struct stage *stage_new(struct tsv_reader *r, const struct stage_opts *o,
     st->o.threads = o->threads > 1 ? o->threads : 1;
     st->nshards = o->shards ? o->shards : 1;
     assert(st->nshards <= (size_t)st->o.threads);
-    if (st->o.threads > 1)
-        st->nch = tsv_chunks(r, o->chunk ? o->chunk : CHUNK, &st->ch);
+    st->nch = tsv_chunks(r, o->chunk ? o->chunk : CHUNK, &st->ch);
     if (st->ch) { /* files: every thread reads, shards 0 .. nshards-1 work */
         st->nthreads = (size_t)st->o.threads;
         st->total = st->nch;
@@ -389,7 +401,7 @@ struct stage *stage_new(struct tsv_reader *r, const struct stage_opts *o,
             st->fbase[st->ch[i].file + 1] = st->ch[i].to;
         for (size_t i = 1; i <= st->nfiles; i++)
             st->fbase[i] += st->fbase[i - 1];
-        if (o->map) {
+        if (o->map && st->fbase[st->nfiles] <= o->map) {
             st->map = xcalloc(st->nfiles, sizeof *st->map);
             for (size_t i = 0; i < st->nch; i++) {
                 size_t f = st->ch[i].file;
@@ -423,7 +435,9 @@ int stage_run(struct stage *st)
     pthread_mutex_lock(&st->lock); /* nothing moves until every thread runs */
     spawn(st, t, w, first, n);
     pthread_mutex_unlock(&st->lock);
-    if (st->ch)
+    if (st->ch && st->o.threads <= 1)
+        chunks_inline(st);
+    else if (st->ch)
         loop(st, 0);
     else
         stream(st);
@@ -447,6 +461,14 @@ long stage_line(const struct stage *st, size_t slot, long line, const char **fil
 uint64_t stage_records(const struct stage *st) { return st->records; }
 
 uint64_t stage_dropped(const struct stage *st) { return st->dropped; }
+
+char *stage_mapped(const struct stage *st, uint64_t *n)
+{
+    if (!st->map || st->nfiles != 1 || !st->map[0])
+        return NULL;
+    *n = st->fbase[1];
+    return st->map[0];
+}
 
 uint64_t stage_bytes(const struct stage *st) { return st->ch ? st->bytes : tsv_bytes(st->r); }
 

@@ -57,8 +57,9 @@ struct stage_opts {
     size_t shards;  /* at least 1, at most threads */
     uint64_t chunk; /* bytes of a file's batch (0: 1 MiB) */
     size_t batch;   /* records of a streamed batch (0: 512) */
-    int map;        /* a file's batches point into the file, mapped (private and
-                     * writable: escapes are decoded in place) until stage_free */
+    uint64_t map;   /* files that together are at most this many bytes are
+                     * mapped (private and writable: escapes are decoded in
+                     * place) until stage_free, and batches point into them */
 };
 
 /* A stage over r, opened (its header read), and not read from yet. */
@@ -81,6 +82,8 @@ long stage_line(const struct stage *st, size_t slot, long line, const char **fil
 /* After stage_run: data records read, and dropped by the reader's filter. */
 uint64_t stage_records(const struct stage *st);
 uint64_t stage_dropped(const struct stage *st);
+/* The one input file, when it is mapped (o.map), and its size in *n. */
+char *stage_mapped(const struct stage *st, uint64_t *n);
 /* Bytes of input read, for -v. */
 uint64_t stage_bytes(const struct stage *st);
 void stage_free(struct stage *st);

@@ -10,6 +10,7 @@
 #include "io.h"
 #include "keys.h"
 #include "relay.h"
+#include "stage.h"
 #include "tsv.h"
 #include "units.h"
 
@@ -258,102 +259,89 @@ static void top_finish(struct top *t, struct emitter *em)
     free(t->e);
 }
 
-/* What add_all read: records and bytes (for -v), and the mapped file, if
- * any, which the sorter's records point into until the end. */
+/* What add_all read: records and bytes (for -v). */
 struct added {
     uint64_t rows, bytes;
-    char *map;
-    uint64_t maplen;
 };
 
-/* Records go to the sorter through a relay (lib/relay): the reading thread
- * splits them, the other codes their keys and keeps them (extsort_add),
- * which takes about as long.  A record held in a batch is its fields, and
- * its bytes when they are a clean line (else raw.p is NULL), pointing
- * into the reader's buffer or the mapped file; the reader's release hook
- * waits until every batch handed over is done. */
-enum { BATCH = 512, NBATCH = 8 };
+/* Records go to the sorter through a stage (lib/stage): the threads read
+ * and split them, and one, in input order (a stable sort needs it), codes
+ * their keys and keeps them (extsort_add).  A record held in a batch is
+ * its fields, and its bytes when they are a clean line (else raw.p is
+ * NULL), pointing into the batch's bytes or the reader's buffer. */
+struct batch {
+    struct field *f; /* n records of ncols fields */
+    struct field *raw;
+    size_t n, cap;
+};
+
 struct adder {
     struct extsort *xs;
     size_t ncols;
-    struct relay *q;
-    struct field *f[NBATCH];   /* BATCH records of ncols fields */
-    struct field *raw[NBATCH]; /* BATCH */
+    struct batch *b; /* a slot each */
 };
 
-static int add_batch(void *arg, size_t slot)
+static void add_begin(void *arg, size_t slot)
 {
     struct adder *a = arg;
-    for (size_t i = 0, n = relay_items(a->q, slot); i < n; i++) {
-        const struct field *raw = &a->raw[slot][i];
-        extsort_add(a->xs, a->f[slot] + i * a->ncols, raw->p ? raw : NULL);
+    a->b[slot].n = 0;
+}
+
+static int add_take(void *arg, size_t thread, size_t slot, const struct tsv_reader *m)
+{
+    struct adder *a = arg;
+    struct batch *b = &a->b[slot];
+    (void)thread;
+    if (b->n == b->cap) {
+        size_t cap = b->cap;
+        xgrow((void **)&b->f, &cap, b->n + 1, a->ncols * sizeof *b->f);
+        xgrow((void **)&b->raw, &b->cap, b->n + 1, sizeof *b->raw);
     }
+    memcpy(b->f + b->n * a->ncols, m->f, a->ncols * sizeof *m->f);
+    const struct field *raw = tsv_raw_clean(m);
+    b->raw[b->n++] = raw ? *raw : (struct field){NULL, 0};
     return 0;
 }
 
-static void add_flush(void *arg)
+static void add_work(void *arg, size_t shard, size_t slot)
 {
     struct adder *a = arg;
-    relay_flush(a->q);
+    const struct batch *b = &a->b[slot];
+    (void)shard;
+    for (size_t i = 0; i < b->n; i++)
+        extsort_add(a->xs, b->f + i * a->ncols, b->raw[i].p ? &b->raw[i] : NULL);
 }
 
-static void add_one(struct adder *a, const struct tsv_reader *r)
+static int add_finish(void *arg, size_t slot)
 {
-    size_t i, slot = relay_add(a->q, BATCH, &i);
-    memcpy(a->f[slot] + i * a->ncols, r->f, a->ncols * sizeof *r->f);
-    const struct field *raw = tsv_raw_clean(r);
-    a->raw[slot][i] = raw ? *raw : (struct field){NULL, 0};
+    (void)arg, (void)slot;
+    return 0;
 }
 
-/* Add every record of r to the sorter, on two threads when it has them.
- * One plain file that fits in the budget is mapped and sorted where it
- * lies (extsort_source): its records are neither copied nor given fresh
- * memory, which a sort of the whole file would spend a third of its time
- * on.  A bad record there sends the reading back to r, which stops at the
- * first one with its line. */
-static struct added add_all(struct extsort *xs, struct tsv_reader *r, uint64_t mem, int threads)
+/* Add every record of r to the sorter.  One plain file that fits in the
+ * budget is mapped and sorted where it lies (extsort_source): its records
+ * are neither copied nor given fresh memory, which a sort of the whole
+ * file would spend much of its time on.  The stage stays until the sorter
+ * is done with the mapping (*st, stage_free). */
+static struct added add_all(struct extsort *xs, struct tsv_reader *r, uint64_t mem, int threads,
+                            struct stage **st)
 {
+    static const struct stage_ops ops = {add_begin, add_take, add_work, add_finish};
     struct adder a = {.xs = xs, .ncols = r->ncols};
-    a.q = relay_new(NBATCH, add_batch, &a, threads > 1);
-    for (size_t k = 0; k < NBATCH; k++) {
-        a.f[k] = xmalloc(BATCH * r->ncols * sizeof *a.f[k]);
-        a.raw[k] = xmalloc(BATCH * sizeof *a.raw[k]);
+    struct stage_opts so = {.threads = threads, .shards = 1, .map = mem};
+    *st = stage_new(r, &so, &ops, &a);
+    a.b = xcalloc(stage_slots(*st), sizeof *a.b);
+    uint64_t n;
+    char *map = stage_mapped(*st, &n);
+    if (map)
+        extsort_source(xs, map, (size_t)n);
+    stage_run(*st);
+    for (size_t k = 0; k < stage_slots(*st); k++) {
+        free(a.b[k].f);
+        free(a.b[k].raw);
     }
-    struct tsv_chunk *ch;
-    char *map = NULL;
-    if (tsv_chunks(r, UINT64_MAX, &ch) == 1 && ch[0].to <= mem)
-        map = input_map(ch[0].path, ch[0].to);
-    struct added in;
-    if (!map) {
-        tsv_set_release(r, add_flush, &a);
-        while (tsv_next(r))
-            add_one(&a, r);
-        in = (struct added){r->records, tsv_bytes(r), NULL, 0};
-    } else {
-        struct tsv_reader m;
-        tsv_open_mem(&m, r, ch[0].path, map + ch[0].from, (size_t)(ch[0].to - ch[0].from));
-        extsort_source(xs, map, (size_t)ch[0].to);
-        while (tsv_next(&m)) {
-            if (m.bad) {
-                relay_flush(a.q); /* the records before it first */
-                while (tsv_next(r)) /* dies at the bad record */
-                    ;
-                char msg[256];
-                die(EXIT_DATA, "%s: %s", ch[0].path, tsv_bad_message(&m, msg, sizeof msg));
-            }
-            add_one(&a, &m);
-        }
-        in = (struct added){m.records, ch[0].to, map, ch[0].to};
-        tsv_close(&m);
-    }
-    relay_flush(a.q); /* the last batch */
-    relay_end(a.q);
-    for (size_t k = 0; k < NBATCH; k++) {
-        free(a.f[k]);
-        free(a.raw[k]);
-    }
-    free(ch);
-    return in;
+    free(a.b);
+    return (struct added){stage_records(*st), stage_bytes(*st)};
 }
 
 int main(int argc, char **argv)
@@ -373,6 +361,7 @@ int main(int argc, char **argv)
     struct extsort *xs = NULL;
     struct top top = {.ks = &ks, .max = o.top};
     struct added in = {0};
+    struct stage *st = NULL;
     if (r.ncols > 0) {
         for (size_t i = 0; i < o.nkeys; i++)
             keys_parse(&ks, o.keys[i], r.names, r.ncols, "--key");
@@ -384,11 +373,11 @@ int main(int argc, char **argv)
             while (tsv_next(&r))
                 top_add(&top, &r, r.records);
             top_finish(&top, &em);
-            in = (struct added){r.records, tsv_bytes(&r), NULL, 0};
+            in = (struct added){r.records, tsv_bytes(&r)};
         } else {
             xs = extsort_new(&ks, r.ncols, o.mem, o.tmpdir);
             extsort_set_threads(xs, o.threads);
-            in = add_all(xs, &r, o.mem, o.threads);
+            in = add_all(xs, &r, o.mem, o.threads, &st);
             if (o.unique)
                 extsort_finish(xs, emit, &em);
             else
@@ -408,7 +397,7 @@ int main(int argc, char **argv)
                 (unsigned long long)(st ? st->run_bytes : 0), (unsigned long long)in.bytes, s);
     }
     extsort_free(xs);
-    input_unmap(in.map, in.maplen);
+    stage_free(st);
     keys_free(&ks);
     free(o.keys);
     tsv_close(&r);

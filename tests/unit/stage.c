@@ -128,7 +128,7 @@ struct run {
     size_t shards;
     uint64_t chunk;
     size_t batch;
-    int map;
+    uint64_t map;
     long per_file, stop_at;
     int report;
 };
@@ -187,7 +187,7 @@ int main(void)
     int threads[] = {1, 2, 3, 4};
     for (size_t ti = 0; ti < 4; ti++)
         for (size_t shards = 1; shards <= (size_t)threads[ti]; shards++)
-            for (int map = 0; map <= 1; map++) {
+            for (uint64_t map = 0; map <= 1 << 20; map += 1 << 20) {
                 int rc;
                 struct run x = {&one, 1, threads[ti], shards, 64, 3, map, 0, -1, 0};
                 CHECK(run(&x, &rc) == 2000 && rc == 0);
