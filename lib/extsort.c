@@ -11,10 +11,10 @@
 #include "extsort.h"
 
 #include "err.h"
-#include "fanout.h"
 #include "io.h"
 #include "keys.h"
 #include "relay.h"
+#include "stage.h"
 #include "tsv.h"
 #include "units.h"
 
@@ -657,8 +657,9 @@ struct gather {
     } *buf; /* a slot's */
 };
 
-static void gather_read(void *arg, size_t c, size_t slot)
+static void gather_read(void *arg, size_t c, size_t slot, size_t thread)
 {
+    (void)thread;
     struct gather *g = arg;
     struct extsort *s = g->s;
     struct block *b = &g->buf[slot];
@@ -674,11 +675,6 @@ static void gather_read(void *arg, size_t c, size_t slot)
         memcpy(b->p + b->n, item_line(s, &s->it[i]), len);
         b->n += len;
     }
-}
-
-static void gather_work(void *arg, size_t shard, size_t slot)
-{
-    (void)arg, (void)shard, (void)slot;
 }
 
 static int gather_finish(void *arg, size_t c, size_t slot)
@@ -710,16 +706,12 @@ void extsort_finish_blocks(struct extsort *s, extsort_put_fn put, void *ctx)
 {
     int threads = s->threads;
     if (s->nruns == 0 && threads > 1 && s->n > BLOCK) {
-        static const struct fanout_ops ops = {gather_read, gather_work, gather_finish};
-        size_t window = 2 * (size_t)threads + 1, nblocks = (s->n + BLOCK - 1) / BLOCK;
+        static const struct stage_batch_ops ops = {gather_read, NULL, gather_finish};
+        size_t window = stage_window(threads), nblocks = (s->n + BLOCK - 1) / BLOCK;
         struct gather g = {.s = s, .put = put, .ctx = ctx};
         g.buf = xcalloc(window, sizeof *g.buf);
         sort_items(s);
-        if (fanout_run(nblocks, (size_t)threads, window, &ops, &g) == FANOUT_NO_THREADS)
-            for (size_t c = 0; c < nblocks; c++) { /* no thread to be had: in turn */
-                gather_read(&g, c, 0);
-                gather_finish(&g, c, 0);
-            }
+        stage_batches(nblocks, threads, 0, &ops, &g);
         for (size_t i = 0; i < window; i++)
             free(g.buf[i].p);
         free(g.buf);

@@ -1,13 +1,18 @@
 /*
- * stage: see stage.h.  Batches are hundreds of records or a megabyte, so
- * one mutex and one condition variable are enough: a thread takes the
- * lock a few times per batch.  A thread prefers its shard's next batch
- * when it is read, else (files) reads the next chunk if the window has
- * room, else sleeps until a batch is read or finished.  No thread waits
- * forever: every batch claimed is being read or is read, so the oldest
- * unfinished one always has a shard that can work on it.  Whichever
- * thread's work completes a batch finishes it, and the batches after it
- * that are complete too, while the others go on.
+ * stage: see stage.h.
+ *
+ * The scheduler.  Batches are hundreds of records or a megabyte, so one
+ * mutex and one condition variable are enough: a thread takes the lock a
+ * few times per batch.  Shard s belongs to thread s % nrun (nrun: the
+ * threads that run, fewer than asked when the system gives fewer), so a
+ * shard's state is only ever touched by one thread.  A thread works on the
+ * next batch of one of its shards when it is read, else (when the batches
+ * are read by the threads) reads the next one if the window has room,
+ * else sleeps until a batch is read or finished.  No thread waits forever:
+ * every batch claimed is being read or is read, so the oldest unfinished
+ * one always has a shard whose thread can work on it.  The thread whose
+ * work completes a batch finishes it, and the batches after it that are
+ * complete too, while the others go on; finish runs one batch at a time.
  */
 #include "stage.h"
 
@@ -23,16 +28,206 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CHUNK = 1 << 20, BATCH = 512, MSG = 256 };
+/* ---- the scheduler ------------------------------------------------------------ */
+
+struct sched {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    size_t nslots, nshards, nrun;
+    size_t claimed, finished; /* batches claimed for reading; finished */
+    size_t total;             /* batches in all, once ended */
+    int ended;
+    size_t *next;         /* each shard's next batch */
+    unsigned char *ready; /* each slot: its batch is read */
+    size_t *left;         /* each slot: shards yet to work on its batch */
+    int finishing, stop;
+    const struct stage_batch_ops *ops;
+    void *arg;
+};
+
+static void sched_init(struct sched *q, size_t nslots, size_t nshards,
+                       const struct stage_batch_ops *ops, void *arg)
+{
+    memset(q, 0, sizeof *q);
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->cond, NULL);
+    q->nslots = nslots;
+    q->nshards = nshards;
+    q->nrun = 1;
+    q->next = xcalloc(nshards ? nshards : 1, sizeof *q->next);
+    q->ready = xcalloc(nslots, 1);
+    q->left = xcalloc(nslots, sizeof *q->left);
+    q->ops = ops;
+    q->arg = arg;
+}
+
+static void sched_free(struct sched *q)
+{
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->cond);
+    free(q->next);
+    free(q->ready);
+    free(q->left);
+}
+
+/* Under the lock: finish the batches every shard is done with, in order,
+ * unless another thread is at it (it looks again when it is done). */
+static void finish_ready(struct sched *q)
+{
+    if (q->finishing)
+        return;
+    q->finishing = 1;
+    while (!q->stop && q->finished < q->claimed && q->ready[q->finished % q->nslots] &&
+           q->left[q->finished % q->nslots] == 0) {
+        size_t c = q->finished;
+        pthread_mutex_unlock(&q->lock);
+        int e = q->ops->finish(q->arg, c, c % q->nslots);
+        pthread_mutex_lock(&q->lock);
+        if (e)
+            q->stop = e;
+        q->finished++;
+    }
+    q->finishing = 0;
+    pthread_cond_broadcast(&q->cond);
+}
+
+/* Under the lock: claim the next batch's slot. */
+static size_t claim_locked(struct sched *q)
+{
+    size_t c = q->claimed++, slot = c % q->nslots;
+    q->ready[slot] = 0;
+    q->left[slot] = q->nshards;
+    return slot;
+}
+
+/* Under the lock: the batch in slot is read. */
+static void ready_locked(struct sched *q, size_t slot)
+{
+    q->ready[slot] = 1;
+    if (q->left[slot] == 0)
+        finish_ready(q);
+    pthread_cond_broadcast(&q->cond);
+}
+
+/* Under the lock: work on one of thread t's shards whose next batch is
+ * read; 0 when none is. */
+static int work_one(struct sched *q, size_t t)
+{
+    for (size_t s = t; s < q->nshards; s += q->nrun) {
+        size_t c = q->next[s], slot = c % q->nslots;
+        if (c >= q->claimed || !q->ready[slot])
+            continue;
+        pthread_mutex_unlock(&q->lock);
+        q->ops->work(q->arg, s, slot);
+        pthread_mutex_lock(&q->lock);
+        q->next[s]++;
+        assert(q->left[slot] > 0);
+        if (--q->left[slot] == 0)
+            finish_ready(q);
+        return 1;
+    }
+    return 0;
+}
+
+/* Under the lock: thread t has nothing left to do. */
+static int done(const struct sched *q, size_t t)
+{
+    if (!q->ended || (q->ops->read && q->claimed < q->total))
+        return 0;
+    for (size_t s = t; s < q->nshards; s += q->nrun)
+        if (q->next[s] < q->total)
+            return 0;
+    return 1;
+}
+
+static void loop(struct sched *q, size_t t)
+{
+    pthread_mutex_lock(&q->lock);
+    while (!q->stop) {
+        if (work_one(q, t))
+            continue;
+        if (q->ops->read && q->claimed < q->total && q->claimed < q->finished + q->nslots) {
+            size_t c = q->claimed, slot = claim_locked(q);
+            pthread_mutex_unlock(&q->lock);
+            q->ops->read(q->arg, c, slot, t);
+            pthread_mutex_lock(&q->lock);
+            ready_locked(q, slot);
+        } else if (done(q, t)) {
+            break; /* the others may still finish batches */
+        } else {
+            pthread_cond_wait(&q->cond, &q->lock);
+        }
+    }
+    pthread_mutex_unlock(&q->lock);
+}
+
+struct worker {
+    struct sched *q;
+    size_t t;
+};
+
+static void *run_thread(void *arg)
+{
+    struct worker *w = arg;
+    loop(w->q, w->t);
+    return NULL;
+}
+
+/* Start threads first .. n-1 (under the lock, so that nothing moves until
+ * nrun is known); sets nrun to the threads that run, counting first
+ * callers', and returns the end of those started. */
+static size_t spawn(struct sched *q, pthread_t *t, struct worker *w, size_t first, size_t n)
+{
+    size_t i = first;
+    pthread_mutex_lock(&q->lock);
+    for (; i < n; i++) {
+        w[i] = (struct worker){q, i};
+        if (relay_spawn(&t[i], run_thread, &w[i]) != 0)
+            break;
+    }
+    q->nrun = i;
+    pthread_mutex_unlock(&q->lock);
+    return i;
+}
+
+static void join(pthread_t *t, size_t first, size_t end)
+{
+    for (size_t i = first; i < end; i++)
+        pthread_join(t[i], NULL);
+}
+
+size_t stage_window(int threads) { return threads > 1 ? 2 * (size_t)threads + 1 : 1; }
+
+int stage_batches(size_t nbatches, int threads, size_t shards, const struct stage_batch_ops *ops,
+                  void *arg)
+{
+    size_t n = threads > 1 ? (size_t)threads : 1;
+    struct sched q;
+    sched_init(&q, stage_window(threads), shards, ops, arg);
+    q.total = nbatches;
+    q.ended = 1;
+    pthread_t *t = xcalloc(n, sizeof *t);
+    struct worker *w = xcalloc(n, sizeof *w);
+    size_t end = spawn(&q, t, w, 1, n);
+    loop(&q, 0);
+    join(t, 1, end);
+    free(t);
+    free(w);
+    int e = q.stop;
+    sched_free(&q);
+    return e;
+}
+
+/* ---- a reader's records ------------------------------------------------------- */
+
+enum { CHUNK = 1 << 20, BATCH = 512, MSG = 256, STOP_BAD = -1 };
 
 struct slot {
-    size_t file;       /* the batch's file (files), */
-    const char *path;  /* and its name */
-    long lines;        /* its physical lines (files) */
+    size_t file;      /* the batch's file (files), */
+    const char *path; /* and its name */
+    long lines;       /* its physical lines (files) */
     uint64_t records, dropped, bytes;
-    size_t left;       /* shards yet to work on it */
-    int ready;         /* read, and every shard may work on it */
-    int bad;           /* it ends at a bad record: */
+    int bad; /* it ends at a bad record: */
     long bad_line, bad_col;
     char msg[MSG];
     char *buf; /* a chunk's bytes (files, not mapped) */
@@ -44,38 +239,30 @@ struct stage {
     struct stage_opts o;
     const struct stage_ops *ops;
     void *arg;
-    size_t nslots, nthreads, nshards;
+    struct sched q;
+    struct stage_batch_ops qops;
+    size_t nthreads;
     struct tsv_chunk *ch; /* files: the chunks; NULL: streamed */
-    size_t nch;
-    size_t nfiles;   /* files: how many, */
-    uint64_t *fbase; /* the bytes of the files before each, */
-    char **map;      /* and (o.map) each mapped, or NULL */
+    size_t nch, nfiles;
+    uint64_t *fbase; /* files: the bytes of the files before each, */
+    char **map;      /* and each one mapped (o.map), or NULL */
     struct slot *s;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    size_t claimed, finished; /* batches claimed for reading; finished */
-    size_t total;             /* batches in all: known for files, at the end for a stream */
-    int ended;                /* total is known */
-    size_t *next;             /* each shard's next batch */
-    int finishing, stop;      /* stop: finish's value, or STOP_BAD */
-    size_t file;              /* finishing: the file of the last batch finished, */
-    long base;                /* and the lines of that file before the batch */
-    size_t fill;              /* streamed: the slot being filled, */
-    int filling;              /* when one is */
-    const char *bad_file;     /* the bad record, when stop is STOP_BAD */
+    size_t file;          /* finishing: the file of the last batch finished, */
+    long base;            /* and the lines of that file before the batch */
+    size_t fill;          /* streamed: the slot being filled, */
+    int filling, inline_; /* when one is; no thread works (threads 1) */
+    const char *bad_file; /* the bad record, when the run stopped at one */
     long bad_line, bad_col;
     char bad_msg[MSG];
     uint64_t records, dropped, bytes;
 };
 
-enum { STOP_BAD = -1 };
-
-/* ---- the ordered end of a batch ------------------------------------------ */
-
-/* Finish the batch in slot (in order, one at a time, lock not held). */
-static int finish_one(struct stage *st, size_t slot)
+/* Finish the batch in slot, in input order. */
+static int finish_batch(void *arg, size_t batch, size_t slot)
 {
+    struct stage *st = arg;
     struct slot *b = &st->s[slot];
+    (void)batch;
     if (st->ch && b->file != st->file) { /* lines count from the file's header */
         st->file = b->file;
         st->base = tsv_header_lines(st->r);
@@ -96,28 +283,12 @@ static int finish_one(struct stage *st, size_t slot)
     return e;
 }
 
-/* Under the lock: finish the batches every shard is done with, in order,
- * unless another thread is at it (it looks again when it is done). */
-static void finish_ready(struct stage *st)
+static void work_batch(void *arg, size_t shard, size_t slot)
 {
-    if (st->finishing)
-        return;
-    st->finishing = 1;
-    while (!st->stop && st->finished < st->claimed && st->s[st->finished % st->nslots].ready &&
-           st->s[st->finished % st->nslots].left == 0) {
-        size_t slot = st->finished % st->nslots;
-        pthread_mutex_unlock(&st->lock);
-        int e = finish_one(st, slot);
-        pthread_mutex_lock(&st->lock);
-        if (e)
-            st->stop = e;
-        st->finished++;
-    }
-    st->finishing = 0;
-    pthread_cond_broadcast(&st->cond);
+    struct stage *st = arg;
+    if (st->ops->work)
+        st->ops->work(st->arg, shard, slot);
 }
-
-/* ---- reading --------------------------------------------------------------- */
 
 static void begin(struct stage *st, size_t slot)
 {
@@ -125,31 +296,24 @@ static void begin(struct stage *st, size_t slot)
     b->records = b->dropped = 0;
     b->lines = 0;
     b->bad = 0;
-    b->left = st->nshards;
-    b->ready = 0;
     if (st->ops->begin)
         st->ops->begin(st->arg, slot);
-}
-
-static void note_bad(struct slot *b, const struct tsv_reader *m, long col, const char *fmt,
-                     va_list ap)
-{
-    b->bad = 1;
-    b->bad_line = m->line;
-    b->bad_col = col;
-    vsnprintf(b->msg, sizeof b->msg, fmt, ap);
 }
 
 void stage_bad(struct stage *st, size_t slot, const struct tsv_reader *m, long col,
                const char *fmt, ...)
 {
+    struct slot *b = &st->s[slot];
+    b->bad = 1;
+    b->bad_line = m->line;
+    b->bad_col = col;
     va_list ap;
     va_start(ap, fmt);
-    note_bad(&st->s[slot], m, col, fmt, ap);
+    vsnprintf(b->msg, sizeof b->msg, fmt, ap);
     va_end(ap);
 }
 
-static void note_reader_bad(struct stage *st, size_t slot, const struct tsv_reader *m)
+static void reader_bad(struct stage *st, size_t slot, const struct tsv_reader *m)
 {
     char msg[MSG];
     stage_bad(st, slot, m, m->bad_col, "%s", tsv_bad_message(m, msg, sizeof msg));
@@ -157,12 +321,14 @@ static void note_reader_bad(struct stage *st, size_t slot, const struct tsv_read
 
 /* Read chunk c into slot, on thread t: its records go to take() up to
  * the first bad one. */
-static void read_chunk(struct stage *st, size_t c, size_t slot, size_t t)
+static void read_chunk(void *arg, size_t c, size_t slot, size_t t)
 {
+    struct stage *st = arg;
     const struct tsv_chunk *tc = &st->ch[c];
     struct slot *b = &st->s[slot];
     size_t n = (size_t)(tc->to - tc->from);
     char *p;
+    begin(st, slot);
     if (st->map && st->map[tc->file]) {
         p = st->map[tc->file] + tc->from;
     } else {
@@ -182,7 +348,7 @@ static void read_chunk(struct stage *st, size_t c, size_t slot, size_t t)
     tsv_open_mem(&m, st->r, tc->path, p, n);
     while (tsv_next(&m)) {
         if (m.bad) {
-            note_reader_bad(st, slot, &m);
+            reader_bad(st, slot, &m);
             break;
         }
         if (st->ops->take(st->arg, t, slot, &m))
@@ -194,190 +360,118 @@ static void read_chunk(struct stage *st, size_t c, size_t slot, size_t t)
     tsv_close(&m);
 }
 
-/* ---- the threads -------------------------------------------------------------- */
+/* ---- streamed input: the calling thread reads ------------------------------------- */
 
-/* Thread t: shard t's work (when t is below the shards), and (files)
- * reading the next chunk when there is room. */
-static void loop(struct stage *st, size_t t)
-{
-    pthread_mutex_lock(&st->lock);
-    while (!st->stop) {
-        size_t c = t < st->nshards ? st->next[t] : SIZE_MAX;
-        if (c < st->claimed && st->s[c % st->nslots].ready) {
-            pthread_mutex_unlock(&st->lock);
-            if (st->ops->work)
-                st->ops->work(st->arg, t, c % st->nslots);
-            pthread_mutex_lock(&st->lock);
-            st->next[t]++;
-            assert(st->s[c % st->nslots].left > 0);
-            if (--st->s[c % st->nslots].left == 0)
-                finish_ready(st);
-        } else if (st->ch && st->claimed < st->nch && st->claimed < st->finished + st->nslots) {
-            size_t r = st->claimed++, slot = r % st->nslots;
-            begin(st, slot);
-            pthread_mutex_unlock(&st->lock);
-            read_chunk(st, r, slot, t);
-            pthread_mutex_lock(&st->lock);
-            st->s[slot].ready = 1;
-            pthread_cond_broadcast(&st->cond);
-        } else if (st->ended && (c == SIZE_MAX ? st->claimed >= st->total : c >= st->total)) {
-            break; /* its part is done; the others may still finish batches */
-        } else {
-            pthread_cond_wait(&st->cond, &st->lock);
-        }
-    }
-    pthread_mutex_unlock(&st->lock);
-}
-
-struct worker {
-    struct stage *st;
-    size_t t;
-};
-
-static void *run_thread(void *arg)
-{
-    struct worker *w = arg;
-    loop(w->st, w->t);
-    return NULL;
-}
-
-/* Start threads first .. n-1 (0 is the caller's); how many run. */
-static size_t spawn(struct stage *st, pthread_t *t, struct worker *w, size_t first, size_t n)
-{
-    for (size_t i = first; i < n; i++) {
-        w[i] = (struct worker){st, i};
-        if (relay_spawn(&t[i], run_thread, &w[i]) != 0)
-            die(EXIT_TROUBLE, "cannot start a thread");
-    }
-    return n;
-}
-
-/* Files on one thread: each chunk read, worked and finished in turn. */
-static void chunks_inline(struct stage *st)
-{
-    for (size_t c = 0; c < st->nch && !st->stop; c++) {
-        begin(st, 0);
-        read_chunk(st, c, 0, 0);
-        for (size_t s = 0; s < st->nshards; s++)
-            if (st->ops->work)
-                st->ops->work(st->arg, s, 0);
-        st->stop = finish_one(st, 0);
-    }
-}
-
-/* ---- streamed input ----------------------------------------------------------- */
-
-/* The batch being filled is complete: hand it to the shards (or, on one
- * thread, work and finish it now). */
+/* The batch being filled is complete: hand it to the shards, or (no
+ * thread works) work and finish it now. */
 static void publish(struct stage *st)
 {
     if (!st->filling)
         return;
     st->filling = 0;
-    struct slot *b = &st->s[st->fill];
-    if (st->o.threads <= 1) {
-        for (size_t s = 0; s < st->nshards; s++)
-            if (st->ops->work)
-                st->ops->work(st->arg, s, st->fill);
-        b->left = 0;
-        b->ready = 1;
-        int e = finish_one(st, st->fill);
-        st->finished++;
-        if (e)
-            st->stop = e;
+    struct sched *q = &st->q;
+    if (st->inline_) {
+        for (size_t s = 0; s < q->nshards; s++)
+            work_batch(st, s, st->fill);
+        q->stop = finish_batch(st, q->finished, st->fill);
+        q->finished++;
         return;
     }
-    pthread_mutex_lock(&st->lock);
-    b->ready = 1;
-    pthread_cond_broadcast(&st->cond);
-    pthread_mutex_unlock(&st->lock);
+    pthread_mutex_lock(&q->lock);
+    ready_locked(q, st->fill);
+    pthread_mutex_unlock(&q->lock);
 }
 
-/* Wait until every batch handed over is finished (or the run stopped). */
-static void drain(struct stage *st)
-{
-    if (st->o.threads <= 1)
-        return;
-    pthread_mutex_lock(&st->lock);
-    while (!st->stop && st->finished < st->claimed)
-        pthread_cond_wait(&st->cond, &st->lock);
-    pthread_mutex_unlock(&st->lock);
-}
-
-/* The reader's release hook: its records' bytes are about to go. */
+/* The reader's release hook: its records' bytes are about to go, so every
+ * batch handed over must be finished first (or the run stopped). */
 static void release(void *arg)
 {
     struct stage *st = arg;
+    struct sched *q = &st->q;
     publish(st);
-    drain(st);
+    if (st->inline_)
+        return;
+    pthread_mutex_lock(&q->lock);
+    while (!q->stop && q->finished < q->claimed)
+        pthread_cond_wait(&q->cond, &q->lock);
+    pthread_mutex_unlock(&q->lock);
 }
 
-/* A slot for the next batch, when the window has room (waiting for it);
- * 0 when the run stopped. */
+/* A slot for the next batch, once the window has room; 0 when the run
+ * stopped. */
 static int claim(struct stage *st)
 {
-    if (st->o.threads <= 1) {
-        if (st->stop)
-            return 0;
-        st->fill = st->claimed++ % st->nslots;
-        begin(st, st->fill);
-        st->filling = 1;
-        return 1;
-    }
-    pthread_mutex_lock(&st->lock);
-    while (!st->stop && st->claimed >= st->finished + st->nslots)
-        pthread_cond_wait(&st->cond, &st->lock);
-    int ok = !st->stop;
+    struct sched *q = &st->q;
+    pthread_mutex_lock(&q->lock);
+    while (!q->stop && q->claimed >= q->finished + q->nslots)
+        pthread_cond_wait(&q->cond, &q->lock);
+    int ok = !q->stop;
     if (ok) {
-        st->fill = st->claimed % st->nslots;
-        begin(st, st->fill);
-        st->claimed++;
+        st->fill = claim_locked(q);
         st->filling = 1;
     }
-    pthread_mutex_unlock(&st->lock);
+    pthread_mutex_unlock(&q->lock);
+    if (ok) {
+        begin(st, st->fill);
+        st->s[st->fill].path = st->r->file;
+    }
     return ok;
 }
 
-/* The calling thread reads r, a batch at a time. */
 static void stream(struct stage *st)
 {
     struct tsv_reader *r = st->r;
-    size_t batch = st->o.batch ? st->o.batch : BATCH, t = st->nthreads - 1;
-    size_t n = 0;
+    size_t batch = st->o.batch ? st->o.batch : BATCH, n = 0;
     uint64_t recs = r->records, drops = r->dropped;
     while (tsv_next(r)) {
         if (!st->filling) {
             if (!claim(st))
                 break;
-            st->s[st->fill].path = r->file;
             n = 0;
         }
         struct slot *b = &st->s[st->fill];
-        if (r->bad) {
-            note_reader_bad(st, st->fill, r);
-        } else if (!st->ops->take(st->arg, t, st->fill, r)) {
-            b->records += r->records - recs; /* and those the filter dropped before */
-            b->dropped += r->dropped - drops;
-            recs = r->records, drops = r->dropped;
-            b->bytes = tsv_bytes(r);
-            if (++n == batch)
-                publish(st);
-            continue;
-        }
-        publish(st);
-        break;
+        int bad = r->bad != NULL;
+        if (bad)
+            reader_bad(st, st->fill, r);
+        else
+            bad = st->ops->take(st->arg, 0, st->fill, r);
+        b->records += r->records - recs; /* and those the filter dropped before */
+        b->dropped += r->dropped - drops;
+        recs = r->records, drops = r->dropped;
+        b->bytes = tsv_bytes(r);
+        if (bad || ++n == batch)
+            publish(st);
+        if (bad)
+            break;
     }
     publish(st);
-    if (st->o.threads > 1) {
-        pthread_mutex_lock(&st->lock);
-        st->total = st->claimed;
-        st->ended = 1;
-        pthread_cond_broadcast(&st->cond);
-        pthread_mutex_unlock(&st->lock);
-    }
+    pthread_mutex_lock(&st->q.lock);
+    st->q.total = st->q.claimed;
+    st->q.ended = 1;
+    pthread_cond_broadcast(&st->q.cond);
+    pthread_mutex_unlock(&st->q.lock);
 }
 
 /* ---- the stage ------------------------------------------------------------------ */
+
+/* Files: their sizes (fbase) and, when they fit o.map, their mappings. */
+static void plan_files(struct stage *st)
+{
+    st->nfiles = st->ch[st->nch - 1].file + 1;
+    st->fbase = xcalloc(st->nfiles + 1, sizeof *st->fbase);
+    for (size_t i = 0; i < st->nch; i++) /* a file's last chunk ends at its size */
+        st->fbase[st->ch[i].file + 1] = st->ch[i].to;
+    for (size_t i = 1; i <= st->nfiles; i++)
+        st->fbase[i] += st->fbase[i - 1];
+    if (st->o.map && st->fbase[st->nfiles] <= st->o.map) {
+        st->map = xcalloc(st->nfiles, sizeof *st->map);
+        for (size_t i = 0; i < st->nch; i++) {
+            size_t f = st->ch[i].file;
+            if (!st->map[f])
+                st->map[f] = input_map(st->ch[i].path, st->fbase[f + 1] - st->fbase[f]);
+        }
+    }
+}
 
 struct stage *stage_new(struct tsv_reader *r, const struct stage_opts *o,
                         const struct stage_ops *ops, void *arg)
@@ -385,71 +479,52 @@ struct stage *stage_new(struct tsv_reader *r, const struct stage_opts *o,
     struct stage *st = xcalloc(1, sizeof *st);
     st->r = r;
     st->o = *o;
+    st->o.threads = o->threads > 1 ? o->threads : 1;
     st->ops = ops;
     st->arg = arg;
-    st->o.threads = o->threads > 1 ? o->threads : 1;
-    st->nshards = o->shards ? o->shards : 1;
-    assert(st->nshards <= (size_t)st->o.threads);
+    size_t nshards = o->shards ? o->shards : 1;
+    assert(nshards <= (size_t)st->o.threads);
     st->nch = tsv_chunks(r, o->chunk ? o->chunk : CHUNK, &st->ch);
-    if (st->ch) { /* files: every thread reads, shards 0 .. nshards-1 work */
-        st->nthreads = (size_t)st->o.threads;
-        st->total = st->nch;
-        st->ended = 1;
-        st->nfiles = st->ch[st->nch - 1].file + 1;
-        st->fbase = xcalloc(st->nfiles + 1, sizeof *st->fbase);
-        for (size_t i = 0; i < st->nch; i++) /* a file's last chunk ends at its size */
-            st->fbase[st->ch[i].file + 1] = st->ch[i].to;
-        for (size_t i = 1; i <= st->nfiles; i++)
-            st->fbase[i] += st->fbase[i - 1];
-        if (o->map && st->fbase[st->nfiles] <= o->map) {
-            st->map = xcalloc(st->nfiles, sizeof *st->map);
-            for (size_t i = 0; i < st->nch; i++) {
-                size_t f = st->ch[i].file;
-                if (!st->map[f])
-                    st->map[f] = input_map(st->ch[i].path, st->fbase[f + 1] - st->fbase[f]);
-            }
-        }
-    } else { /* a stream: the caller reads, a thread works each shard */
-        st->nthreads = st->o.threads > 1 ? st->nshards + 1 : 1;
+    st->qops = (struct stage_batch_ops){st->ch ? read_chunk : NULL, work_batch, finish_batch};
+    if (st->ch)
+        plan_files(st);
+    else
         tsv_set_release(r, release, st);
-    }
-    st->nslots = st->o.threads > 1 ? 2 * st->nthreads + 1 : 1;
-    st->s = xcalloc(st->nslots, sizeof *st->s);
-    st->next = xcalloc(st->nshards, sizeof *st->next);
+    st->nthreads = st->ch ? (size_t)st->o.threads : 1;
+    sched_init(&st->q, stage_window(st->o.threads), nshards, &st->qops, st);
+    st->s = xcalloc(st->q.nslots, sizeof *st->s);
     st->file = SIZE_MAX;
-    pthread_mutex_init(&st->lock, NULL);
-    pthread_cond_init(&st->cond, NULL);
     return st;
 }
 
-size_t stage_slots(const struct stage *st) { return st->nslots; }
+size_t stage_slots(const struct stage *st) { return st->q.nslots; }
 
 size_t stage_threads(const struct stage *st) { return st->nthreads; }
 
 int stage_run(struct stage *st)
 {
-    size_t n = st->o.threads > 1 ? (st->ch ? st->nthreads : st->nshards) : 0;
-    pthread_t *t = xcalloc(n ? n : 1, sizeof *t);
-    struct worker *w = xcalloc(n ? n : 1, sizeof *w);
-    size_t first = st->ch ? 1 : 0; /* with files the caller is thread 0 */
-    pthread_mutex_lock(&st->lock); /* nothing moves until every thread runs */
-    spawn(st, t, w, first, n);
-    pthread_mutex_unlock(&st->lock);
-    if (st->ch && st->o.threads <= 1)
-        chunks_inline(st);
-    else if (st->ch)
-        loop(st, 0);
+    struct sched *q = &st->q;
+    size_t n = (size_t)st->o.threads, first = st->ch ? 1 : 0; /* files: the caller is thread 0 */
+    pthread_t *t = xcalloc(n, sizeof *t);
+    struct worker *w = xcalloc(n, sizeof *w);
+    if (st->ch) {
+        q->total = st->nch;
+        q->ended = 1;
+    }
+    size_t end = n > 1 ? spawn(q, t, w, first, st->ch ? n : q->nshards) : first;
+    st->inline_ = !st->ch && end == 0;
+    if (st->ch)
+        loop(q, 0);
     else
         stream(st);
-    for (size_t i = first; i < n; i++)
-        pthread_join(t[i], NULL);
+    join(t, first, end);
     free(t);
     free(w);
     if (!st->ch)
         tsv_set_release(st->r, NULL, NULL);
-    if (st->stop == STOP_BAD)
+    if (q->stop == STOP_BAD)
         die_at(EXIT_DATA, st->bad_file, st->bad_line, st->bad_col, "%s", st->bad_msg);
-    return st->stop;
+    return q->stop;
 }
 
 long stage_line(const struct stage *st, size_t slot, long line, const char **file)
@@ -457,10 +532,6 @@ long stage_line(const struct stage *st, size_t slot, long line, const char **fil
     *file = st->s[slot].path;
     return st->ch ? st->base + line : line;
 }
-
-uint64_t stage_records(const struct stage *st) { return st->records; }
-
-uint64_t stage_dropped(const struct stage *st) { return st->dropped; }
 
 char *stage_mapped(const struct stage *st, uint64_t *n)
 {
@@ -470,13 +541,17 @@ char *stage_mapped(const struct stage *st, uint64_t *n)
     return st->map[0];
 }
 
+uint64_t stage_records(const struct stage *st) { return st->records; }
+
+uint64_t stage_dropped(const struct stage *st) { return st->dropped; }
+
 uint64_t stage_bytes(const struct stage *st) { return st->ch ? st->bytes : tsv_bytes(st->r); }
 
 void stage_free(struct stage *st)
 {
     if (!st)
         return;
-    for (size_t i = 0; i < st->nslots; i++)
+    for (size_t i = 0; i < st->q.nslots; i++)
         free(st->s[i].buf);
     if (st->map)
         for (size_t i = 0; i < st->nfiles; i++)
@@ -485,8 +560,6 @@ void stage_free(struct stage *st)
     free(st->fbase);
     free(st->ch);
     free(st->s);
-    free(st->next);
-    pthread_mutex_destroy(&st->lock);
-    pthread_cond_destroy(&st->cond);
+    sched_free(&st->q);
     free(st);
 }

@@ -88,4 +88,20 @@ char *stage_mapped(const struct stage *st, uint64_t *n);
 uint64_t stage_bytes(const struct stage *st);
 void stage_free(struct stage *st);
 
+/* The scheduler under the stage, for batches that are not a reader's
+ * records (lib/extsort writes its sorted lines out this way): nbatches
+ * batches, each read by any of the threads (read; thread is the reading
+ * thread's number), worked by each of shards shards (may be 0), and
+ * finished in order; slots are numbered below stage_window(threads).
+ * Returns 0 or finish's first nonzero value (no batch is finished after
+ * it).  Runs on fewer threads when the system gives fewer. */
+struct stage_batch_ops {
+    void (*read)(void *arg, size_t batch, size_t slot, size_t thread);
+    void (*work)(void *arg, size_t shard, size_t slot);
+    int (*finish)(void *arg, size_t batch, size_t slot);
+};
+size_t stage_window(int threads);
+int stage_batches(size_t nbatches, int threads, size_t shards, const struct stage_batch_ops *ops,
+                  void *arg);
+
 #endif
