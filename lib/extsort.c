@@ -13,8 +13,8 @@
 #include "err.h"
 #include "io.h"
 #include "keys.h"
-#include "relay.h"
 #include "stage.h"
+#include "threads.h"
 #include "tsv.h"
 #include "units.h"
 
@@ -314,7 +314,7 @@ static void radix_par(struct item *a, struct item *b, size_t n, int nt)
         p->sh = top > MBITS ? top - MBITS : 0;
         /* cppcheck-suppress shiftTooManyBits ; sh > 0 when top is 64, MBITS being less */
         p->mask = ((uint64_t)1 << (top - p->sh)) - 1;
-        relay_each(nt, par_count, p);
+        threads_each(nt, par_count, p);
         size_t sum = 0;
         for (size_t d = 0; d < MBUCKETS; d++) {
             p->start[d] = sum;
@@ -327,12 +327,12 @@ static void radix_par(struct item *a, struct item *b, size_t n, int nt)
         }
         if (p->len[(a[0].code >> p->sh) & p->mask] == n)
             continue; /* one bucket: the next digit */
-        relay_each(nt, par_scatter, p);
+        threads_each(nt, par_scatter, p);
         for (size_t d = 0; d < MBUCKETS; d++)
             p->order[d] = d;
         qsort_r(p->order, MBUCKETS, sizeof *p->order, larger, p->len);
         atomic_init(&p->next, 0);
-        relay_each(nt, par_buckets, p);
+        threads_each(nt, par_buckets, p);
         break;
     }
     free(p->cnt);

@@ -10,7 +10,7 @@
 #include "fanout.h"
 
 #include "err.h"
-#include "relay.h"
+#include "threads.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -107,7 +107,7 @@ int fanout_run(size_t nchunks, size_t nshards, size_t window, const struct fanou
     pthread_mutex_lock(&f.lock); /* nothing moves until every thread runs */
     for (; started < f.nshards; started++) {
         w[started] = (struct worker){&f, started};
-        if (relay_spawn(&t[started], run, &w[started]) != 0) {
+        if (threads_spawn(&t[started], run, &w[started]) != 0) {
             f.stop = FANOUT_NO_THREADS;
             break;
         }

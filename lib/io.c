@@ -122,7 +122,7 @@ static void tmp_cleanup(void)
 }
 
 /* The fatal signals reach only the main thread (threads start with them
- * blocked, relay_spawn) except SIGBUS, raised by a fault on the faulting
+ * blocked, threads_spawn) except SIGBUS, raised by a fault on the faulting
  * thread.  The handler removes the temporaries, then lets the signal end
  * the process; it runs with the other fatal signals blocked. */
 static void tmp_signal(int sig)

@@ -79,7 +79,7 @@ char *tmp_mkdtemp(char *tmpl, int *handle);
 /* The path is no longer removed (it was renamed into place, or removed). */
 void tmp_release(int handle);
 /* Between these, on the main thread (the one that takes the signals:
- * threads start with them blocked, relay_spawn), a fatal signal waits: it
+ * threads start with them blocked, threads_spawn), a fatal signal waits: it
  * is handled by tmp_allow_signals.  For a commit of several steps (files
  * moved into place, then a manifest) that must not stop half way. */
 void tmp_defer_signals(void);

@@ -50,18 +50,4 @@ int relay_flush(struct relay *q);
 int relay_stopped(struct relay *q);
 /* Drain, then end the worker thread; the stop value, or 0. */
 int relay_end(struct relay *q);
-/* Start a thread with every signal blocked, so that signals go to the
- * main thread, whose handlers clean up (lib/io); pthread_create's result. */
-int relay_spawn(pthread_t *t, void *(*fn)(void *), void *arg);
-/* Run fn(arg, t) for t = 0 .. n-1 at once, on n threads (t = 0 in the
- * caller's), and wait for them all; a part no thread can be had for runs
- * in the caller after its own.  Each call's parts must not wait for one
- * another: a step that needs another's result goes in a later call. */
-void relay_each(int n, void (*fn)(void *arg, int t), void *arg);
-/* The threads a tool runs by default: one per CPU online, at most max. */
-int relay_threads_default(int max);
-/* The value of a tool's --threads=N option: 1 to max, else a usage
- * error. */
-int relay_threads_arg(const char *arg, int max);
-
 #endif

@@ -18,7 +18,7 @@
 
 #include "err.h"
 #include "io.h"
-#include "relay.h"
+#include "threads.h"
 #include "tsv.h"
 
 #include <assert.h>
@@ -182,7 +182,7 @@ static size_t spawn(struct sched *q, pthread_t *t, struct worker *w, size_t firs
     pthread_mutex_lock(&q->lock);
     for (; i < n; i++) {
         w[i] = (struct worker){q, i};
-        if (relay_spawn(&t[i], run_thread, &w[i]) != 0)
+        if (threads_spawn(&t[i], run_thread, &w[i]) != 0)
             break;
     }
     q->nrun = i;

@@ -24,6 +24,7 @@
 #include "groups.h"
 #include "hash.h"
 #include "relay.h"
+#include "threads.h"
 #include "tsv.h"
 #include "units.h"
 
@@ -266,7 +267,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
     };
     memset(o, 0, sizeof *o);
     o->decimals = -1;
-    o->threads = relay_threads_default(MAX_DEFAULT_THREADS);
+    o->threads = threads_default(MAX_DEFAULT_THREADS);
     size_t cap = 0;
     uint64_t v;
     int ch;
@@ -281,7 +282,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
                           optarg);
             o->decimals = (int)v;
             break;
-        case 4: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
+        case 4: o->threads = threads_arg(optarg, MAX_THREADS); break;
         case 'H': o->no_header = 1; break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;
@@ -751,7 +752,7 @@ static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
         pc->relay = relay_new(NBATCH, work, pc, 0);
         tsv_set_release(&rd[k], flush, pc);
     }
-    relay_each((int)n, run_part, p);
+    threads_each((int)n, run_part, p);
     int ok = 1;
     for (size_t k = 0; k < n; k++)
         ok &= !p[k].failed;

@@ -32,6 +32,7 @@
 #include "keys.h"
 #include "progress.h"
 #include "relay.h"
+#include "threads.h"
 #include "tsv.h"
 #include "units.h"
 
@@ -218,7 +219,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     };
     memset(o, 0, sizeof *o);
     o->expire = (int64_t)30 * 60;
-    o->threads = relay_threads_default(MAX_DEFAULT_THREADS);
+    o->threads = threads_default(MAX_DEFAULT_THREADS);
     o->purchase = "1";
     o->time = "hit_time_gmt";
     o->referrer = "referrer";
@@ -279,7 +280,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
             break;
         }
         case STRICT: o->strict = 1; break;
-        case THREADS: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
+        case THREADS: o->threads = threads_arg(optarg, MAX_THREADS); break;
         case 'H': o->no_header = 1; break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = 1; break;

@@ -26,6 +26,7 @@
 #include "io.h"
 #include "md5.h"
 #include "relay.h"
+#include "threads.h"
 #include "tsv.h"
 #include "units.h"
 #include "xuthash.h"
@@ -529,7 +530,7 @@ int main(int argc, char **argv)
             die(EXIT_TROUBLE, "out of memory");
         ZSTD_CCtx_setParameter(r.z, ZSTD_c_compressionLevel, o.level);
     }
-    r.relay = relay_new(NCHUNK, write_chunk, &r, relay_threads_default(2) > 1);
+    r.relay = relay_new(NCHUNK, write_chunk, &r, threads_default(2) > 1);
 
     const char *colname = rd.ncols ? rd.names[kidx[0]] : "";
     struct part *last = NULL, **shard = NULL;

@@ -9,8 +9,8 @@
 #include "extsort.h"
 #include "io.h"
 #include "keys.h"
-#include "relay.h"
 #include "stage.h"
+#include "threads.h"
 #include "tsv.h"
 #include "units.h"
 
@@ -80,7 +80,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     };
     memset(o, 0, sizeof *o);
     o->mem = EXTSORT_DEFAULT_MEM;
-    o->threads = relay_threads_default(MAX_DEFAULT_THREADS);
+    o->threads = threads_default(MAX_DEFAULT_THREADS);
     o->keys = xmalloc((size_t)argc * sizeof *o->keys);
     int c;
     while ((c = getopt_long(argc, argv, "k:uS:T:Ho:v", longs, NULL)) != -1) {
@@ -97,7 +97,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 'T': o->tmpdir = optarg; break;
         case 'H': o->no_header = 1; break;
         case 'o': o->output = optarg; break;
-        case OPT_THREADS: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
+        case OPT_THREADS: o->threads = threads_arg(optarg, MAX_THREADS); break;
         case 'v': o->verbose = 1; break;
         case OPT_HELP: err_help(usage);
         case OPT_VERSION: err_version();
