@@ -55,6 +55,7 @@ struct tsv_opts {
 };
 
 struct input;
+struct csvin;
 
 struct tsv_reader {
     /* The current record. */
@@ -100,7 +101,7 @@ struct tsv_reader {
     void *filter_arg;
     size_t filter_cols;
     int filtered; /* the filter was asked about the current record */
-    void *csv;
+    struct csvin *csv; /* opts.csv: the CSV decoder (csvin.h) */
     uint64_t *from, *to; /* a part (tsv_split): the byte range of each path */
     int mem;             /* tsv_open_mem: buf is the caller's, and all of it */
 };
