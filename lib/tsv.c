@@ -978,6 +978,7 @@ void tsv_writer_open(struct tsv_writer *w, const char *path, int zlevel)
  * first bytes out are the start of the first value. */
 static void emit(struct tsv_writer *w, const char *p, size_t n)
 {
+    w->sent += n;
     if (!w->begun && n) {
         w->begun = 1;
         if (n >= 3 && memcmp(p, TSV_BOM, 3) == 0) {
@@ -998,6 +999,11 @@ void tsv_writer_flush(struct tsv_writer *w)
         emit(w, w->buf, w->n);
         w->n = 0;
     }
+}
+
+uint64_t tsv_writer_bytes(const struct tsv_writer *w)
+{
+    return w->sent + w->n;
 }
 
 static inline void put_bytes(struct tsv_writer *w, const char *p, size_t n)

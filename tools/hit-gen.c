@@ -67,7 +67,7 @@ static const char usage[] =
     "Exit status: 0 success, 2 usage or system error.\n"
     "Full documentation: man hit-gen\n";
 
-enum { NCOLS = HM_NCOLS, ROW_RESERVE = 16384 /* writer room kept free before each row */ };
+enum { NCOLS = HM_NCOLS };
 
 struct gen {
     struct rng ra; /* anomalies */
@@ -113,9 +113,7 @@ static void put_adobe(struct gen *g, const char *p, size_t n, uint64_t *lf)
 static void write_row(struct gen *g, const struct hm_val *f, size_t nf, int raw)
 {
     struct tsv_writer *w = &g->w;
-    if (w->cap - w->n < ROW_RESERVE)
-        tsv_writer_flush(w); /* so the row below never flushes: w->n counts it */
-    size_t before = w->n;
+    uint64_t before = tsv_writer_bytes(w);
     uint64_t lf = 0;
     for (size_t i = 0; i < nf; i++) {
         if ((int)i == raw)
@@ -126,7 +124,7 @@ static void write_row(struct gen *g, const struct hm_val *f, size_t nf, int raw)
             tsv_put(w, f[i].p, f[i].n);
     }
     tsv_end(w);
-    g->bytes += w->n - before;
+    g->bytes += tsv_writer_bytes(w) - before;
     g->line += 1 + lf;
 }
 
@@ -441,11 +439,8 @@ int main(int argc, char **argv)
 
     if (o.adobe && !o.delivery)
         write_columns(&o); /* first: it checks the options */
-    if (!o.delivery) {
+    if (!o.delivery)
         tsv_writer_open(&g->w, o.output, 0);
-        if (g->w.cap < (size_t)2 * ROW_RESERVE)
-            die(EXIT_TROUBLE, "internal error: writer buffer too small");
-    }
     if (o.log) {
         tsv_writer_open(&g->log, o.log, 0);
         static char *const hdr[] = {"line", "kind", "column"};
@@ -454,9 +449,8 @@ int main(int argc, char **argv)
     }
     g->line = 1;
     if (!o.adobe) {
-        size_t before = g->w.n;
         tsv_put_names(&g->w, hm_columns, NCOLS);
-        g->bytes = g->w.n - before;
+        g->bytes = tsv_writer_bytes(&g->w);
         g->line = 2;
     }
 
