@@ -111,25 +111,14 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->in.soft = o->rejects || o->max_rejects >= 0;
 }
 
-/* --columns: a readable file's first line; else, when it has a comma, a
- * list of names; else a file that is missing (the error of any input). */
+/* --columns: a readable file's first line (lib/tsv); else, when it has a
+ * comma, a list of names in the syntax of every option (lib/cols: "a\,b"
+ * is one name); else a file that is missing (the error of any input). */
 static size_t load_columns(const char *arg, char ***names)
 {
     if (!strchr(arg, ',') || access(arg, R_OK) == 0)
         return tsv_read_names(arg, names);
-    size_t n = 1, k = 0;
-    for (const char *p = arg; *p; p++)
-        n += *p == ',';
-    char **v = xmalloc(n * sizeof *v);
-    for (const char *p = arg;; p++) {
-        const char *e = strchr(p, ',');
-        v[k++] = e ? xmemdup(p, (size_t)(e - p)) : xstrdup(p);
-        if (!e)
-            break;
-        p = e;
-    }
-    *names = v;
-    return n;
+    return cols_split(arg, names);
 }
 
 struct rejects {

@@ -126,18 +126,11 @@ static void parse_name(const char *arg, struct opts *o)
     o->name = arg;
 }
 
-static void add_file(const char *item, void *ctx)
-{
-    struct opts *o = ctx;
-    o->files = xrealloc(o->files, (o->nfiles + 1) * sizeof *o->files);
-    o->files[o->nfiles++] = xstrdup(item);
-}
-
 /* --outputs: the files, one per shard, in the list syntax of every option
  * (lib/cols: "a\,b" is one name). */
 static void check_outputs(struct opts *o)
 {
-    cols_each(o->outputs, add_file, o);
+    o->nfiles = cols_split(o->outputs, &o->files);
     if (o->by != BY_HASH)
         die_usage("--outputs goes with --by hash");
     for (size_t k = 0; k < o->nfiles; k++)
