@@ -801,7 +801,7 @@ struct output_blocks {
     ZSTD_CCtx *z; /* NULL: plain */
     char *zbuf;
     size_t zcap;
-    int errnum;      /* the error kept: errno, or 0 for zstd's */
+    int errnum;              /* the error kept: errno, or 0 for zstd's */
     char msg[PATH_MAX + 64]; /* what failed ("" when nothing did) */
 };
 
