@@ -212,26 +212,40 @@ static uint64_t rate_arg(const char *s)
 static const char rsid_chars[] =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
 
+static enum packaging packaging_arg(const char *s)
+{
+    if (strcmp(s, "tar.gz") == 0)
+        return PKG_TAR_GZ;
+    if (strcmp(s, "zip") == 0)
+        return PKG_ZIP;
+    if (strcmp(s, "multi") != 0)
+        die_usage("--packaging: expected tar.gz, zip or multi, not '%s'", s);
+    return PKG_MULTI;
+}
+
+/* The options that go together. */
+static void check_opts(const struct opts *o)
+{
+    if (o->columns_file && (!o->adobe || o->delivery))
+        die_usage("--columns-file needs --format adobe-feed");
+    if (o->delivery_only && !o->delivery)
+        die_usage("%s needs --format adobe-delivery", o->delivery_only);
+    if (o->delivery && (!o->output || strcmp(o->output, "-") == 0))
+        die_usage("--format adobe-delivery needs -o DIR");
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option longs[] = {
-        {"rows", required_argument, NULL, 'n'},
-        {"bytes", required_argument, NULL, 'b'},
-        {"seed", required_argument, NULL, 3},
-        {"days", required_argument, NULL, 4},
-        {"start", required_argument, NULL, 5},
-        {"anomalies", required_argument, NULL, 6},
-        {"anomalies-log", required_argument, NULL, 7},
-        {"format", required_argument, NULL, 8},
+        {"rows", required_argument, NULL, 'n'},     {"bytes", required_argument, NULL, 'b'},
+        {"seed", required_argument, NULL, 3},       {"days", required_argument, NULL, 4},
+        {"start", required_argument, NULL, 5},      {"anomalies", required_argument, NULL, 6},
+        {"anomalies-log", required_argument, NULL, 7}, {"format", required_argument, NULL, 8},
         {"columns-file", required_argument, NULL, 9},
-        {"packaging", required_argument, NULL, 10},
-        {"split-size", required_argument, NULL, 11},
-        {"hourly", no_argument, NULL, 12},
-        {"rsid", required_argument, NULL, 13},
-        {"output", required_argument, NULL, 'o'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 1},
-        {"version", no_argument, NULL, 2},
+        {"packaging", required_argument, NULL, 10}, {"split-size", required_argument, NULL, 11},
+        {"hourly", no_argument, NULL, 12},          {"rsid", required_argument, NULL, 13},
+        {"output", required_argument, NULL, 'o'},   {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 1},             {"version", no_argument, NULL, 2},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -271,17 +285,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
             o->delivery = strcmp(optarg, "adobe-delivery") == 0;
             break;
         case 9: o->columns_file = optarg; break;
-        case 10:
-            if (strcmp(optarg, "tar.gz") == 0)
-                o->packaging = PKG_TAR_GZ;
-            else if (strcmp(optarg, "zip") == 0)
-                o->packaging = PKG_ZIP;
-            else if (strcmp(optarg, "multi") == 0)
-                o->packaging = PKG_MULTI;
-            else
-                die_usage("--packaging: expected tar.gz, zip or multi, not '%s'", optarg);
-            o->delivery_only = "--packaging";
-            break;
+        case 10: o->packaging = packaging_arg(optarg), o->delivery_only = "--packaging"; break;
         case 11:
             if (units_size(optarg, &o->split) || o->split == 0)
                 die_usage("--split-size: expected a size such as 100M or 2G, not '%s'", optarg);
@@ -305,12 +309,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         die_usage("unexpected argument '%s'", argv[optind]);
     if (!counted)
         o->rows = 1000;
-    if (o->columns_file && (!o->adobe || o->delivery))
-        die_usage("--columns-file needs --format adobe-feed");
-    if (o->delivery_only && !o->delivery)
-        die_usage("%s needs --format adobe-delivery", o->delivery_only);
-    if (o->delivery && (!o->output || strcmp(o->output, "-") == 0))
-        die_usage("--format adobe-delivery needs -o DIR");
+    check_opts(o);
 }
 
 /* column_headers.tsv: --columns-file, else beside the output file. */

@@ -153,6 +153,32 @@ static void reject(struct rejects *rj, const struct opts *o, const struct tsv_re
                o->max_rejects);
 }
 
+/* The columns written (--fields, else all) into *idx, their header
+ * written unless there is none, and the schema (--schema) into *sc;
+ * returns how many.  An empty input has none. */
+static size_t columns_out(const struct opts *o, const struct tsv_reader *r,
+                          struct tsv_writer *w, size_t **idx, struct schema **sc)
+{
+    size_t nidx = r->ncols;
+    if (r->ncols == 0)
+        return nidx;
+    if (o->fields) {
+        nidx = cols_select(o->fields, r->names, r->ncols, idx, "--fields");
+    } else {
+        *idx = xmalloc(r->ncols * sizeof **idx);
+        for (size_t i = 0; i < r->ncols; i++)
+            (*idx)[i] = i;
+    }
+    if (o->schema)
+        *sc = schema_load(o->schema, r->names, r->ncols);
+    if (!o->in.no_header || o->columns) {
+        for (size_t i = 0; i < nidx; i++)
+            tsv_put_str(w, r->names[(*idx)[i]]);
+        tsv_end(w);
+    }
+    return nidx;
+}
+
 int main(int argc, char **argv)
 {
     err_init("hit-parse");
@@ -177,24 +203,9 @@ int main(int argc, char **argv)
         tsv_put_names(&rj.w, hdr, 5);
     }
 
-    size_t *idx = NULL, nidx = r.ncols;
+    size_t *idx = NULL;
     struct schema *sc = NULL;
-    if (r.ncols > 0) {
-        if (o.fields) {
-            nidx = cols_select(o.fields, r.names, r.ncols, &idx, "--fields");
-        } else {
-            idx = xmalloc(r.ncols * sizeof *idx);
-            for (size_t i = 0; i < r.ncols; i++)
-                idx[i] = i;
-        }
-        if (o.schema)
-            sc = schema_load(o.schema, r.names, r.ncols);
-        if (!o.in.no_header || o.columns) {
-            for (size_t i = 0; i < nidx; i++)
-                tsv_put_str(&w, r.names[idx[i]]);
-            tsv_end(&w);
-        }
-    }
+    size_t nidx = columns_out(&o, &r, &w, &idx, &sc);
 
     char why[256];
     uint64_t out = 0;
