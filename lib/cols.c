@@ -125,6 +125,26 @@ void cols_each(const char *spec, void (*fn)(const char *item, void *ctx), void *
     free(buf);
 }
 
+struct split_ctx {
+    char **v;
+    size_t n;
+};
+
+static void split_item(const char *it, void *ctx)
+{
+    struct split_ctx *c = ctx;
+    c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
+    c->v[c->n++] = xstrdup(it);
+}
+
+size_t cols_split(const char *spec, char ***items)
+{
+    struct split_ctx c = {NULL, 0};
+    cols_each(spec, split_item, &c);
+    *items = c.v;
+    return c.n;
+}
+
 struct select_ctx {
     char *const *names;
     size_t ncols, n, cap;

@@ -21,6 +21,9 @@ size_t cols_select(const char *spec, char *const *names, size_t ncols, size_t **
 /* Call fn for each item of a comma-separated list, with backslash escapes
  * ("a\,b" is one item) removed: the list syntax of every option. */
 void cols_each(const char *spec, void (*fn)(const char *item, void *ctx), void *ctx);
+/* The items of such a list as fresh strings in *items (free each, then
+ * the array); returns how many (at least one: "" is one empty item). */
+size_t cols_split(const char *spec, char ***items);
 /* One column (no lists or ranges); dies like cols_select. */
 size_t cols_one(const char *spec, char *const *names, size_t ncols, const char *what);
 /* The visitor of Adobe hit data, as every tool reads it: the columns of

@@ -3,8 +3,9 @@
  *
  * libcsv calls back for every field and record end while it parses a
  * block.  We queue the records of one block in an arena (bytes + field
- * offsets + record table) and hand them out one by one, so tools see the
- * same struct tsv_reader as for TSV.  Fields of a record that spans two
+ * offsets + record table) and hand them out one by one, as fields the
+ * reader (tsv.c) puts in its struct tsv_reader, so tools see the same
+ * records as for TSV.  Fields of a record that spans two
  * blocks are kept when the arena is recycled.  Options: strict quoting
  * (a quote inside an unquoted field, or EOF inside quotes, is an error) and
  * no trimming of spaces (libcsv trims by default; we keep bytes exact).
@@ -34,6 +35,9 @@ struct rec {
 
 struct csvin {
     struct csv_parser p;
+    struct input *in;
+    const char *file;
+    char sep;
     char *block;
     char *bytes;
     size_t nb, cb;
@@ -48,6 +52,7 @@ struct csvin {
     long err_line;
     int prev_cr; /* the last thing seen was a record end at CR */
     int first;   /* no block of the file read yet */
+    int ready;   /* p is set up (csvin_reset), so csv_free it */
 };
 
 static int keep_spaces(unsigned char c)
@@ -95,19 +100,26 @@ static void on_record(int ch, void *data)
     c->rec_lfs = 0;
 }
 
-void csvin_reset(struct tsv_reader *r)
+struct csvin *csvin_new(char sep)
 {
-    struct csvin *c = r->csv;
-    if (!c) {
-        c = r->csv = xcalloc(1, sizeof *c);
-        c->block = xmalloc(CSV_BLOCK);
-    } else {
+    struct csvin *c = xcalloc(1, sizeof *c);
+    c->block = xmalloc(CSV_BLOCK);
+    c->sep = sep;
+    return c;
+}
+
+void csvin_reset(struct csvin *c, struct input *in, const char *file)
+{
+    if (c->ready)
         csv_free(&c->p);
-    }
+    c->ready = 0;
     if (csv_init(&c->p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
         die(EXIT_TROUBLE, "out of memory");
+    c->ready = 1;
     csv_set_space_func(&c->p, keep_spaces);
-    csv_set_delim(&c->p, (unsigned char)r->o.sep);
+    csv_set_delim(&c->p, (unsigned char)c->sep);
+    c->in = in;
+    c->file = file;
     c->nb = c->nfl = c->nrec = c->irec = c->rec_f0 = 0;
     c->line = 1;
     c->rec_lfs = 0;
@@ -144,20 +156,19 @@ static void fail(struct csvin *c, const char *msg)
     c->err_line = c->line;
 }
 
-int csvin_next(struct tsv_reader *r)
+int csvin_next(struct csvin *c, struct field **f, size_t *cap, size_t *nf, long *line)
 {
-    struct csvin *c = r->csv;
     while (c->irec == c->nrec) {
         if (c->err)
-            die_at(EXIT_DATA, r->file, c->err_line, 0, "%s", c->err);
+            die_at(EXIT_DATA, c->file, c->err_line, 0, "%s", c->err);
         if (c->done)
             return 0;
         recycle(c);
-        size_t n = input_read(r->in, c->block, CSV_BLOCK), skip = 0;
+        size_t n = input_read(c->in, c->block, CSV_BLOCK), skip = 0;
         if (c->first) { /* a byte-order mark starts the file, not its first value */
             c->first = 0;
             for (size_t k = n; n < 3 && k > 0; n += k)
-                k = input_read(r->in, c->block + n, CSV_BLOCK - n);
+                k = input_read(c->in, c->block + n, CSV_BLOCK - n);
             if (n >= 3 && memcmp(c->block, TSV_BOM, 3) == 0)
                 skip = 3;
         }
@@ -174,29 +185,26 @@ int csvin_next(struct tsv_reader *r)
         }
     }
     struct rec *rec = &c->recs[c->irec++];
-    xgrow((void **)&r->f, &r->fcap, rec->nf, sizeof *r->f);
+    if (rec->nf > *cap)
+        xgrow((void **)f, cap, rec->nf, sizeof **f);
     for (size_t i = 0; i < rec->nf; i++) {
-        r->f[i].p = c->bytes + c->fl[rec->f0 + i].off;
-        r->f[i].n = c->fl[rec->f0 + i].n;
+        (*f)[i].p = c->bytes + c->fl[rec->f0 + i].off;
+        (*f)[i].n = c->fl[rec->f0 + i].n;
     }
-    r->nf = rec->nf;
-    r->line = rec->line;
-    r->bad = NULL;
-    r->raw.p = NULL;
-    r->raw.n = 0;
-    r->bad_col = 0;
-    r->escaped = 1;
+    *nf = rec->nf;
+    *line = rec->line;
     return 1;
 }
 
-void csvin_free(struct tsv_reader *r)
+void csvin_free(struct csvin *c)
 {
-    struct csvin *c = r->csv;
-    csv_free(&c->p);
+    if (!c)
+        return;
+    if (c->ready)
+        csv_free(&c->p);
     free(c->block);
     free(c->bytes);
     free(c->fl);
     free(c->recs);
     free(c);
-    r->csv = NULL;
 }

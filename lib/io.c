@@ -794,3 +794,79 @@ void output_abort(struct output *o)
 }
 
 uint64_t output_bytes(const struct output *o) { return o->bytes; }
+
+/* ---- blocks appended to files ------------------------------------------- */
+
+struct output_blocks {
+    ZSTD_CCtx *z; /* NULL: plain */
+    char *zbuf;
+    size_t zcap;
+    int errnum;              /* the error kept: errno, or 0 for zstd's */
+    char msg[PATH_MAX + 64]; /* what failed ("" when nothing did) */
+};
+
+struct output_blocks *output_blocks_new(int zstd, int level)
+{
+    struct output_blocks *b = xcalloc(1, sizeof *b);
+    if (zstd) {
+        b->z = ZSTD_createCCtx();
+        if (!b->z)
+            die(EXIT_TROUBLE, "out of memory");
+        ZSTD_CCtx_setParameter(b->z, ZSTD_c_compressionLevel, level);
+    }
+    return b;
+}
+
+const void *output_blocks_append(struct output_blocks *b, const char *path, const void *p,
+                                 size_t n, size_t *written)
+{
+    const char *data = p;
+    if (b->z) {
+        xgrow((void **)&b->zbuf, &b->zcap, ZSTD_compressBound(n), 1);
+        n = ZSTD_compress2(b->z, b->zbuf, b->zcap, p, n);
+        if (ZSTD_isError(n)) {
+            b->errnum = 0;
+            snprintf(b->msg, sizeof b->msg, "zstd: %s", ZSTD_getErrorName(n));
+            return NULL;
+        }
+        data = b->zbuf;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    const char *what = "";
+    for (size_t off = 0; fd >= 0 && off < n;) {
+        ssize_t w = write(fd, data + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            what = ": write error";
+            break;
+        }
+        off += (size_t)w;
+    }
+    if (fd < 0 || *what || close(fd) != 0) {
+        b->errnum = errno ? errno : EIO;
+        if (fd >= 0 && *what)
+            close(fd);
+        snprintf(b->msg, sizeof b->msg, "%s%s", path, what);
+        return NULL;
+    }
+    *written = n;
+    return data;
+}
+
+void output_blocks_die(const struct output_blocks *b)
+{
+    if (!b->errnum)
+        die(EXIT_TROUBLE, "%s", b->msg);
+    errno = b->errnum;
+    die_sys("%s", b->msg);
+}
+
+void output_blocks_free(struct output_blocks *b)
+{
+    if (!b)
+        return;
+    ZSTD_freeCCtx(b->z);
+    free(b->zbuf);
+    free(b);
+}

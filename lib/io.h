@@ -56,6 +56,25 @@ void output_close(struct output *o);
 void output_abort(struct output *o);
 uint64_t output_bytes(const struct output *o); /* bytes written to the file */
 
+/* Whole blocks appended to files in turns, each file opened for one write
+ * only, so that a tool writing any number of files (hit-partition's
+ * partitions) holds one open file and one zstd context at a time.  With
+ * zstd each block goes out as one frame: a file of frames one after the
+ * other is an ordinary .zst file.  For a thread that may not end the
+ * process: errors are kept, not reported, until output_blocks_die. */
+struct output_blocks;
+/* zstd: compress each block, at level (1 to 19). */
+struct output_blocks *output_blocks_new(int zstd, int level);
+/* Append the n bytes at p to path, created when missing.  Returns the
+ * bytes that went to the file (p itself, or its frame: valid until the
+ * next call, for a checksum), their count in *written; or NULL, the error
+ * kept. */
+const void *output_blocks_append(struct output_blocks *b, const char *path, const void *p,
+                                 size_t n, size_t *written);
+/* Die with the error kept (exit 2): on the thread that may end the process. */
+void output_blocks_die(const struct output_blocks *b);
+void output_blocks_free(struct output_blocks *b);
+
 /* Temporary paths, removed at exit and on a fatal signal (SIGINT, SIGTERM,
  * SIGHUP, SIGBUS) unless released first.  Any thread may register and
  * release.  The signal handler does only async-signal-safe work: it

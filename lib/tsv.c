@@ -51,9 +51,11 @@ static void open_file(struct tsv_reader *r)
     r->win = SIZE_MAX;
     r->eof = 0;
     r->next_line = 1;
-    if (r->o.csv)
-        csvin_reset(r);
-    else if (!r->from)
+    if (r->o.csv) {
+        if (!r->csv)
+            r->csv = csvin_new(r->o.sep);
+        csvin_reset(r->csv, r->in, r->file);
+    } else if (!r->from)
         skip_bom(r);
 }
 
@@ -446,11 +448,25 @@ static int next_fast(struct tsv_reader *r)
 }
 #endif
 
+/* The next record of a CSV file, from the decoder (csvin.h): its fields
+ * are the decoder's bytes, already unquoted. */
+static int next_csv(struct tsv_reader *r)
+{
+    if (!csvin_next(r->csv, &r->f, &r->fcap, &r->nf, &r->line))
+        return 0;
+    r->bad = NULL;
+    r->raw.p = NULL;
+    r->raw.n = 0;
+    r->bad_col = 0;
+    r->escaped = 1;
+    return 1;
+}
+
 /* Find the next raw record of the current file and split it. */
 static int next_in_file(struct tsv_reader *r)
 {
     if (r->o.csv)
-        return csvin_next(r);
+        return next_csv(r);
 #ifdef __SSE2__
     if (r->o.sep != '\n' && r->o.sep != '\\' && r->o.sep != '\r') {
         int k;
@@ -892,8 +908,7 @@ void tsv_close(struct tsv_reader *r)
         free(r->from);
         free(r->to);
     }
-    if (r->csv)
-        csvin_free(r);
+    csvin_free(r->csv);
     tsv_free_names(r->names, r->ncols);
     if (!r->mem)
         free(r->buf);
@@ -967,6 +982,7 @@ void tsv_writer_open(struct tsv_writer *w, const char *path, int zlevel)
  * first bytes out are the start of the first value. */
 static void emit(struct tsv_writer *w, const char *p, size_t n)
 {
+    w->sent += n;
     if (!w->begun && n) {
         w->begun = 1;
         if (n >= 3 && memcmp(p, TSV_BOM, 3) == 0) {
@@ -987,6 +1003,11 @@ void tsv_writer_flush(struct tsv_writer *w)
         emit(w, w->buf, w->n);
         w->n = 0;
     }
+}
+
+uint64_t tsv_writer_bytes(const struct tsv_writer *w)
+{
+    return w->sent + w->n;
 }
 
 static inline void put_bytes(struct tsv_writer *w, const char *p, size_t n)

@@ -55,6 +55,7 @@ struct tsv_opts {
 };
 
 struct input;
+struct csvin;
 
 struct tsv_reader {
     /* The current record. */
@@ -100,7 +101,7 @@ struct tsv_reader {
     void *filter_arg;
     size_t filter_cols;
     int filtered; /* the filter was asked about the current record */
-    void *csv;
+    struct csvin *csv; /* opts.csv: the CSV decoder (csvin.h) */
     uint64_t *from, *to; /* a part (tsv_split): the byte range of each path */
     int mem;             /* tsv_open_mem: buf is the caller's, and all of it */
 };
@@ -220,6 +221,7 @@ struct tsv_writer {
     size_t col; /* fields written in the current record */
     int hold;   /* keep everything in buf (tsv_writer_hold) */
     int begun;  /* bytes have gone out (see TSV_BOM) */
+    uint64_t sent; /* bytes of records handed to out */
 };
 
 /* path NULL or "-" is stdout; see output_open() for the rest. */
@@ -246,6 +248,9 @@ void tsv_put_record(struct tsv_writer *w, const struct field *f, size_t n);
 void tsv_put_line(struct tsv_writer *w, const char *p, size_t n);
 void tsv_put_names(struct tsv_writer *w, char *const *names, size_t n);
 void tsv_writer_flush(struct tsv_writer *w);
+/* Bytes of records put so far, those still in the buffer included, as
+ * put (before compression, and before the escape of TSV_BOM). */
+uint64_t tsv_writer_bytes(const struct tsv_writer *w);
 /* Hold: while on, nothing reaches the output; the buffer grows to keep
  * every record, so a tool can take back what it wrote (tsv_writer_mark,
  * tsv_writer_rewind) until it knows its output is right.  Turning it off

@@ -67,7 +67,7 @@ static const char usage[] =
     "Exit status: 0 success, 2 usage or system error.\n"
     "Full documentation: man hit-gen\n";
 
-enum { NCOLS = HM_NCOLS, ROW_RESERVE = 16384 /* writer room kept free before each row */ };
+enum { NCOLS = HM_NCOLS };
 
 struct gen {
     struct rng ra; /* anomalies */
@@ -113,9 +113,7 @@ static void put_adobe(struct gen *g, const char *p, size_t n, uint64_t *lf)
 static void write_row(struct gen *g, const struct hm_val *f, size_t nf, int raw)
 {
     struct tsv_writer *w = &g->w;
-    if (w->cap - w->n < ROW_RESERVE)
-        tsv_writer_flush(w); /* so the row below never flushes: w->n counts it */
-    size_t before = w->n;
+    uint64_t before = tsv_writer_bytes(w);
     uint64_t lf = 0;
     for (size_t i = 0; i < nf; i++) {
         if ((int)i == raw)
@@ -126,7 +124,7 @@ static void write_row(struct gen *g, const struct hm_val *f, size_t nf, int raw)
             tsv_put(w, f[i].p, f[i].n);
     }
     tsv_end(w);
-    g->bytes += w->n - before;
+    g->bytes += tsv_writer_bytes(w) - before;
     g->line += 1 + lf;
 }
 
@@ -214,26 +212,40 @@ static uint64_t rate_arg(const char *s)
 static const char rsid_chars[] =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
 
+static enum packaging packaging_arg(const char *s)
+{
+    if (strcmp(s, "tar.gz") == 0)
+        return PKG_TAR_GZ;
+    if (strcmp(s, "zip") == 0)
+        return PKG_ZIP;
+    if (strcmp(s, "multi") != 0)
+        die_usage("--packaging: expected tar.gz, zip or multi, not '%s'", s);
+    return PKG_MULTI;
+}
+
+/* The options that go together. */
+static void check_opts(const struct opts *o)
+{
+    if (o->columns_file && (!o->adobe || o->delivery))
+        die_usage("--columns-file needs --format adobe-feed");
+    if (o->delivery_only && !o->delivery)
+        die_usage("%s needs --format adobe-delivery", o->delivery_only);
+    if (o->delivery && (!o->output || strcmp(o->output, "-") == 0))
+        die_usage("--format adobe-delivery needs -o DIR");
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option longs[] = {
-        {"rows", required_argument, NULL, 'n'},
-        {"bytes", required_argument, NULL, 'b'},
-        {"seed", required_argument, NULL, 3},
-        {"days", required_argument, NULL, 4},
-        {"start", required_argument, NULL, 5},
-        {"anomalies", required_argument, NULL, 6},
-        {"anomalies-log", required_argument, NULL, 7},
-        {"format", required_argument, NULL, 8},
+        {"rows", required_argument, NULL, 'n'},     {"bytes", required_argument, NULL, 'b'},
+        {"seed", required_argument, NULL, 3},       {"days", required_argument, NULL, 4},
+        {"start", required_argument, NULL, 5},      {"anomalies", required_argument, NULL, 6},
+        {"anomalies-log", required_argument, NULL, 7}, {"format", required_argument, NULL, 8},
         {"columns-file", required_argument, NULL, 9},
-        {"packaging", required_argument, NULL, 10},
-        {"split-size", required_argument, NULL, 11},
-        {"hourly", no_argument, NULL, 12},
-        {"rsid", required_argument, NULL, 13},
-        {"output", required_argument, NULL, 'o'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 1},
-        {"version", no_argument, NULL, 2},
+        {"packaging", required_argument, NULL, 10}, {"split-size", required_argument, NULL, 11},
+        {"hourly", no_argument, NULL, 12},          {"rsid", required_argument, NULL, 13},
+        {"output", required_argument, NULL, 'o'},   {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 1},             {"version", no_argument, NULL, 2},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -273,17 +285,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
             o->delivery = strcmp(optarg, "adobe-delivery") == 0;
             break;
         case 9: o->columns_file = optarg; break;
-        case 10:
-            if (strcmp(optarg, "tar.gz") == 0)
-                o->packaging = PKG_TAR_GZ;
-            else if (strcmp(optarg, "zip") == 0)
-                o->packaging = PKG_ZIP;
-            else if (strcmp(optarg, "multi") == 0)
-                o->packaging = PKG_MULTI;
-            else
-                die_usage("--packaging: expected tar.gz, zip or multi, not '%s'", optarg);
-            o->delivery_only = "--packaging";
-            break;
+        case 10: o->packaging = packaging_arg(optarg), o->delivery_only = "--packaging"; break;
         case 11:
             if (units_size(optarg, &o->split) || o->split == 0)
                 die_usage("--split-size: expected a size such as 100M or 2G, not '%s'", optarg);
@@ -307,12 +309,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         die_usage("unexpected argument '%s'", argv[optind]);
     if (!counted)
         o->rows = 1000;
-    if (o->columns_file && (!o->adobe || o->delivery))
-        die_usage("--columns-file needs --format adobe-feed");
-    if (o->delivery_only && !o->delivery)
-        die_usage("%s needs --format adobe-delivery", o->delivery_only);
-    if (o->delivery && (!o->output || strcmp(o->output, "-") == 0))
-        die_usage("--format adobe-delivery needs -o DIR");
+    check_opts(o);
 }
 
 /* column_headers.tsv: --columns-file, else beside the output file. */
@@ -441,11 +438,8 @@ int main(int argc, char **argv)
 
     if (o.adobe && !o.delivery)
         write_columns(&o); /* first: it checks the options */
-    if (!o.delivery) {
+    if (!o.delivery)
         tsv_writer_open(&g->w, o.output, 0);
-        if (g->w.cap < (size_t)2 * ROW_RESERVE)
-            die(EXIT_TROUBLE, "internal error: writer buffer too small");
-    }
     if (o.log) {
         tsv_writer_open(&g->log, o.log, 0);
         static char *const hdr[] = {"line", "kind", "column"};
@@ -454,9 +448,8 @@ int main(int argc, char **argv)
     }
     g->line = 1;
     if (!o.adobe) {
-        size_t before = g->w.n;
         tsv_put_names(&g->w, hm_columns, NCOLS);
-        g->bytes = g->w.n - before;
+        g->bytes = tsv_writer_bytes(&g->w);
         g->line = 2;
     }
 

@@ -111,25 +111,14 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->in.soft = o->rejects || o->max_rejects >= 0;
 }
 
-/* --columns: a readable file's first line; else, when it has a comma, a
- * list of names; else a file that is missing (the error of any input). */
+/* --columns: a readable file's first line (lib/tsv); else, when it has a
+ * comma, a list of names in the syntax of every option (lib/cols: "a\,b"
+ * is one name); else a file that is missing (the error of any input). */
 static size_t load_columns(const char *arg, char ***names)
 {
     if (!strchr(arg, ',') || access(arg, R_OK) == 0)
         return tsv_read_names(arg, names);
-    size_t n = 1, k = 0;
-    for (const char *p = arg; *p; p++)
-        n += *p == ',';
-    char **v = xmalloc(n * sizeof *v);
-    for (const char *p = arg;; p++) {
-        const char *e = strchr(p, ',');
-        v[k++] = e ? xmemdup(p, (size_t)(e - p)) : xstrdup(p);
-        if (!e)
-            break;
-        p = e;
-    }
-    *names = v;
-    return n;
+    return cols_split(arg, names);
 }
 
 struct rejects {
@@ -164,6 +153,32 @@ static void reject(struct rejects *rj, const struct opts *o, const struct tsv_re
                o->max_rejects);
 }
 
+/* The columns written (--fields, else all) into *idx, their header
+ * written unless there is none, and the schema (--schema) into *sc;
+ * returns how many.  An empty input has none. */
+static size_t columns_out(const struct opts *o, const struct tsv_reader *r,
+                          struct tsv_writer *w, size_t **idx, struct schema **sc)
+{
+    size_t nidx = r->ncols;
+    if (r->ncols == 0)
+        return nidx;
+    if (o->fields) {
+        nidx = cols_select(o->fields, r->names, r->ncols, idx, "--fields");
+    } else {
+        *idx = xmalloc(r->ncols * sizeof **idx);
+        for (size_t i = 0; i < r->ncols; i++)
+            (*idx)[i] = i;
+    }
+    if (o->schema)
+        *sc = schema_load(o->schema, r->names, r->ncols);
+    if (!o->in.no_header || o->columns) {
+        for (size_t i = 0; i < nidx; i++)
+            tsv_put_str(w, r->names[(*idx)[i]]);
+        tsv_end(w);
+    }
+    return nidx;
+}
+
 int main(int argc, char **argv)
 {
     err_init("hit-parse");
@@ -188,24 +203,9 @@ int main(int argc, char **argv)
         tsv_put_names(&rj.w, hdr, 5);
     }
 
-    size_t *idx = NULL, nidx = r.ncols;
+    size_t *idx = NULL;
     struct schema *sc = NULL;
-    if (r.ncols > 0) {
-        if (o.fields) {
-            nidx = cols_select(o.fields, r.names, r.ncols, &idx, "--fields");
-        } else {
-            idx = xmalloc(r.ncols * sizeof *idx);
-            for (size_t i = 0; i < r.ncols; i++)
-                idx[i] = i;
-        }
-        if (o.schema)
-            sc = schema_load(o.schema, r.names, r.ncols);
-        if (!o.in.no_header || o.columns) {
-            for (size_t i = 0; i < nidx; i++)
-                tsv_put_str(&w, r.names[idx[i]]);
-            tsv_end(&w);
-        }
-    }
+    size_t nidx = columns_out(&o, &r, &w, &idx, &sc);
 
     char why[256];
     uint64_t out = 0;

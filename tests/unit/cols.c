@@ -87,6 +87,18 @@ int main(void)
     CHECK(cols_find("URL", names, NCOLS) == -1);
     CHECK(cols_find("", names, NCOLS) == -1);
 
+    /* cols_split: the items, escapes removed, empty ones kept. */
+    char **it;
+    size_t nit = cols_split("a\\,b,,c\\\\d,", &it);
+    CHECK(nit == 4 && strcmp(it[0], "a,b") == 0 && strcmp(it[1], "") == 0 &&
+          strcmp(it[2], "c\\d") == 0 && strcmp(it[3], "") == 0);
+    for (size_t i = 0; i < nit; i++)
+        free(it[i]);
+    free(it);
+    CHECK(cols_split("", &it) == 1 && strcmp(it[0], "") == 0);
+    free(it[0]);
+    free(it);
+
     SEL("ip", 0);
     SEL("ip,referrer", 0, 1);
     SEL("url,ip", 5, 0);
