@@ -148,10 +148,10 @@ struct state {
 };
 
 /* The visitors of one shard (all of them with one thread; see fanout),
- * and its own engine table (engines_match keeps scratch). */
+ * and the scratch for matching engines of the thread that reads a stream. */
 struct shard_state {
     struct state st;
-    struct engines *eng;
+    struct engines_scratch *eng;
     char *key;
     size_t keycap;
 };
@@ -537,6 +537,7 @@ struct outcome {
 
 struct run {
     const struct opts *o;
+    const struct engines *engines; /* shared by every thread */
     struct shard_state *sh; /* nsh of them */
     size_t nsh;
     struct counts cnt;
@@ -604,11 +605,12 @@ static int when(const struct run *r, const struct field *f, int64_t *t)
  * eng's next match), and what it is as a purchase (kind, err, badp, rev as
  * in struct outcome).  Any thread can tell, for any hit; only what follows
  * from it needs the visitor. */
-static void look(const struct run *r, struct engines *eng, const struct field *f, struct look *l)
+static void look(const struct run *r, struct engines_scratch *eng, const struct field *f,
+                 struct look *l)
 {
     const struct opts *o = r->o;
     const struct field *ref = &f[F_REFERRER];
-    if (!engines_match(eng, ref->p, ref->n, o->keep_case, &l->dom, &l->dom_n, &l->kw, &l->kw_n))
+    if (!engines_match(r->engines, eng, ref->p, ref->n, o->keep_case, &l->dom, &l->dom_n, &l->kw, &l->kw_n))
         l->dom = NULL;
     l->kind = NOTHING;
     /* hitid_high + hitid_low, when the input has them and they are not empty */
@@ -718,7 +720,7 @@ static size_t text_add(struct text *x, const char *p, size_t n)
  * bytes, hash h): what it says, with copies of the key, the domain and the
  * keyword added to in.  The reading thread does it, so that attribute()
  * touches nothing but p and in. */
-static void prepare(const struct run *r, struct engines *eng, const struct field *f, int64_t t,
+static void prepare(const struct run *r, struct engines_scratch *eng, const struct field *f, int64_t t,
                     const char *key, size_t kn, uint64_t h, struct pend *p, struct text *in)
 {
     p->t = t;
@@ -874,7 +876,7 @@ struct chunk_shard {
 struct chunk {
     char *buf; /* the chunk's bytes, decoded in place */
     size_t cap;
-    struct engines *eng; /* the reading thread's, for look */
+    struct engines_scratch *eng; /* the reading thread's, for look */
     char *key;           /* a visitor key, before its shard is known */
     size_t keycap;
     struct field *f; /* nk a hit */
@@ -1057,13 +1059,9 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
     fa.cur = xcalloc(r->nsh, sizeof *fa.cur);
     for (size_t i = 0; i < window; i++)
         fa.slot[i].sh = xcalloc(r->nsh, sizeof *fa.slot[i].sh);
-    /* Each slot its own engine table (engines_match keeps scratch), for the
-     * thread that reads into it. */
-    for (size_t i = 0; i < window; i++) {
-        fa.slot[i].eng = engines_new(!r->o->only_engines);
-        for (size_t e = 0; e < r->o->nengine_files; e++)
-            engines_load(fa.slot[i].eng, r->o->engine_files[e]);
-    }
+    /* Each slot its own scratch, for the thread that reads into it. */
+    for (size_t i = 0; i < window; i++)
+        fa.slot[i].eng = engines_scratch_new(r->engines);
     int e = fanout_run(nch, r->nsh, window, ops, &fa);
     for (size_t i = 0; i < window; i++) {
         struct chunk *k = &fa.slot[i];
@@ -1073,7 +1071,7 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
             free(k->sh[s].det);
             free(k->sh[s].out.p);
         }
-        engines_free(k->eng);
+        engines_scratch_free(k->eng);
         free(k->key);
         free(k->sh);
         free(k->buf);
@@ -1385,7 +1383,8 @@ int main(int argc, char **argv)
     run.o = &o;
     run.nsh = (size_t)o.threads; /* shards, when the input can be read in chunks */
     run.sh = xcalloc(run.nsh, sizeof *run.sh);
-    run.sh[0].eng = eng; /* a stream's (fanout's slots have their own) */
+    run.engines = eng;
+    run.sh[0].eng = engines_scratch_new(eng); /* a stream's (fanout's slots have their own) */
     struct tsv_reader r;
     struct tsv_opts to = {.no_header = o.no_header, .release = flush, .release_arg = &run};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
@@ -1395,8 +1394,8 @@ int main(int argc, char **argv)
             report(&run.cnt, run.sh, run.nsh, run.ids);
         tsv_writer_close(&run.w);
         tsv_close(&r);
-        for (size_t i = 0; i < run.nsh; i++)
-            engines_free(run.sh[i].eng);
+        engines_scratch_free(run.sh[0].eng);
+        engines_free(eng);
         free(run.sh);
         free(o.engine_files);
         return EXIT_OK;
@@ -1515,8 +1514,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < run.nsh; i++) {
         free_all(&run.sh[i].st);
         free(run.sh[i].key);
-        engines_free(run.sh[i].eng);
     }
+    engines_scratch_free(run.sh[0].eng);
+    engines_free(eng);
     free(run.sh);
     for (size_t i = 0; i < NBATCH; i++) {
         free(run.b[i].f);
