@@ -879,6 +879,11 @@ uint64_t tsv_bytes(const struct tsv_reader *r)
     return r->done_bytes + (r->in ? input_raw_bytes(r->in) : 0);
 }
 
+long tsv_lines(const struct tsv_reader *r)
+{
+    return r->next_line - 1;
+}
+
 void tsv_close(struct tsv_reader *r)
 {
     if (r->in)

@@ -961,7 +961,7 @@ static void fan_read(void *arg, size_t c, size_t slot)
     }
     k->records = m.records;
     k->dropped = m.dropped;
-    k->lines = m.next_line - 1;
+    k->lines = tsv_lines(&m);
     tsv_close(&m);
 }
 
@@ -1405,7 +1405,7 @@ int main(int argc, char **argv)
     size_t pcol = pick(&r, o.products, "post_product_list", "product_list", "--products");
     size_t rcol = cols_one(o.referrer, r.names, r.ncols, "--referrer");
     size_t *vcols, *wcols = NULL, nw = 0;
-    size_t nv = cols_visitor(o.visitor, r.names, r.ncols, &vcols, "--visitor");
+    size_t nv = adobe_visitor(o.visitor, r.names, r.ncols, &vcols, "--visitor");
     struct shard sh = {vcols, nv, o.shard, o.nshards};
     size_t sh_upto = 0;
     if (o.nshards > 1) { /* the reader drops the other shards' hits, mostly unsplit */
