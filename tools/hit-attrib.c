@@ -156,12 +156,93 @@ static int64_t parse_duration(const char *s)
     return (int64_t)v * mul;
 }
 
+/* Options that have a long name only. */
+enum {
+    HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS, ORDER,
+    KEEP_CASE, STRICT, PROGRESS
+};
+
+static int parse_order(const char *s)
+{
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
+    if (strcmp(s, "auto") == 0)
+        return ORDER_AUTO;
+    if (strcmp(s, "input") == 0)
+        return ORDER_INPUT;
+    if (strcmp(s, "sort") == 0)
+        return ORDER_SORT;
+    die_usage("--order: expected 'auto', 'input' or 'sort', not '%s'", s);
+}
+
+static void parse_shard(char *s, struct opts *o)
+{
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
+    char *slash = strchr(s, '/');
+    if (slash)
+        *slash = '\0';
+    if (!slash || units_count(s, 0, &o->shard) || units_count(slash + 1, 1, &o->nshards) ||
+        o->shard >= o->nshards)
+        die_usage("--shard: expected K/N with 0 <= K < N");
+}
+
+/* Option c of getopt_long, with optarg.  clang's analyzer carries a NULL
+ * optarg from --progress (an optional argument) into the next option,
+ * whose argument is required: hence the NOLINTs of "a required optarg"
+ * (parse_duration's too). */
+static void option(struct opts *o, int c)
+{
+    switch (c) {
+    case 'm':
+        /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
+        if (strcmp(optarg, "first") != 0 && strcmp(optarg, "last") != 0)
+            die_usage("--model: expected 'last' or 'first', not '%s'", optarg);
+        o->first = strcmp(optarg, "first") == 0;
+        break;
+    case 'e': o->expire = parse_duration(optarg); break;
+    case 'V': o->visitor = optarg; break;
+    case 'w': o->with = optarg; break;
+    case 'E':
+        o->engine_files = xrealloc(o->engine_files, (o->nengine_files + 1) * sizeof(char *));
+        o->engine_files[o->nengine_files++] = optarg;
+        break;
+    case ONLY: o->only_engines = 1; break;
+    case LIST: err_help(engines_builtin_tsv);
+    case KEEP_CASE: o->keep_case = 1; break;
+    case 'p':
+        /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): a required optarg */
+        if (!*optarg || strpbrk(optarg, ",=:"))
+            die_usage("--purchase-event: expected an event id, not '%s'", optarg);
+        o->purchase = optarg;
+        break;
+    case TIME: o->time = optarg; break;
+    case EVENTS: o->events = optarg; break;
+    case PRODUCTS: o->products = optarg; break;
+    case REFERRER: o->referrer = optarg; break;
+    case ORDER: o->order = parse_order(optarg); break;
+    case 'S': o->mem = extsort_mem_arg(optarg); break;
+    case 'T': o->tmpdir = optarg; break;
+    case SHARD: parse_shard(optarg, o); break;
+    case STRICT: o->strict = 1; break;
+    case THREADS: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
+    case 'H': o->no_header = 1; break;
+    case 'o': o->output = optarg; break;
+    case 'v': o->verbose = 1; break;
+    case PROGRESS:
+        o->progress = 1;
+        if (optarg && (strncmp(optarg, "rows:", 5) == 0
+                           ? units_count(optarg + 5, 1, &o->progress_rows) != 0
+                           : units_size(optarg, &o->progress_bytes) != 0 ||
+                                 o->progress_bytes == 0))
+            die_usage("--progress: expected a size or rows:N, not '%s'", optarg);
+        break;
+    case HELP: err_help(usage);
+    case VERSION: err_version();
+    default: die_try_help();
+    }
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum {
-        HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS, ORDER,
-        KEEP_CASE, STRICT, PROGRESS
-    };
     static const struct option longs[] = {
         {"model", required_argument, NULL, 'm'},
         {"expire", required_argument, NULL, 'e'},
@@ -197,78 +278,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->time = "hit_time_gmt";
     o->referrer = "referrer";
     o->mem = EXTSORT_DEFAULT_MEM;
-    /* clang's analyzer carries a NULL optarg from --progress (an optional
-     * argument) into the next option, whose argument is required: hence
-     * the NOLINTs of "a required optarg" (parse_duration's too). */
     int c;
     while ((c = getopt_long(argc, argv, "m:e:V:w:E:p:S:T:Ho:v", longs, NULL)) != -1) {
-        switch (c) {
-        case 'm':
-            /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
-            if (strcmp(optarg, "first") != 0 && strcmp(optarg, "last") != 0)
-                die_usage("--model: expected 'last' or 'first', not '%s'", optarg);
-            o->first = strcmp(optarg, "first") == 0;
-            break;
-        case 'e': o->expire = parse_duration(optarg); break;
-        case 'V': o->visitor = optarg; break;
-        case 'w': o->with = optarg; break;
-        case 'E':
-            o->engine_files = xrealloc(o->engine_files, (o->nengine_files + 1) * sizeof(char *));
-            o->engine_files[o->nengine_files++] = optarg;
-            break;
-        case ONLY: o->only_engines = 1; break;
-        case LIST: err_help(engines_builtin_tsv);
-        case KEEP_CASE: o->keep_case = 1; break;
-        case 'p':
-            /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): a required optarg */
-            if (!*optarg || strpbrk(optarg, ",=:"))
-                die_usage("--purchase-event: expected an event id, not '%s'", optarg);
-            o->purchase = optarg;
-            break;
-        case TIME: o->time = optarg; break;
-        case EVENTS: o->events = optarg; break;
-        case PRODUCTS: o->products = optarg; break;
-        case REFERRER: o->referrer = optarg; break;
-        case ORDER:
-            /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
-            if (strcmp(optarg, "auto") == 0)
-                o->order = ORDER_AUTO;
-            else if (strcmp(optarg, "input") == 0)
-                o->order = ORDER_INPUT;
-            else if (strcmp(optarg, "sort") == 0)
-                o->order = ORDER_SORT;
-            else
-                die_usage("--order: expected 'auto', 'input' or 'sort', not '%s'", optarg);
-            break;
-        case 'S': o->mem = extsort_mem_arg(optarg); break;
-        case 'T': o->tmpdir = optarg; break;
-        case SHARD: {
-            /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
-            char *slash = strchr(optarg, '/');
-            if (slash)
-                *slash = '\0';
-            if (!slash || units_count(optarg, 0, &o->shard) ||
-                units_count(slash + 1, 1, &o->nshards) || o->shard >= o->nshards)
-                die_usage("--shard: expected K/N with 0 <= K < N");
-            break;
-        }
-        case STRICT: o->strict = 1; break;
-        case THREADS: o->threads = relay_threads_arg(optarg, MAX_THREADS); break;
-        case 'H': o->no_header = 1; break;
-        case 'o': o->output = optarg; break;
-        case 'v': o->verbose = 1; break;
-        case PROGRESS:
-            o->progress = 1;
-            if (optarg && (strncmp(optarg, "rows:", 5) == 0
-                               ? units_count(optarg + 5, 1, &o->progress_rows) != 0
-                               : units_size(optarg, &o->progress_bytes) != 0 ||
-                                     o->progress_bytes == 0))
-                die_usage("--progress: expected a size or rows:N, not '%s'", optarg);
-            break;
-        case HELP: err_help(usage);
-        case VERSION: err_version();
-        default: die_try_help();
-        }
+        option(o, c);
     }
     if (o->only_engines && !o->nengine_files)
         die_usage("--only-engines needs at least one --engines file");
