@@ -803,6 +803,7 @@ static int fan_finish(void *arg, size_t c, size_t slot)
             return 1;
         if (!d)
             continue;
+        assert(d <= k->sh[s].ndet);
         struct attrib_outcome o = k->sh[s].det[d - 1].o;
         if (o.kind == ATTRIB_PURCHASE && o.credited) {
             o.dom = k->sh[s].out.p + k->sh[s].det[d - 1].at;
