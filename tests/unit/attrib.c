@@ -81,7 +81,7 @@ static struct attrib_rules rules(int first, int64_t expire)
 
 static void expiry(void)
 {
-    struct attrib_rules r = rules(0, 30 * 60);
+    struct attrib_rules r = rules(0, 1800);
     struct attrib_visitors *v = attrib_visitors_new(&r);
     struct attrib_outcome o;
     /* 30 minutes after the previous hit: credited; 30 minutes and 1 s: not */
@@ -118,7 +118,7 @@ static void expiry(void)
     r = rules(0, -1);
     v = attrib_visitors_new(&r);
     apply(v, &r, SEARCH("a", 0, GOOGLE), &o, NULL);
-    apply(v, &r, BUY("a", 86400 * 365), &o, NULL);
+    apply(v, &r, BUY("a", (int64_t)86400 * 365), &o, NULL);
     CHECK(is(&o, "google.com", "ipod", "190"));
     attrib_visitors_free(v);
 }
@@ -127,7 +127,7 @@ static void expiry(void)
 static void touch(int first, const char *d1, const char *k1, const char *d2, const char *k2,
                   const char *d3, const char *k3)
 {
-    struct attrib_rules r = rules(first, 30 * 60);
+    struct attrib_rules r = rules(first, 1800);
     struct attrib_visitors *v = attrib_visitors_new(&r);
     struct attrib_outcome o;
     apply(v, &r, SEARCH("a", 100, GOOGLE), &o, NULL);
@@ -158,7 +158,7 @@ static void models(void)
 static void ties(void)
 {
     for (int first = 0; first < 2; first++) {
-        struct attrib_rules r = rules(first, 30 * 60);
+        struct attrib_rules r = rules(first, 1800);
         struct attrib_visitors *v = attrib_visitors_new(&r);
         struct attrib_outcome o;
         apply(v, &r, BUY("a", 100), &o, NULL); /* before the referral of its second */
@@ -203,7 +203,7 @@ static void exclusions(void)
 /* Revenue only on a purchase; the counts of -v. */
 static void purchases(void)
 {
-    struct attrib_rules r = rules(0, 30 * 60);
+    struct attrib_rules r = rules(0, 1800);
     struct attrib_visitors *v = attrib_visitors_new(&r);
     struct attrib_outcome o;
     struct attrib_counts c = {0};
@@ -245,7 +245,7 @@ static void purchases(void)
 /* A copy of a hit -- same visitor, second and hitid -- counts once. */
 static void copies(void)
 {
-    struct attrib_rules r = rules(0, 30 * 60);
+    struct attrib_rules r = rules(0, 1800);
     struct attrib_visitors *v = attrib_visitors_new(&r);
     struct attrib_outcome o;
     struct attrib_counts c = {0};
