@@ -42,7 +42,7 @@ struct attrib_visitors {
     const struct attrib_rules *r;
     struct visitor *hash, *oldest, *newest, *free;
     uint64_t tracked, peak;
-    struct hitseen seen; /* the hits of the current second, by id */
+    struct hitseen seen;                /* the hits of the current second, by id */
     uint16_t filter[1U << FILTER_BITS]; /* visitors in the hash by FILTER_SLOT */
 };
 

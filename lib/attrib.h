@@ -44,9 +44,9 @@ struct engines;
 struct engines_scratch;
 
 struct attrib_rules {
-    int first;        /* model first: the first referral in force wins */
-    int64_t expire;   /* seconds of inactivity that end a referral; < 0: never */
-    int keep_case;    /* keywords keep their case */
+    int first;            /* model first: the first referral in force wins */
+    int64_t expire;       /* seconds of inactivity that end a referral; < 0: never */
+    int keep_case;        /* keywords keep their case */
     const char *purchase; /* the purchase event id, purchase_n bytes */
     size_t purchase_n;
     const struct engines *engines;
@@ -55,9 +55,12 @@ struct attrib_rules {
 /* The fields attrib_look reads, in this order (a column the input lacks
  * is an empty field). */
 enum {
-    ATTRIB_F_REFERRER, ATTRIB_F_EVENTS, ATTRIB_F_PRODUCTS,
-    ATTRIB_F_DUPLICATE,              /* duplicate_purchase */
-    ATTRIB_F_IDHIGH, ATTRIB_F_IDLOW, /* hitid_high, hitid_low: both, or both empty */
+    ATTRIB_F_REFERRER,
+    ATTRIB_F_EVENTS,
+    ATTRIB_F_PRODUCTS,
+    ATTRIB_F_DUPLICATE, /* duplicate_purchase */
+    ATTRIB_F_IDHIGH,
+    ATTRIB_F_IDLOW, /* hitid_high, hitid_low: both, or both empty */
     ATTRIB_NFIELDS
 };
 
@@ -71,13 +74,13 @@ struct attrib_hit {
     int64_t t;       /* hit_time_gmt */
     const char *key; /* its visitor: the visitor columns as one key */
     size_t key_n;
-    uint64_t hash;   /* attrib_hash(key) */
+    uint64_t hash; /* attrib_hash(key) */
     /* set by attrib_look: */
-    int kind;        /* NOTHING, DUPLICATE, BAD_PRICE or PURCHASE */
-    int err;         /* BAD_PRICE: the dec error (DEC_OVERFLOW: out of range) */
-    size_t badp;     /* BAD_PRICE: the 1-based product */
-    struct dec rev;  /* PURCHASE: the revenue */
-    int has_id;      /* the hit has a hitid, hashed in id */
+    int kind;       /* NOTHING, DUPLICATE, BAD_PRICE or PURCHASE */
+    int err;        /* BAD_PRICE: the dec error (DEC_OVERFLOW: out of range) */
+    size_t badp;    /* BAD_PRICE: the 1-based product */
+    struct dec rev; /* PURCHASE: the revenue */
+    int has_id;     /* the hit has a hitid, hashed in id */
     uint64_t id;
     const char *dom, *kw; /* its search referral; dom NULL: none */
     size_t dom_n, kw_n;

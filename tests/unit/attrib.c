@@ -71,8 +71,8 @@ static int is(const struct attrib_outcome *o, const char *dom, const char *kw, c
 
 static struct attrib_rules rules(int first, int64_t expire)
 {
-    return (struct attrib_rules){.first = first, .expire = expire, .purchase = "1",
-                                 .purchase_n = 1, .engines = table};
+    return (struct attrib_rules){
+        .first = first, .expire = expire, .purchase = "1", .purchase_n = 1, .engines = table};
 }
 
 #define BUY(key, t) ((struct spec){key, t, NULL, "1", IPOD, NULL, NULL, NULL})
@@ -173,8 +173,7 @@ static void ties(void)
 
 static int when(const char *time, const char *exclude, const char *source, int64_t *t)
 {
-    struct field ft = fld(time), fx = fld(exclude ? exclude : ""),
-                 fs = fld(source ? source : "");
+    struct field ft = fld(time), fx = fld(exclude ? exclude : ""), fs = fld(source ? source : "");
     return attrib_when(&ft, exclude ? &fx : NULL, source ? &fs : NULL, t);
 }
 
