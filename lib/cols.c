@@ -166,27 +166,3 @@ size_t cols_select(const char *spec, char *const *names, size_t ncols, size_t **
     cols_each(spec, select_item, &c);
     return c.n;
 }
-
-size_t cols_visitor(const char *spec, char *const *names, size_t ncols, size_t **idx,
-                    const char *what)
-{
-    if (spec)
-        return cols_select(spec, names, ncols, idx, what);
-    static const char *const pairs[2][2] = {{"post_visid_high", "post_visid_low"},
-                                            {"visid_high", "visid_low"}};
-    for (int i = 0; i < 2; i++) {
-        long a = cols_named(pairs[i][0], names, ncols, what),
-             b = cols_named(pairs[i][1], names, ncols, what);
-        if (a >= 0 && b >= 0) {
-            *idx = xmalloc(2 * sizeof **idx);
-            (*idx)[0] = (size_t)a;
-            (*idx)[1] = (size_t)b;
-            return 2;
-        }
-    }
-    if (cols_find("ip", names, ncols) < 0)
-        die(EXIT_TROUBLE,
-            "%s: no visitor columns (post_visid_high,post_visid_low, visid_high,visid_low or ip)",
-            what);
-    return cols_select("ip", names, ncols, idx, what);
-}

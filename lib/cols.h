@@ -26,11 +26,6 @@ void cols_each(const char *spec, void (*fn)(const char *item, void *ctx), void *
 size_t cols_split(const char *spec, char ***items);
 /* One column (no lists or ranges); dies like cols_select. */
 size_t cols_one(const char *spec, char *const *names, size_t ncols, const char *what);
-/* The visitor of Adobe hit data, as every tool reads it: the columns of
- * spec when given, else post_visid_high,post_visid_low when both exist,
- * else visid_high,visid_low, else ip.  what names the option in messages. */
-size_t cols_visitor(const char *spec, char *const *names, size_t ncols, size_t **idx,
-                    const char *what);
 /* Index of a column by exact name, or -1 (the first, when several have it). */
 long cols_find(const char *name, char *const *names, size_t ncols);
 /* The same for a column an option asks for: a name that two columns have

@@ -21,8 +21,13 @@
  * already known to be that engine.  A keyword whose decoded bytes are not
  * UTF-8 is converted from the engine's declared charsets by lib/charset,
  * whose tables are built in (no iconv module to load at run time, so a
- * static binary converts too) and shared; every scratch buffer belongs to
- * the struct engines, which one thread owns.
+ * static binary converts too) and shared.
+ *
+ * The table is written only while it loads: every pattern is compiled
+ * then, so that any number of threads can match against one table.  What
+ * a match writes (the lowercased host, its lossy form, the decoded
+ * keyword, the cache of the last miss) is in a struct engines_scratch,
+ * one per thread.
  */
 #include "engines.h"
 
@@ -31,6 +36,7 @@
 #include "tsv.h"
 #include "url.h"
 
+#include <assert.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -88,7 +94,10 @@ struct engines {
     struct row *rows; /* later rows take precedence: searched from the end */
     size_t n, cap;
     size_t seq;
-    int builtin_loading; /* rows' patterns are compiled lazily */
+};
+
+struct engines_scratch {
+    const struct engines *table; /* the one it serves: miss is its miss */
     char host[256];
     char lossy[256];
     char miss[512]; /* the start of the last referrer that was no engine, up
@@ -272,20 +281,18 @@ static regex_t *compile(const char *ere)
     return re;
 }
 
-/* A param's compiled pattern.  The built-in table's are compiled only when
- * a referrer of their host comes: most runs meet few of them, and a table
- * is built for every thread. */
-static const regex_t *pattern(struct param *p)
+/* A param's compiled pattern (compiled when its row was loaded). */
+static const regex_t *pattern(const struct param *p)
 {
-    if (!p->re && !(p->re = compile(p->ere)))
-        die(EXIT_TROUBLE, "built-in engine pattern '%s' is no regular expression", p->ere);
+    assert(p->re);
     return p->re;
 }
 
 /* A comma-separated list of names and /patterns/; a pattern must have a
- * group (the keyword) when need_group.  A file's patterns are compiled now,
- * so a bad one is reported at its line; lazily, the built-in table's. */
-static size_t params_of(const char *s, size_t sn, int need_group, int lazy, struct param **out,
+ * group (the keyword) when need_group.  Patterns are compiled now, so a
+ * bad one is reported at its line, and matching never writes the table;
+ * ".*" needs no compiling (every path). */
+static size_t params_of(const char *s, size_t sn, int need_group, struct param **out,
                         const char *file, long line)
 {
     char **v;
@@ -300,8 +307,8 @@ static size_t params_of(const char *s, size_t sn, int need_group, int lazy, stru
         } else if (n >= 2 && v[i][0] == '/' && v[i][n - 1] == '/') {
             p->any = strcmp(v[i], "/.*/") == 0;
             p->ere = ere_of(v[i] + 1, n - 2, &p->group);
-            int big = !lazy && ere_nodes(p->ere) > ERE_NODES_MAX;
-            int bad = !lazy && !big && !p->any && !(p->re = compile(p->ere));
+            int big = ere_nodes(p->ere) > ERE_NODES_MAX;
+            int bad = !big && !p->any && !(p->re = compile(p->ere));
             if (big || bad || (need_group && !p->group))
                 die_at(EXIT_DATA, file, line, 0, "keyword pattern %s %s", v[i],
                        big   ? "is too complex a regular expression"
@@ -327,16 +334,15 @@ static void rule_init(struct engines *e, struct rule *r, const struct field *par
 {
     memset(r, 0, sizeof *r);
     r->seq = ++e->seq;
-    int lazy = e->builtin_loading;
-    r->np = params_of(params->p, params->n, 1, lazy, &r->p, file, line);
+    r->np = params_of(params->p, params->n, 1, &r->p, file, line);
     if (!charsets) { /* a three-column row: every referral counts */
         r->any_path = 1;
         return;
     }
     if (hidden && hidden->n)
-        r->nhid = params_of(hidden->p, hidden->n, 0, lazy, &r->hid, file, line);
+        r->nhid = params_of(hidden->p, hidden->n, 0, &r->hid, file, line);
     else
-        r->nhid = params_of(default_hidden, strlen(default_hidden), 0, lazy, &r->hid, file, line);
+        r->nhid = params_of(default_hidden, strlen(default_hidden), 0, &r->hid, file, line);
     for (size_t i = 0; i < r->nhid; i++) /* every path: no regexec needed */
         r->any_path |= r->hid[i].any;
     size_t cap = 0;
@@ -502,7 +508,6 @@ static enum format format_of(char *const *names, size_t n, int *hid, const char 
 static void load_text(struct engines *e, const char *text)
 {
     const char *file = "built-in engines";
-    e->builtin_loading = 1;
     enum { MAXF = 8 };
     struct field f[MAXF];
     const char *end = strchr(text, '\n');
@@ -525,7 +530,6 @@ static void load_text(struct engines *e, const char *text)
             add_row(e, f, nf, file, ln);
     }
     free(buf);
-    e->builtin_loading = 0;
 }
 
 struct engines *engines_new(int builtin)
@@ -690,17 +694,18 @@ static int utf8_valid(const unsigned char *s, size_t n)
     return 1;
 }
 
-/* NUL-terminated copy of p in e->rest, for regexec. */
-static const char *subject(struct engines *e, const char *p, size_t n)
+/* NUL-terminated copy of p in s->rest, for regexec. */
+static const char *subject(struct engines_scratch *s, const char *p, size_t n)
 {
-    xgrow((void **)&e->rest, &e->restcap, n + 1, 1);
-    memcpy(e->rest, p, n);
-    e->rest[n] = 0;
-    return e->rest;
+    xgrow((void **)&s->rest, &s->restcap, n + 1, 1);
+    memcpy(s->rest, p, n);
+    s->rest[n] = 0;
+    return s->rest;
 }
 
 /* Does the path (with its query, without the fragment) hide the keyword? */
-static int hidden_path(struct engines *e, const struct rule *r, const char *rest, size_t rest_n)
+static int hidden_path(struct engines_scratch *e, const struct rule *r, const char *rest,
+                       size_t rest_n)
 {
     if (r->any_path)
         return 1;
@@ -712,7 +717,7 @@ static int hidden_path(struct engines *e, const struct rule *r, const char *rest
     size_t pn = (size_t)((hash ? hash : rest + rest_n) - (rest + i));
     const char *path = subject(e, rest + i, pn);
     for (size_t j = 0; j < r->nhid; j++) {
-        struct param *h = &r->hid[j];
+        const struct param *h = &r->hid[j];
         if (h->ere ? regexec(pattern(h), path, 0, NULL, 0) == 0 : eq(path, pn, h->name))
             return 1;
     }
@@ -727,8 +732,8 @@ static int hidden_path(struct engines *e, const struct rule *r, const char *rest
  * Returns 0, not a search, when no parameter is there at all, no pattern
  * matches and the path is not one that hides the keyword (Facebook's home
  * page is no search, its search page is). */
-static int keyword(struct engines *e, const struct rule *r, const struct url *u, const char *rest,
-                   size_t rest_n, int keep_case, const char **kw, size_t *kw_n)
+static int keyword(struct engines_scratch *e, const struct rule *r, const struct url *u,
+                   const char *rest, size_t rest_n, int keep_case, const char **kw, size_t *kw_n)
 {
     const char *v = NULL;
     size_t vn = 0;
@@ -737,7 +742,7 @@ static int keyword(struct engines *e, const struct rule *r, const struct url *u,
         const char *s = part ? u->fragment : u->query;
         size_t sn = part ? u->fragment_n : u->query_n;
         for (size_t j = 0; vn == 0 && j < r->np; j++) {
-            struct param *p = &r->p[j];
+            const struct param *p = &r->p[j];
             if (p->name) {
                 if (url_param(s, sn, p->name, p->name_n, &v, &vn))
                     present = 1;
@@ -832,23 +837,42 @@ static int same_host(const char *p, const char *end)
     return p == end || *p == '/' || *p == '?' || *p == '#';
 }
 
-int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
-                  const char **domain, size_t *domain_n, const char **kw, size_t *kw_n)
+struct engines_scratch *engines_scratch_new(const struct engines *e)
 {
+    struct engines_scratch *s = xcalloc(1, sizeof *s);
+    s->table = e;
+    return s;
+}
+
+void engines_scratch_free(struct engines_scratch *s)
+{
+    if (!s)
+        return;
+    free(s->kw);
+    free(s->conv);
+    free(s->rest);
+    free(s);
+}
+
+int engines_match(const struct engines *e, struct engines_scratch *x, const char *ref, size_t n,
+                  int keep_case, const char **domain, size_t *domain_n, const char **kw,
+                  size_t *kw_n)
+{
+    assert(x->table == e); /* its miss is a miss of e */
     /* Most referrers are the site's own pages, one host over and over: the
      * same scheme and host as the last miss, then the end or a delimiter,
      * is the same host, and no URL needs parsing. */
-    if (e->miss_n && n >= e->miss_n && memcmp(ref, e->miss, e->miss_n) == 0 &&
-        same_host(ref + e->miss_n, ref + n))
+    if (x->miss_n && n >= x->miss_n && memcmp(ref, x->miss, x->miss_n) == 0 &&
+        same_host(ref + x->miss_n, ref + n))
         return 0;
     struct url u;
     url_split(ref, n, &u);
     size_t hn = u.host_n;
     while (hn > 0 && u.host[hn - 1] == '.')
         hn--;
-    if (hn == 0 || hn >= sizeof e->host)
+    if (hn == 0 || hn >= sizeof x->host)
         return 0;
-    char *h = e->host;
+    char *h = x->host;
     for (size_t i = 0; i < hn; i++) {
         char c = u.host[i];
         h[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -873,9 +897,9 @@ int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
     const struct rule *r = NULL;
     uint32_t s = *probe(e, h, hn);
     if (!s) {
-        size_t ln = lossy(h, hn, e->lossy);
-        if (ln != hn || memcmp(e->lossy, h, hn) != 0)
-            s = *probe(e, e->lossy, ln);
+        size_t ln = lossy(h, hn, x->lossy);
+        if (ln != hn || memcmp(x->lossy, h, hn) != 0)
+            s = *probe(e, x->lossy, ln);
     }
     if (s)
         r = &e->hosts[s - 1].r;
@@ -893,9 +917,9 @@ int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
     }
     if (!r) {
         size_t pre = (size_t)(u.host + u.host_n - ref);
-        if (u.host_n && pre < sizeof e->miss) {
-            memcpy(e->miss, ref, pre);
-            e->miss_n = pre;
+        if (u.host_n && pre < sizeof x->miss) {
+            memcpy(x->miss, ref, pre);
+            x->miss_n = pre;
         }
         return 0;
     }
@@ -904,7 +928,7 @@ int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
     const char *rest = u.host + u.host_n;
     /* A host that is an engine's but a page that is no search: not cached
      * as a miss, the next referrer from that host may be a search. */
-    return keyword(e, r, &u, rest, (size_t)(ref + n - rest), keep_case, kw, kw_n);
+    return keyword(x, r, &u, rest, (size_t)(ref + n - rest), keep_case, kw, kw_n);
 }
 
 void engines_free(struct engines *e)
@@ -924,8 +948,5 @@ void engines_free(struct engines *e)
     free(e->hosts);
     free(e->slot);
     free(e->rows);
-    free(e->kw);
-    free(e->conv);
-    free(e->rest);
     free(e);
 }

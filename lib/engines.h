@@ -38,15 +38,24 @@
 
 extern const char engines_builtin_tsv[];
 
+/* The table: written while it loads, read-only after, so one table serves
+ * every thread.  A match writes only its scratch: one per thread. */
 struct engines;
+struct engines_scratch;
 
 struct engines *engines_new(int builtin);
-/* Add the rows of a TSV file; they take precedence over earlier rows. */
+/* Add the rows of a TSV file; they take precedence over earlier rows.
+ * Every file is loaded before the first match. */
 void engines_load(struct engines *e, const char *path);
+/* A thread's scratch for matching against e, and only e: it remembers
+ * e's last miss, which changes how fast, never what, the next match finds. */
+struct engines_scratch *engines_scratch_new(const struct engines *e);
 /* Returns 1 for a search-engine referrer and points *domain / *keyword at
- * buffers owned by e (valid until the next call), 0 otherwise. */
-int engines_match(struct engines *e, const char *ref, size_t n, int keep_case,
-                  const char **domain, size_t *domain_n, const char **kw, size_t *kw_n);
+ * buffers of s (valid until its next match), 0 otherwise. */
+int engines_match(const struct engines *e, struct engines_scratch *s, const char *ref, size_t n,
+                  int keep_case, const char **domain, size_t *domain_n, const char **kw,
+                  size_t *kw_n);
+void engines_scratch_free(struct engines_scratch *s);
 void engines_free(struct engines *e);
 
 #endif

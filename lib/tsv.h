@@ -192,7 +192,8 @@ size_t tsv_split_line(const char *p, size_t n, struct field *f, size_t nf, char 
 const char *tsv_bad_message(const struct tsv_reader *r, char *buf, size_t n);
 /* Bytes read from the files so far (compressed size for zstd input). */
 uint64_t tsv_bytes(const struct tsv_reader *r);
-/* Physical lines read so far (a record's escaped line ends count). */
+/* Physical lines read so far from the current file, its header included
+ * (of a tsv_open_mem reader: lines of its bytes). */
 long tsv_lines(const struct tsv_reader *r);
 /* Lines before the first record of each file: 1, or 0 without a header. */
 long tsv_header_lines(const struct tsv_reader *r);

@@ -10,14 +10,15 @@
  * first (lib/extsort) and attributed in that order (see sort_hits), so
  * disorder costs a sort and in-order input nothing.
  *
- * Only visitors with a live referral are kept, in a hash and in a list by
- * last activity; a referral that has seen no hit of its visitor for
- * --expire is dropped from the front of that list, so memory is bounded by
- * the visitors active inside the expiry window, not by the file.
+ * The rules -- what a hit says, exclusions, expiry, the model, copies,
+ * revenue -- are lib/attrib's; this file is the options, the accounting
+ * (rows, warnings, errors, -v) and the machinery that feeds the rules.
  * Visitors are independent, so on several threads each takes the
- * visitors of its hash modulo N, and all read the file (see fanout).
+ * visitors of its hash modulo N (attrib_shard), and all read the file
+ * (see fanout).
  */
 #include "adobe.h"
+#include "attrib.h"
 #include "cols.h"
 #include "dec.h"
 #include "dtime.h"
@@ -27,7 +28,6 @@
 #include "fanout.h"
 #include "fmt.h"
 #include "hash.h"
-#include "hitseen.h"
 #include "io.h"
 #include "keys.h"
 #include "progress.h"
@@ -36,18 +36,16 @@
 #include "tsv.h"
 #include "units.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-/* uthash over hitkit's fast in-memory hash (the default Jenkins hash was
- * the largest single cost per hit). */
-#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = (unsigned)hash_bytes(keyptr, keylen))
-#include "xuthash.h"
 
 static const char usage[] =
     "Usage: hit-attrib [OPTION]... [FILE]...\n"
@@ -122,37 +120,13 @@ struct opts {
     size_t nengine_files;
 };
 
-/* A visitor whose search referral is in force: key, domain and keyword
- * share one buffer, reused when the node is recycled. */
-struct visitor {
-    UT_hash_handle hh;
-    struct visitor *prev, *next; /* by last activity, oldest first */
-    int64_t last;
-    char *buf;
-    size_t cap, key_n, dom_n, kw_n;
-};
-
-/* Most hits belong to visitors with no live referral, and a failed hash
- * lookup walks a chain of nodes spread over memory.  A small table of
- * counters by hash bits (a counting filter, 128 KiB) answers most of
- * those lookups with one load. */
-enum { FILTER_BITS = 16 };
-enum { DISORDER = 3600 }; /* seconds of out-of-order hits tolerated exactly */
 enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 }; /* --threads */
-#define FILTER_SLOT(hv) (((hv) >> 16) & ((1U << FILTER_BITS) - 1))
-
-struct state {
-    struct visitor *hash, *oldest, *newest, *free;
-    uint64_t tracked, peak;
-    struct hitseen seen; /* the hits of the current second, by id */
-    uint16_t filter[1U << FILTER_BITS];
-};
 
 /* The visitors of one shard (all of them with one thread; see fanout),
- * and its own engine table (engines_match keeps scratch). */
+ * and, for the thread that reads a stream, its engine scratch and key. */
 struct shard_state {
-    struct state st;
-    struct engines *eng;
+    struct attrib_visitors *vis;
+    struct engines_scratch *eng;
     char *key;
     size_t keycap;
 };
@@ -183,12 +157,93 @@ static int64_t parse_duration(const char *s)
     return (int64_t)v * mul;
 }
 
+/* Options that have a long name only. */
+enum {
+    HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS, ORDER,
+    KEEP_CASE, STRICT, PROGRESS
+};
+
+static int parse_order(const char *s)
+{
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
+    if (strcmp(s, "auto") == 0)
+        return ORDER_AUTO;
+    if (strcmp(s, "input") == 0)
+        return ORDER_INPUT;
+    if (strcmp(s, "sort") == 0)
+        return ORDER_SORT;
+    die_usage("--order: expected 'auto', 'input' or 'sort', not '%s'", s);
+}
+
+static void parse_shard(char *s, struct opts *o)
+{
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
+    char *slash = strchr(s, '/');
+    if (slash)
+        *slash = '\0';
+    if (!slash || units_count(s, 0, &o->shard) || units_count(slash + 1, 1, &o->nshards) ||
+        o->shard >= o->nshards)
+        die_usage("--shard: expected K/N with 0 <= K < N");
+}
+
+/* Option c of getopt_long, with optarg.  clang's analyzer carries a NULL
+ * optarg from --progress (an optional argument) into the next option,
+ * whose argument is required: hence the NOLINTs of "a required optarg"
+ * (parse_duration's too). */
+static void option(struct opts *o, int c)
+{
+    switch (c) {
+    case 'm':
+        /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
+        if (strcmp(optarg, "first") != 0 && strcmp(optarg, "last") != 0)
+            die_usage("--model: expected 'last' or 'first', not '%s'", optarg);
+        o->first = strcmp(optarg, "first") == 0;
+        break;
+    case 'e': o->expire = parse_duration(optarg); break;
+    case 'V': o->visitor = optarg; break;
+    case 'w': o->with = optarg; break;
+    case 'E':
+        o->engine_files = xrealloc(o->engine_files, (o->nengine_files + 1) * sizeof(char *));
+        o->engine_files[o->nengine_files++] = optarg;
+        break;
+    case ONLY: o->only_engines = 1; break;
+    case LIST: err_help(engines_builtin_tsv);
+    case KEEP_CASE: o->keep_case = 1; break;
+    case 'p':
+        /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): a required optarg */
+        if (!*optarg || strpbrk(optarg, ",=:"))
+            die_usage("--purchase-event: expected an event id, not '%s'", optarg);
+        o->purchase = optarg;
+        break;
+    case TIME: o->time = optarg; break;
+    case EVENTS: o->events = optarg; break;
+    case PRODUCTS: o->products = optarg; break;
+    case REFERRER: o->referrer = optarg; break;
+    case ORDER: o->order = parse_order(optarg); break;
+    case 'S': o->mem = extsort_mem_arg(optarg); break;
+    case 'T': o->tmpdir = optarg; break;
+    case SHARD: parse_shard(optarg, o); break;
+    case STRICT: o->strict = 1; break;
+    case THREADS: o->threads = threads_arg(optarg, MAX_THREADS); break;
+    case 'H': o->no_header = 1; break;
+    case 'o': o->output = optarg; break;
+    case 'v': o->verbose = 1; break;
+    case PROGRESS:
+        o->progress = 1;
+        if (optarg && (strncmp(optarg, "rows:", 5) == 0
+                           ? units_count(optarg + 5, 1, &o->progress_rows) != 0
+                           : units_size(optarg, &o->progress_bytes) != 0 ||
+                                 o->progress_bytes == 0))
+            die_usage("--progress: expected a size or rows:N, not '%s'", optarg);
+        break;
+    case HELP: err_help(usage);
+    case VERSION: err_version();
+    default: die_try_help();
+    }
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum {
-        HELP = 256, VERSION, ONLY, LIST, TIME, EVENTS, PRODUCTS, REFERRER, SHARD, THREADS, ORDER,
-        KEEP_CASE, STRICT, PROGRESS
-    };
     static const struct option longs[] = {
         {"model", required_argument, NULL, 'm'},
         {"expire", required_argument, NULL, 'e'},
@@ -224,180 +279,25 @@ static void parse_args(int argc, char **argv, struct opts *o)
     o->time = "hit_time_gmt";
     o->referrer = "referrer";
     o->mem = EXTSORT_DEFAULT_MEM;
-    /* clang's analyzer carries a NULL optarg from --progress (an optional
-     * argument) into the next option, whose argument is required: hence
-     * the NOLINTs of "a required optarg" (parse_duration's too). */
     int c;
     while ((c = getopt_long(argc, argv, "m:e:V:w:E:p:S:T:Ho:v", longs, NULL)) != -1) {
-        switch (c) {
-        case 'm':
-            /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
-            if (strcmp(optarg, "first") != 0 && strcmp(optarg, "last") != 0)
-                die_usage("--model: expected 'last' or 'first', not '%s'", optarg);
-            o->first = strcmp(optarg, "first") == 0;
-            break;
-        case 'e': o->expire = parse_duration(optarg); break;
-        case 'V': o->visitor = optarg; break;
-        case 'w': o->with = optarg; break;
-        case 'E':
-            o->engine_files = xrealloc(o->engine_files, (o->nengine_files + 1) * sizeof(char *));
-            o->engine_files[o->nengine_files++] = optarg;
-            break;
-        case ONLY: o->only_engines = 1; break;
-        case LIST: err_help(engines_builtin_tsv);
-        case KEEP_CASE: o->keep_case = 1; break;
-        case 'p':
-            /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): a required optarg */
-            if (!*optarg || strpbrk(optarg, ",=:"))
-                die_usage("--purchase-event: expected an event id, not '%s'", optarg);
-            o->purchase = optarg;
-            break;
-        case TIME: o->time = optarg; break;
-        case EVENTS: o->events = optarg; break;
-        case PRODUCTS: o->products = optarg; break;
-        case REFERRER: o->referrer = optarg; break;
-        case ORDER:
-            /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
-            if (strcmp(optarg, "auto") == 0)
-                o->order = ORDER_AUTO;
-            else if (strcmp(optarg, "input") == 0)
-                o->order = ORDER_INPUT;
-            else if (strcmp(optarg, "sort") == 0)
-                o->order = ORDER_SORT;
-            else
-                die_usage("--order: expected 'auto', 'input' or 'sort', not '%s'", optarg);
-            break;
-        case 'S': o->mem = extsort_mem_arg(optarg); break;
-        case 'T': o->tmpdir = optarg; break;
-        case SHARD: {
-            /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): a required optarg */
-            char *slash = strchr(optarg, '/');
-            if (slash)
-                *slash = '\0';
-            if (!slash || units_count(optarg, 0, &o->shard) ||
-                units_count(slash + 1, 1, &o->nshards) || o->shard >= o->nshards)
-                die_usage("--shard: expected K/N with 0 <= K < N");
-            break;
-        }
-        case STRICT: o->strict = 1; break;
-        case THREADS: o->threads = threads_arg(optarg, MAX_THREADS); break;
-        case 'H': o->no_header = 1; break;
-        case 'o': o->output = optarg; break;
-        case 'v': o->verbose = 1; break;
-        case PROGRESS:
-            o->progress = 1;
-            if (optarg && (strncmp(optarg, "rows:", 5) == 0
-                               ? units_count(optarg + 5, 1, &o->progress_rows) != 0
-                               : units_size(optarg, &o->progress_bytes) != 0 ||
-                                     o->progress_bytes == 0))
-                die_usage("--progress: expected a size or rows:N, not '%s'", optarg);
-            break;
-        case HELP: err_help(usage);
-        case VERSION: err_version();
-        default: die_try_help();
-        }
+        option(o, c);
     }
     if (o->only_engines && !o->nengine_files)
         die_usage("--only-engines needs at least one --engines file");
 }
 
-/* ---- visitors --------------------------------------------------------- */
-
-static void unlink_node(struct state *s, struct visitor *v)
-{
-    if (v->prev)
-        v->prev->next = v->next;
-    else
-        s->oldest = v->next;
-    if (v->next)
-        v->next->prev = v->prev;
-    else
-        s->newest = v->prev;
-    v->prev = v->next = NULL;
-}
-
-static void append_node(struct state *s, struct visitor *v)
-{
-    v->prev = s->newest;
-    v->next = NULL;
-    if (s->newest)
-        s->newest->next = v;
-    else
-        s->oldest = v;
-    s->newest = v;
-}
-
-static void drop(struct state *s, struct visitor *v)
-{
-    s->filter[FILTER_SLOT(v->hh.hashv)]--;
-    /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): HASH_DEL, misread */
-    HASH_DEL(s->hash, v);
-    unlink_node(s, v);
-    v->next = s->free;
-    s->free = v;
-    s->tracked--;
-}
-
-/* Store key, domain and keyword in v's buffer. */
-static void fill(struct visitor *v, const char *key, size_t kn, const char *d, size_t dn,
-                 const char *kw, size_t kwn)
-{
-    xgrow((void **)&v->buf, &v->cap, kn + dn + kwn, 1);
-    memcpy(v->buf, key, kn);
-    memcpy(v->buf + kn, d, dn);
-    memcpy(v->buf + kn + dn, kw, kwn);
-    v->key_n = kn;
-    v->dom_n = dn;
-    v->kw_n = kwn;
-}
-
-static struct visitor *track(struct state *s, const char *key, size_t kn, const char *d, size_t dn,
-                             const char *kw, size_t kwn)
-{
-    struct visitor *v = s->free;
-    if (v)
-        s->free = v->next;
-    else
-        v = xcalloc(1, sizeof *v);
-    fill(v, key, kn, d, dn, kw, kwn);
-    HASH_ADD_KEYPTR(hh, s->hash, v->buf, kn, v);
-    s->filter[FILTER_SLOT(v->hh.hashv)]++;
-    append_node(s, v);
-    if (++s->tracked > s->peak)
-        s->peak = s->tracked;
-    return v;
-}
-
-static void free_all(struct state *s)
-{
-    struct visitor *v, *tmp;
-    hitseen_free(&s->seen);
-    HASH_ITER(hh, s->hash, v, tmp)
-    {
-        /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): HASH_ITER keeps the next one */
-        HASH_DEL(s->hash, v);
-        free(v->buf);
-        free(v);
-    }
-    while ((v = s->free)) {
-        s->free = v->next;
-        free(v->buf);
-        free(v);
-    }
-}
-
-struct counts {
-    uint64_t hits, skipped, purchases, credited, bad, out_of_order, repeats;
-    struct dec credited_rev, uncredited_rev;
-};
-
-/* With hitids (ids), the hits dropped as delivered again too. */
-static void report(const struct counts *c, const struct shard_state *sh, size_t nsh, int ids)
+/* -v: the counts, the hits out of time order and, with hitids (ids), the
+ * hits dropped as delivered again. */
+static void report(const struct attrib_counts *c, uint64_t out_of_order,
+                   const struct shard_state *sh, size_t nsh, int ids)
 {
     uint64_t tracked = 0, peak = 0; /* summed over the shards */
     for (size_t i = 0; i < nsh; i++) {
-        tracked += sh[i].st.tracked;
-        peak += sh[i].st.peak;
+        uint64_t t, p;
+        attrib_visitors_count(sh[i].vis, &t, &p);
+        tracked += t;
+        peak += p;
     }
     char c1[DEC_BUFSZ], c2[DEC_BUFSZ];
     dec_format(c->credited_rev, c1);
@@ -409,7 +309,7 @@ static void report(const struct counts *c, const struct shard_state *sh, size_t 
             (unsigned long long)c->hits, (unsigned long long)c->skipped,
             (unsigned long long)c->purchases, (unsigned long long)c->credited, c1, c2,
             (unsigned long long)c->bad, (unsigned long long)tracked, (unsigned long long)peak,
-            (unsigned long long)c->out_of_order);
+            (unsigned long long)out_of_order);
     if (ids)
         fprintf(stderr, ", hits delivered again %llu", (unsigned long long)c->repeats);
     fputc('\n', stderr);
@@ -434,20 +334,6 @@ static size_t pick(const struct tsv_reader *r, const char *given, const char *a,
     if (i < 0)
         return cols_one(b, r->names, r->ncols, what);
     return (size_t)i;
-}
-
-/* 1 when an exclusion column says the hit does not count. */
-static int excluded(const struct field *f, long exclude_col, long source_col)
-{
-    int64_t v;
-    if (exclude_col >= 0 && f[exclude_col].n &&
-        (dtime_int(f[exclude_col].p, f[exclude_col].n, &v) != 0 || v > 0))
-        return 1;
-    if (source_col >= 0 && f[source_col].n == 1) {
-        char c = f[source_col].p[0];
-        return c == '5' || c == '8' || c == '9';
-    }
-    return 0;
 }
 
 /* --shard K/N: is the hit's visitor in shard K (the reader's filter)? */
@@ -479,22 +365,13 @@ static int mine(void *arg, const struct field *f)
  * warnings it prints itself, before the reader can go on to report
  * anything later. */
 enum { BATCH = 256, NBATCH = 16 };
-enum { F_REFERRER, F_EVENTS, F_PRODUCTS, F_DUPLICATE, F_VNUM, F_VPAGE, F_IDHIGH, F_IDLOW, F_WITH };
+/* A batch's hit: the fields attrib_look reads, then these, then --with's. */
+enum { F_VNUM = ATTRIB_NFIELDS, F_VPAGE, F_WITH };
 
 struct hit {
     int64_t t;
     const char *file;
     long line;
-};
-
-/* What a hit says by itself (see look()). */
-struct look {
-    int kind, err, has_id; /* has_id: the hit has a hitid, hashed in id */
-    uint64_t id;
-    size_t badp;
-    struct dec rev;
-    const char *dom, *kw;
-    size_t dom_n, kw_n;
 };
 
 /* Copies that hits point to (see struct pend). */
@@ -503,16 +380,14 @@ struct text {
     size_t n, cap;
 };
 
-/* A hit made ready for attribution by the thread that read it: its time,
- * what it says (dom and kw at dom_at in a text), its visitor's key
- * (key_at, kn) and hash; then what it came to: 0 for NOTHING, else det + 1
- * (fanout, see chunk_shard). */
+/* A hit made ready for attribution by the thread that read it: what it
+ * says, its visitor's key at key_at and its domain and keyword at dom_at
+ * in a text (h's pointers are set from those when it is applied); then
+ * what it came to: 0 for NOTHING, else det + 1 (fanout, see chunk_shard). */
 struct pend {
-    int64_t t;
-    size_t dom_at, key_at, kn;
-    uint64_t h;
+    struct attrib_hit h;
+    size_t dom_at, key_at;
     size_t det;
-    struct look l;
 };
 
 struct batch {
@@ -522,29 +397,20 @@ struct batch {
     struct text in;
 };
 
-/* What attribution makes of a hit: nothing, a purchase skipped as a
- * duplicate, a price that is not a number (product badp, dec error), a
- * purchase of revenue rev, credited to dom and kw or not, or a hit
- * delivered again (REPEAT: its hitid seen before, dropped). */
-enum { NOTHING, DUPLICATE, BAD_PRICE, PURCHASE, REPEAT };
-struct outcome {
-    int kind, credited, err;
-    size_t badp;
-    struct dec rev;
-    const char *dom, *kw;
-    size_t dom_n, kw_n;
-    size_t at; /* fanout: where the copy of dom and kw is in the chunk */
-};
-
 struct run {
     const struct opts *o;
-    struct shard_state *sh; /* nsh of them */
+    struct attrib_rules rules; /* with the engine table, shared by every thread */
+    struct engines *engines;   /* that table */
+    struct shard_state *sh;    /* nsh of them */
     size_t nsh;
-    struct counts cnt;
+    struct attrib_counts cnt;
+    uint64_t out_of_order; /* hits earlier than one before them */
     struct tsv_writer w;
-    size_t nv, nw, nk, pid_n;
+    size_t nv, nw, nk;
     size_t *cols;        /* the input column of each field of a batch's hit */
     const size_t *vcols; /* the visitor's columns (nv), for its key */
+    size_t *wcols;       /* --with's (nw) */
+    struct shard shard;  /* --shard's filter */
     long pcol, tcol, xcol, scol;
     int ids; /* the input has hitid_high and hitid_low */
     int64_t now;
@@ -590,118 +456,20 @@ static void pick_hit(const struct run *r, const struct field *in, struct field *
         out[k] = r->cols[k] == SIZE_MAX ? (struct field){NULL, 0} : in[r->cols[k]];
 }
 
-/* Is a record kept (its time in *t), excluded (exclude_hit, hit_source), or
- * is its time not epoch seconds? */
-enum { KEPT, EXCLUDED, BAD_TIME };
+/* Is a record kept (its time in *t), excluded, or is its time not epoch
+ * seconds (attrib_when)? */
 static int when(const struct run *r, const struct field *f, int64_t *t)
 {
-    if (excluded(f, r->xcol, r->scol))
-        return EXCLUDED;
-    return dtime_epoch(f[r->tcol].p, f[r->tcol].n, t) == 0 ? KEPT : BAD_TIME;
-}
-
-/* What a hit says by itself, whoever's it is (struct look): the search
- * engine and keyword of its referrer (dom NULL: not a search; valid until
- * eng's next match), and what it is as a purchase (kind, err, badp, rev as
- * in struct outcome).  Any thread can tell, for any hit; only what follows
- * from it needs the visitor. */
-static void look(const struct run *r, struct engines *eng, const struct field *f, struct look *l)
-{
-    const struct opts *o = r->o;
-    const struct field *ref = &f[F_REFERRER];
-    if (!engines_match(eng, ref->p, ref->n, o->keep_case, &l->dom, &l->dom_n, &l->kw, &l->kw_n))
-        l->dom = NULL;
-    l->kind = NOTHING;
-    /* hitid_high + hitid_low, when the input has them and they are not empty */
-    l->has_id = f[F_IDHIGH].n || f[F_IDLOW].n;
-    if (l->has_id)
-        l->id = hash_final(hash_mix(hash_mix(HASH_SEED, f[F_IDHIGH].p, f[F_IDHIGH].n), f[F_IDLOW].p,
-                                    f[F_IDLOW].n));
-    if (!adobe_has_event(f[F_EVENTS].p, f[F_EVENTS].n, o->purchase, r->pid_n))
-        return;
-    if (f[F_DUPLICATE].n == 1 && f[F_DUPLICATE].p[0] == '1') {
-        l->kind = DUPLICATE;
-        return;
-    }
-    l->badp = adobe_revenue(f[F_PRODUCTS].p, f[F_PRODUCTS].n, &l->rev, &l->err);
-    l->kind = l->badp ? BAD_PRICE : PURCHASE;
+    return attrib_when(&f[r->tcol], r->xcol >= 0 ? &f[r->xcol] : NULL,
+                       r->scol >= 0 ? &f[r->scol] : NULL, t);
 }
 
 /* The key of the current record's visitor: its columns as one string
- * (tsv_key), in the record or built in *buf.  Its hash_bytes() places it:
- * the low 32 bits in a shard's table, the high in a shard. */
+ * (tsv_key), in the record or built in *buf. */
 static struct field visitor_key(const struct run *r, const struct tsv_reader *rd, char **buf,
                                 size_t *cap)
 {
     return tsv_key(rd, r->vcols, r->nv, buf, cap);
-}
-
-/* Attribute one hit at time t (l: what it says, key: its visitor's, kn
- * bytes, of hash h64) to the visitors of its shard; what it comes to goes
- * to out, for account(). */
-static void attribute(const struct run *r, struct state *st, int64_t t, const char *key, size_t kn,
-                      uint64_t h64, const struct look *l, struct outcome *out)
-{
-    const struct opts *o = r->o;
-    out->kind = NOTHING;
-    /* A hit delivered again has its visitor, time and hitid: it is
-     * dropped before it touches the visitor, so it neither credits its
-     * referral again nor counts its purchase twice.  Only the hits of the
-     * shard's current second are kept (lib/hitseen): copies share it. */
-    if (l->has_id && hitseen_add(&st->seen, t, h64, l->id)) {
-        out->kind = REPEAT;
-        return;
-    }
-    /* Memory, not results: a referral whose visitor's last hit is more
-     * than --expire plus DISORDER before this hit can no longer be
-     * credited unless hits come out of time order by more than DISORDER,
-     * so it is dropped.  Measured against this hit's time, not the latest
-     * seen, input grouped by visitor and then time (a Hadoop shuffle)
-     * gives the same answer as time order. */
-    while (o->expire >= 0 && st->oldest && t - st->oldest->last > o->expire + DISORDER)
-        drop(st, st->oldest);
-
-    struct visitor *vis = NULL;
-    unsigned hv = (unsigned)h64;
-    if (st->filter[FILTER_SLOT(hv)])
-        HASH_FIND_BYHASHVALUE(hh, st->hash, key, kn, hv, vis);
-    if (vis && o->expire >= 0 && t - vis->last > o->expire) {
-        drop(st, vis);
-        vis = NULL;
-    }
-    if (l->dom) {
-        if (!vis) {
-            vis = track(st, key, kn, l->dom, l->dom_n, l->kw, l->kw_n);
-            vis->last = t;
-        } else if (!o->first) {
-            /* The key stays put unless the buffer has to move. */
-            int moves = vis->cap < kn + l->dom_n + l->kw_n;
-            if (moves)
-                HASH_DEL(st->hash, vis);
-            fill(vis, key, kn, l->dom, l->dom_n, l->kw, l->kw_n);
-            if (moves)
-                HASH_ADD_KEYPTR(hh, st->hash, vis->buf, kn, vis);
-        }
-    }
-    if (vis) {
-        if (t > vis->last)
-            vis->last = t;
-        unlink_node(st, vis);
-        append_node(st, vis);
-    }
-    out->kind = l->kind;
-    if (l->kind == NOTHING || l->kind == DUPLICATE)
-        return;
-    out->badp = l->badp;
-    out->err = l->err;
-    out->rev = l->rev;
-    out->credited = vis != NULL;
-    if (vis) { /* valid until the shard's next hit */
-        out->dom = vis->buf + vis->key_n;
-        out->dom_n = vis->dom_n;
-        out->kw = vis->buf + vis->key_n + vis->dom_n;
-        out->kw_n = vis->kw_n;
-    }
 }
 
 /* Append n bytes to a text; where they start. */
@@ -716,32 +484,33 @@ static size_t text_add(struct text *x, const char *p, size_t n)
 }
 
 /* Make p of the hit at time t (fields f), whose visitor's key is key (kn
- * bytes, hash h): what it says, with copies of the key, the domain and the
- * keyword added to in.  The reading thread does it, so that attribute()
+ * bytes): what it says, with copies of the key, the domain and the
+ * keyword added to in.  The reading thread does it, so that applying it
  * touches nothing but p and in. */
-static void prepare(const struct run *r, struct engines *eng, const struct field *f, int64_t t,
-                    const char *key, size_t kn, uint64_t h, struct pend *p, struct text *in)
+static void prepare(const struct run *r, struct engines_scratch *eng, const struct field *f,
+                    int64_t t, const char *key, size_t kn, struct pend *p, struct text *in)
 {
-    p->t = t;
-    p->h = h;
-    p->kn = kn;
+    p->h.t = t;
+    p->h.hash = attrib_hash(key, kn);
+    p->h.key_n = kn;
     p->key_at = text_add(in, key, kn);
-    look(r, eng, f, &p->l);
-    if (p->l.dom) {
-        p->dom_at = text_add(in, p->l.dom, p->l.dom_n);
-        text_add(in, p->l.kw, p->l.kw_n);
+    attrib_look(&r->rules, eng, f, &p->h);
+    if (p->h.dom) {
+        p->dom_at = text_add(in, p->h.dom, p->h.dom_n);
+        text_add(in, p->h.kw, p->h.kw_n);
     }
 }
 
-/* Attribute a prepared hit (its copies in in) to the visitors st. */
-static void attribute_pend(const struct run *r, struct state *st, struct pend *p,
-                           const struct text *in, struct outcome *out)
+/* Apply a prepared hit (its copies in in) to the visitors vis. */
+static void apply_pend(struct attrib_visitors *vis, struct pend *p, const struct text *in,
+                       struct attrib_outcome *out)
 {
-    if (p->l.dom) {
-        p->l.dom = in->p + p->dom_at;
-        p->l.kw = p->l.dom + p->l.dom_n;
+    p->h.key = in->p + p->key_at;
+    if (p->h.dom) {
+        p->h.dom = in->p + p->dom_at;
+        p->h.kw = p->h.dom + p->h.dom_n;
     }
-    attribute(r, st, p->t, in->p + p->key_at, p->kn, p->h, &p->l, out);
+    attrib_apply(vis, &p->h, out);
 }
 
 /* Check that a hit, the next in input order, is not earlier than those
@@ -754,7 +523,7 @@ static int in_order(struct run *r, const struct hit *h)
         r->now = h->t;
         return 1;
     }
-    r->cnt.out_of_order++;
+    r->out_of_order++;
     if (!r->detect)
         return 1;
     r->disorder = 1;
@@ -763,48 +532,38 @@ static int in_order(struct run *r, const struct hit *h)
     return 0;
 }
 
+/* A fatal error at hit h, column col, noted in r for the reading thread;
+ * returns 1. */
+static int fatal(struct run *r, const struct hit *h, long col, const char *msg)
+{
+    r->bad = *h;
+    r->bad_col = col;
+    snprintf(r->bad_msg, sizeof r->bad_msg, "%s", msg);
+    return 1;
+}
+
 /* Count and write what a hit came to, hit after hit (in input order, or
  * in time order when sorted).  Returns 0, or 1 for a fatal error noted in
  * r->bad and bad_msg. */
 static int account(struct run *r, const struct hit *h, const struct field *f,
-                   const struct outcome *out)
+                   const struct attrib_outcome *out)
 {
-    if (out->kind == NOTHING)
-        return 0;
-    if (out->kind == REPEAT) {
-        r->cnt.repeats++;
-        return 0;
-    }
-    if (out->kind == DUPLICATE) {
-        r->cnt.skipped++;
-        return 0;
-    }
-    r->cnt.purchases++;
-    if (out->kind == BAD_PRICE) {
+    int c = attrib_count(&r->cnt, out);
+    if (c == ATTRIB_BAD_PRICE) {
         /* Not dec_strerror(): "price number out of range" reads badly. */
         const char *why = out->err == DEC_OVERFLOW ? "out of range" : "not a number";
-        if (r->o->strict) {
-            r->bad = *h;
-            r->bad_col = r->pcol + 1;
-            snprintf(r->bad_msg, sizeof r->bad_msg, "product %zu: price %s", out->badp, why);
-            return 1;
-        }
+        char msg[80];
+        snprintf(msg, sizeof msg, "product %zu: price %s", out->badp, why);
+        if (r->o->strict)
+            return fatal(r, h, r->pcol + 1, msg);
         if (!r->hushed)
-            warn_at(h->file, h->line, r->pcol + 1, "product %zu: price %s; hit not counted",
-                    out->badp, why);
-        r->cnt.bad++;
+            warn_at(h->file, h->line, r->pcol + 1, "%s; hit not counted", msg);
         return 0;
     }
-    struct dec *acc = out->credited ? &r->cnt.credited_rev : &r->cnt.uncredited_rev;
-    if (dec_add(acc, out->rev) != DEC_OK) {
-        r->bad = *h;
-        r->bad_col = r->pcol + 1;
-        snprintf(r->bad_msg, sizeof r->bad_msg, "revenue total out of range");
-        return 1;
-    }
-    if (!out->credited)
+    if (c == ATTRIB_OVERFLOW)
+        return fatal(r, h, r->pcol + 1, "revenue total out of range");
+    if (out->kind != ATTRIB_PURCHASE || !out->credited)
         return 0;
-    r->cnt.credited++;
     char num[DEC_BUFSZ];
     tsv_put(&r->w, out->dom, out->dom_n);
     tsv_put(&r->w, out->kw, out->kw_n);
@@ -820,11 +579,11 @@ static int work(void *arg, size_t slot)
 {
     struct run *r = arg;
     struct batch *b = &r->b[slot];
-    struct outcome out;
+    struct attrib_outcome out;
     for (size_t i = 0, n = relay_items(r->relay, slot); i < n; i++) {
         if (!in_order(r, &b->h[i]))
             return 1;
-        attribute_pend(r, &r->sh[0].st, &b->p[i], &b->in, &out);
+        apply_pend(r->sh[0].vis, &b->p[i], &b->in, &out);
         if (account(r, &b->h[i], b->f + i * r->nk, &out))
             return 1;
     }
@@ -848,8 +607,8 @@ static void flush(void *arg)
 
 /* Plain files on N threads (lib/fanout): any thread reads a chunk of about
  * CHUNK bytes: it splits it, drops the excluded hits, parses the times and
- * works out what each hit says by itself (look), and gives the hit to
- * shard hash(visitor) of N, with copies of its visitor's key and of its
+ * works out what each hit says by itself (attrib_look), and gives the hit
+ * to shard attrib_shard(visitor) of N, with copies of its visitor's key and of its
  * search engine and keyword; thread s attributes shard s's hits of each
  * chunk in order, to its own visitors, touching only those copies, which
  * lie one after another; then the chunk's hits are accounted in input
@@ -860,6 +619,14 @@ static void flush(void *arg)
  * it. */
 enum { CHUNK = 1 << 20 };
 
+/* What a hit of a chunk came to, and where the copy of its credited domain
+ * and keyword is in its chunk_shard's out (the visitor may change before
+ * the chunk is accounted). */
+struct det {
+    struct attrib_outcome o;
+    size_t at;
+};
+
 /* A chunk's share of one shard: its hits, and the copies they point to;
  * then what they came to but NOTHING (in order), and the credited domains
  * and keywords, copied. */
@@ -867,7 +634,7 @@ struct chunk_shard {
     struct pend *p;
     size_t np, pcap;
     struct text in;
-    struct outcome *det;
+    struct det *det;
     size_t ndet, detcap;
     struct text out;
 };
@@ -875,8 +642,8 @@ struct chunk_shard {
 struct chunk {
     char *buf; /* the chunk's bytes, decoded in place */
     size_t cap;
-    struct engines *eng; /* the reading thread's, for look */
-    char *key;           /* a visitor key, before its shard is known */
+    struct engines_scratch *eng; /* the reading thread's, for attrib_look */
+    char *key;                   /* a visitor key, before its shard is known */
     size_t keycap;
     struct field *f; /* nk a hit */
     size_t fcap;
@@ -925,12 +692,12 @@ static void fan_read(void *arg, size_t c, size_t slot)
     tsv_open_mem(&m, fa->like, tc->path, k->buf, n);
     while (tsv_next(&m)) {
         int64_t t = 0;
-        int w = KEPT;
-        if (!m.bad && (w = when(r, m.f, &t)) == EXCLUDED) {
+        int w = ATTRIB_KEPT;
+        if (!m.bad && (w = when(r, m.f, &t)) == ATTRIB_EXCLUDED) {
             k->excluded++;
             continue;
         }
-        if (m.bad || w == BAD_TIME) {
+        if (m.bad || w == ATTRIB_BAD_TIME) {
             k->bad = 1;
             k->bad_line = m.line;
             k->bad_col = m.bad ? m.bad_col : r->tcol + 1;
@@ -948,19 +715,18 @@ static void fan_read(void *arg, size_t c, size_t slot)
         struct field *hf = k->f + k->n * r->nk;
         pick_hit(r, m.f, hf);
         struct field key = visitor_key(r, &m, &k->key, &k->keycap);
-        uint64_t h = hash_bytes(key.p, key.n);
-        /* NOLINTNEXTLINE(clang-analyzer-core.DivideZero): nsh is --threads, at least 1 */
-        size_t sh = (size_t)((h >> 32) % r->nsh);
+        size_t sh = attrib_shard(attrib_hash(key.p, key.n), r->nsh);
         struct chunk_shard *cs = &k->sh[sh];
         if (cs->np == cs->pcap)
             xgrow((void **)&cs->p, &cs->pcap, cs->np + 1, sizeof *cs->p);
-        prepare(r, k->eng, hf, t, key.p, key.n, h, &cs->p[cs->np++], &cs->in);
+        prepare(r, k->eng, hf, t, key.p, key.n, &cs->p[cs->np++], &cs->in);
+        assert(sh <= UCHAR_MAX); /* nsh is at most MAX_THREADS */
         k->shard[k->n] = (unsigned char)sh;
         k->h[k->n++] = (struct hit){t, tc->path, m.line};
     }
     k->records = m.records;
     k->dropped = m.dropped;
-    k->lines = m.next_line - 1;
+    k->lines = tsv_lines(&m);
     tsv_close(&m);
 }
 
@@ -972,17 +738,17 @@ static void fan_work(void *arg, size_t s, size_t slot)
     struct chunk_shard *cs = &k->sh[s];
     for (size_t j = 0; j < cs->np; j++) {
         struct pend *p = &cs->p[j];
-        struct outcome o;
-        attribute_pend(r, &r->sh[s].st, p, &cs->in, &o);
+        struct det d = {0};
+        apply_pend(r->sh[s].vis, p, &cs->in, &d.o);
         p->det = 0;
-        if (o.kind == NOTHING) /* most hits */
+        if (d.o.kind == ATTRIB_NOTHING) /* most hits */
             continue;
-        if (o.kind == PURCHASE && o.credited) { /* the visitor may change */
-            o.at = text_add(&cs->out, o.dom, o.dom_n);
-            text_add(&cs->out, o.kw, o.kw_n);
+        if (d.o.kind == ATTRIB_PURCHASE && d.o.credited) { /* the visitor may change */
+            d.at = text_add(&cs->out, d.o.dom, d.o.dom_n);
+            text_add(&cs->out, d.o.kw, d.o.kw_n);
         }
         xgrow((void **)&cs->det, &cs->detcap, cs->ndet + 1, sizeof *cs->det);
-        cs->det[cs->ndet++] = o;
+        cs->det[cs->ndet++] = d;
         p->det = cs->ndet;
     }
 }
@@ -1024,7 +790,9 @@ static int fan_finish(void *arg, size_t c, size_t slot)
     struct chunk *k = &fa->slot[slot];
     chunk_begin(fa, c);
     for (size_t i = 0; i < k->n; i++) {
-        size_t s = k->shard[i], d = k->sh[s].p[fa->cur[s]++].det;
+        size_t s = k->shard[i];
+        assert(fa->cur[s] < k->sh[s].np); /* a shard's hits, in input order */
+        size_t d = k->sh[s].p[fa->cur[s]++].det;
         if (!d && k->h[i].t >= r->now) { /* the usual hit: only its time counts */
             r->now = k->h[i].t;
             r->seen++;
@@ -1036,9 +804,10 @@ static int fan_finish(void *arg, size_t c, size_t slot)
             return 1;
         if (!d)
             continue;
-        struct outcome o = k->sh[s].det[d - 1];
-        if (o.kind == PURCHASE && o.credited) {
-            o.dom = k->sh[s].out.p + o.at;
+        assert(d <= k->sh[s].ndet);
+        struct attrib_outcome o = k->sh[s].det[d - 1].o;
+        if (o.kind == ATTRIB_PURCHASE && o.credited) {
+            o.dom = k->sh[s].out.p + k->sh[s].det[d - 1].at;
             o.kw = o.dom + o.dom_n;
         }
         if (account(r, &h, k->f + i * r->nk, &o))
@@ -1058,13 +827,9 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
     fa.cur = xcalloc(r->nsh, sizeof *fa.cur);
     for (size_t i = 0; i < window; i++)
         fa.slot[i].sh = xcalloc(r->nsh, sizeof *fa.slot[i].sh);
-    /* Each slot its own engine table (engines_match keeps scratch), for the
-     * thread that reads into it. */
-    for (size_t i = 0; i < window; i++) {
-        fa.slot[i].eng = engines_new(!r->o->only_engines);
-        for (size_t e = 0; e < r->o->nengine_files; e++)
-            engines_load(fa.slot[i].eng, r->o->engine_files[e]);
-    }
+    /* Each slot its own scratch, for the thread that reads into it. */
+    for (size_t i = 0; i < window; i++)
+        fa.slot[i].eng = engines_scratch_new(r->rules.engines);
     int e = fanout_run(nch, r->nsh, window, ops, &fa);
     for (size_t i = 0; i < window; i++) {
         struct chunk *k = &fa.slot[i];
@@ -1074,7 +839,7 @@ static int fan_run(struct run *r, const struct tsv_reader *like, const struct ts
             free(k->sh[s].det);
             free(k->sh[s].out.p);
         }
-        engines_free(k->eng);
+        engines_scratch_free(k->eng);
         free(k->key);
         free(k->sh);
         free(k->buf);
@@ -1098,7 +863,7 @@ static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
         b->in.n = 0;
     pick_hit(r, rd->f, f);
     struct field key = visitor_key(r, rd, &x->key, &x->keycap);
-    prepare(r, x->eng, f, t, key.p, key.n, hash_bytes(key.p, key.n), &b->p[i], &b->in);
+    prepare(r, x->eng, f, t, key.p, key.n, &b->p[i], &b->in);
     b->h[i] = (struct hit){t, rd->file, rd->line};
 }
 
@@ -1113,17 +878,20 @@ static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
  * expiry sweep keeps memory as small as for input in time order.
  *
  * A hit goes into the sort (lib/extsort, within -S, spilling sorted runs
- * to -T) as what it says by itself (look: its search engine and keyword,
- * what it is as a purchase, its hitid's hash) and its --with columns,
- * behind its time, its visitor's key, whether its warnings were printed already and, for a
- * purchase, where it is; so a hit that is neither a search nor a purchase
- * is little more than its time and visitor.  Excluded hits are dropped
- * first.  Then one thread attributes and accounts the hits as they come
- * out, so rows and warnings come in time order.  A file is read twice when the disorder is
- * found late in it; a stream cannot be, so --order auto stops there. */
-enum { S_TIME, S_VNUM, S_VPAGE, S_HUSHED, S_FILE, S_LINE, S_KEY, /* then struct look: */
+ * to -T) as what it says by itself (attrib_look: its search engine and
+ * keyword, what it is as a purchase, its hitid's hash) and its --with
+ * columns, behind its time, its visitor's key, whether its warnings were
+ * printed already and, for a purchase, where it is; so a hit that is
+ * neither a search nor a purchase is little more than its time and
+ * visitor.  Excluded hits are dropped first.  Then one thread attributes
+ * and accounts the hits as they come out, so rows and warnings come in
+ * time order.  A file is read twice when the disorder is found late in
+ * it; a stream cannot be, so --order auto stops there. */
+enum { S_TIME, S_VNUM, S_VPAGE, S_HUSHED, S_FILE, S_LINE, S_KEY, /* then attrib_look's: */
        S_KIND, S_DOM, S_KW, S_REV, S_BADP, S_ERR,                /* then the hitid's */
        S_IDHI, S_IDLO, S_WITH };                                 /* halves; --with's */
+/* replay hands account() a line's fields from S_WITH - F_WITH on. */
+_Static_assert((int)S_WITH >= (int)F_WITH, "--with's columns come later in a line than in a hit");
 
 struct sorting {
     struct run *r;
@@ -1156,19 +924,20 @@ static void replay(void *arg, const char *line, size_t len, uint64_t code)
     tsv_split_line(line, len - 1, f, S_WITH + r->nw, x->scratch);
     struct hit h = {number(&f[S_TIME]), x->files[number(&f[S_FILE])], (long)number(&f[S_LINE])};
     int64_t kind = number(&f[S_KIND]);
-    struct look l = {.kind = (int)(kind >> 1), .err = -(int)number(&f[S_ERR]),
-                     .badp = (size_t)number(&f[S_BADP])};
+    struct attrib_hit l = {.t = h.t, .key = key->p, .key_n = key->n,
+                           .hash = attrib_hash(key->p, key->n), .kind = (int)(kind >> 1),
+                           .err = -(int)number(&f[S_ERR]), .badp = (size_t)number(&f[S_BADP])};
     if (kind & 1) {
         l.dom = f[S_DOM].p, l.dom_n = f[S_DOM].n;
         l.kw = f[S_KW].p, l.kw_n = f[S_KW].n;
     }
-    if (l.kind == PURCHASE)
+    if (l.kind == ATTRIB_PURCHASE)
         dec_parse(f[S_REV].p, f[S_REV].n, &l.rev);
     l.has_id = f[S_IDHI].n != 0;
     if (l.has_id)
         l.id = (uint64_t)number(&f[S_IDHI]) << 32 | (uint64_t)number(&f[S_IDLO]);
-    struct outcome out;
-    attribute(r, &r->sh[0].st, h.t, key->p, key->n, hash_bytes(key->p, key->n), &l, &out);
+    struct attrib_outcome out;
+    attrib_apply(r->sh[0].vis, &l, &out);
     r->hushed = f[S_HUSHED].n != 0;
     /* account() takes --with's columns at F_WITH */
     if (account(r, &h, f + S_WITH - F_WITH, &out))
@@ -1186,7 +955,7 @@ static void collect_hit(struct sorting *x, const struct hit *h, const struct pen
     char num[8][24], rev[DEC_BUFSZ];
     struct field *f = x->f;
     if (h->t < r->now)
-        r->cnt.out_of_order++;
+        r->out_of_order++;
     else
         r->now = h->t;
     if (!x->nfiles || h->file != x->files[x->nfiles - 1]) { /* a file's hits come together */
@@ -1199,12 +968,12 @@ static void collect_hit(struct sorting *x, const struct hit *h, const struct pen
     f[S_HUSHED] = (struct field){"1", x->ord++ < r->quiet};
     /* where it is, for the messages only purchases can have */
     f[S_FILE] = f[S_LINE] = (struct field){none, 0};
-    if (p->l.kind == PURCHASE || p->l.kind == BAD_PRICE) {
+    if (p->h.kind == ATTRIB_PURCHASE || p->h.kind == ATTRIB_BAD_PRICE) {
         f[S_FILE] = (struct field){num[1], (size_t)(fmt_u64(num[1], x->nfiles - 1) - num[1])};
         f[S_LINE] = (struct field){num[2], (size_t)(fmt_u64(num[2], (uint64_t)h->line) - num[2])};
     }
-    f[S_KEY] = (struct field){in->p + p->key_at, p->kn};
-    const struct look *l = &p->l;
+    f[S_KEY] = (struct field){in->p + p->key_at, p->h.key_n};
+    const struct attrib_hit *l = &p->h;
     uint64_t kind = (uint64_t)l->kind << 1 | (l->dom != NULL);
     f[S_KIND] = (struct field){num[3], (size_t)(fmt_u64(num[3], kind) - num[3])};
     f[S_DOM] = f[S_KW] = f[S_REV] = f[S_BADP] = f[S_ERR] = (struct field){none, 0};
@@ -1212,9 +981,9 @@ static void collect_hit(struct sorting *x, const struct hit *h, const struct pen
         f[S_DOM] = (struct field){in->p + p->dom_at, l->dom_n};
         f[S_KW] = (struct field){in->p + p->dom_at + l->dom_n, l->kw_n};
     }
-    if (l->kind == PURCHASE)
+    if (l->kind == ATTRIB_PURCHASE)
         f[S_REV] = (struct field){rev, dec_format(l->rev, rev)};
-    if (l->kind == BAD_PRICE) {
+    if (l->kind == ATTRIB_BAD_PRICE) {
         f[S_BADP] = (struct field){num[4], (size_t)(fmt_u64(num[4], l->badp) - num[4])};
         f[S_ERR] = (struct field){num[5], (size_t)(fmt_u64(num[5], (uint64_t)-l->err) - num[5])};
     }
@@ -1274,11 +1043,11 @@ static uint64_t read_hits(struct run *r, struct tsv_reader *rd, int (*fn)(void *
     while (tsv_next(rd)) {
         int64_t t;
         int w = when(r, rd->f, &t);
-        if (w == EXCLUDED) {
+        if (w == ATTRIB_EXCLUDED) {
             excl++;
             continue;
         }
-        if (w == BAD_TIME) {
+        if (w == ATTRIB_BAD_TIME) {
             flush(r);
             die_at(EXIT_DATA, rd->file, rd->line, r->tcol + 1, "%s: not epoch seconds",
                    rd->names[r->tcol]);
@@ -1338,13 +1107,14 @@ static void sort_hits(struct run *r, struct tsv_reader *rd)
 static void restart(struct run *r)
 {
     memset(&r->cnt, 0, sizeof r->cnt);
+    r->out_of_order = 0;
     r->now = INT64_MIN;
     r->detect = 0;
     r->quiet = r->late_at;
     progress_restart(&r->meter); /* the input is read again */
     for (size_t i = 0; i < r->nsh; i++) {
-        free_all(&r->sh[i].st);
-        memset(&r->sh[i].st, 0, sizeof r->sh[i].st);
+        attrib_visitors_free(r->sh[i].vis);
+        r->sh[i].vis = attrib_visitors_new(&r->rules);
     }
 }
 
@@ -1371,164 +1141,196 @@ static uint64_t *file_sums(char **paths, size_t n)
     return sum;
 }
 
+/* The rules, with the engine table (read-only from here on), and a table
+ * of visitors for each shard (one per thread). */
+static void start(struct run *run, const struct opts *o)
+{
+    struct engines *eng = engines_new(!o->only_engines);
+    for (size_t i = 0; i < o->nengine_files; i++)
+        engines_load(eng, o->engine_files[i]);
+    run->o = o;
+    run->engines = eng;
+    run->rules = (struct attrib_rules){.first = o->first, .expire = o->expire,
+                                       .keep_case = o->keep_case, .purchase = o->purchase,
+                                       .purchase_n = strlen(o->purchase), .engines = eng};
+    run->nsh = (size_t)o->threads; /* shards, when the input can be read in chunks */
+    run->sh = xcalloc(run->nsh, sizeof *run->sh);
+    for (size_t i = 0; i < run->nsh; i++)
+        run->sh[i].vis = attrib_visitors_new(&run->rules);
+    run->sh[0].eng = engines_scratch_new(eng); /* a stream's (fanout's slots have their own) */
+    run->now = INT64_MIN;
+    run->detect = o->order == ORDER_AUTO;
+}
+
+/* The column of a field of a batch's hit, SIZE_MAX when the input lacks
+ * it: name when it is there, and when the other of a pair is (both). */
+static size_t col_if(const struct tsv_reader *r, const char *name, const char *both)
+{
+    long i = opt_col(r, name, "header");
+    return i >= 0 && (!both || opt_col(r, both, "header") >= 0) ? (size_t)i : SIZE_MAX;
+}
+
+/* The columns (see struct run) and the header of the output. */
+static void columns(struct run *run, const struct tsv_reader *r)
+{
+    const struct opts *o = run->o;
+    size_t base[F_WITH]; /* the columns before --with's, in the order of their messages */
+    run->tcol = (long)cols_one(o->time, r->names, r->ncols, "--time");
+    base[ATTRIB_F_EVENTS] = pick(r, o->events, "post_event_list", "event_list", "--events");
+    base[ATTRIB_F_PRODUCTS] = pick(r, o->products, "post_product_list", "product_list",
+                                   "--products");
+    run->pcol = (long)base[ATTRIB_F_PRODUCTS];
+    base[ATTRIB_F_REFERRER] = cols_one(o->referrer, r->names, r->ncols, "--referrer");
+    size_t *vcols;
+    run->nv = adobe_visitor(o->visitor, r->names, r->ncols, &vcols, "--visitor");
+    run->vcols = vcols;
+    if (o->with)
+        run->nw = cols_select(o->with, r->names, r->ncols, &run->wcols, "--with");
+    run->nk = F_WITH + run->nw;
+    size_t *cols = run->cols = xmalloc(run->nk * sizeof *cols);
+    memcpy(cols, base, sizeof base);
+    /* Columns read when there: a repeated name is as ambiguous as for an option. */
+    run->xcol = opt_col(r, "exclude_hit", "header");
+    run->scol = opt_col(r, "hit_source", "header");
+    cols[ATTRIB_F_DUPLICATE] = col_if(r, "duplicate_purchase", NULL);
+    cols[F_VNUM] = col_if(r, "visit_num", "visit_page_num"); /* see sort_hits */
+    cols[F_VPAGE] = col_if(r, "visit_page_num", "visit_num");
+    cols[ATTRIB_F_IDHIGH] = col_if(r, "hitid_high", "hitid_low");
+    cols[ATTRIB_F_IDLOW] = col_if(r, "hitid_low", "hitid_high");
+    run->ids = cols[ATTRIB_F_IDHIGH] != SIZE_MAX; /* see attrib_apply */
+    for (size_t i = 0; i < run->nw; i++)
+        cols[F_WITH + i] = run->wcols[i];
+    if (!o->no_header) {
+        tsv_put_str(&run->w, "search_engine_domain");
+        tsv_put_str(&run->w, "search_keyword");
+        tsv_put_str(&run->w, "revenue");
+        for (size_t i = 0; i < run->nw; i++)
+            tsv_put_str(&run->w, r->names[run->wcols[i]]);
+        tsv_end(&run->w);
+    }
+}
+
+/* --shard K/N: the reader drops the other shards' hits, mostly unsplit. */
+static void shard_filter(struct run *run, struct tsv_reader *r)
+{
+    const struct opts *o = run->o;
+    if (o->nshards <= 1)
+        return;
+    run->shard = (struct shard){run->vcols, run->nv, o->shard, o->nshards};
+    size_t upto = 0;
+    for (size_t i = 0; i < run->nv; i++)
+        upto = run->vcols[i] + 1 > upto ? run->vcols[i] + 1 : upto;
+    tsv_filter(r, mine, &run->shard, upto);
+}
+
+/* Attribute every hit of r: on every thread (fanout), else read here and
+ * handed to another thread; sorted first with --order sort, or when a hit
+ * comes earlier than one before it (see sort_hits). */
+static void attribute_all(struct run *run, struct tsv_reader *r, char **paths, size_t npaths,
+                          const struct tsv_opts *to)
+{
+    const struct opts *o = run->o;
+    /* Rows are held until the end: until the input is known to be in time
+     * order, and so that an error in a sort leaves no rows behind. */
+    if (o->order != ORDER_INPUT)
+        tsv_writer_hold(&run->w, 1);
+    size_t rows = tsv_writer_mark(&run->w);
+    struct tsv_chunk *ch = NULL;
+    size_t nch = o->threads > 1 && o->order != ORDER_SORT ? tsv_chunks(r, CHUNK, &ch) : 0;
+    static const struct fanout_ops attributing = {fan_read, fan_work, fan_finish};
+    int e = nch > 1 ? fan_run(run, r, ch, nch, &attributing) : FANOUT_NO_THREADS;
+    free(ch);
+    if (e > 0 && !run->disorder)
+        die_at(EXIT_DATA, run->bad.file, run->bad.line, run->bad_col, "%s", run->bad_msg);
+    /* Else one reader: this thread, handing batches to another. */
+    int here = e && o->order != ORDER_SORT && !run->disorder; /* r read in this loop */
+    uint64_t excl = here ? read_hits(run, r, work, o->threads > 1) : 0;
+    if (o->order != ORDER_SORT && !run->disorder) {
+        run->cnt.hits += r->records;
+        run->cnt.skipped += excl;
+        return;
+    }
+    if (run->disorder) {
+        if (here && !rereadable(paths, npaths))
+            die_at(EXIT_DATA, run->late.file, run->late.line, run->tcol + 1,
+                   "%s: earlier than a hit before it, and a stream cannot be read again "
+                   "to sort it (--order sort sorts a stream from the start)",
+                   r->names[run->tcol]);
+        restart(run);
+        tsv_writer_rewind(&run->w, rows);
+        if (here) { /* read from the start again (fanout left r after its header) */
+            tsv_close(r);
+            tsv_open(r, paths, npaths, to);
+            shard_filter(run, r);
+        }
+    }
+    sort_hits(run, r);
+}
+
+static void progress(struct run *run, const struct tsv_reader *r, char **paths, size_t npaths)
+{
+    const struct opts *o = run->o;
+    run->rd = r;
+    run->fsum = file_sums(paths, npaths);
+    uint64_t bytes = o->progress_bytes, rows = o->progress_rows;
+    if (!bytes && !rows && run->fsum)
+        bytes = run->fsum[npaths];
+    progress_start(&run->meter, "hit-attrib", bytes, rows);
+}
+
+static void finish(struct run *run)
+{
+    for (size_t i = 0; i < run->nsh; i++) {
+        attrib_visitors_free(run->sh[i].vis);
+        free(run->sh[i].key);
+    }
+    engines_scratch_free(run->sh[0].eng);
+    engines_free(run->engines);
+    free(run->sh);
+    if (run->b)
+        for (size_t i = 0; i < NBATCH; i++) {
+            free(run->b[i].f);
+            free(run->b[i].in.p);
+        }
+    free(run->b);
+    free(run->fsum);
+    free(run->cols);
+    free((void *)run->vcols);
+    free(run->wcols);
+    free(run->o->engine_files);
+}
+
 int main(int argc, char **argv)
 {
     err_init("hit-attrib");
     err_getopt_name(argv);
     struct opts o;
     parse_args(argc, argv, &o);
-
-    struct engines *eng = engines_new(!o.only_engines);
-    for (size_t i = 0; i < o.nengine_files; i++)
-        engines_load(eng, o.engine_files[i]);
-
     static struct run run;
-    run.o = &o;
-    run.nsh = (size_t)o.threads; /* shards, when the input can be read in chunks */
-    run.sh = xcalloc(run.nsh, sizeof *run.sh);
-    run.sh[0].eng = eng; /* a stream's (fanout's slots have their own) */
+    start(&run, &o);
+    char **paths = argv + optind;
+    size_t npaths = (size_t)(argc - optind);
     struct tsv_reader r;
     struct tsv_opts to = {.no_header = o.no_header, .release = flush, .release_arg = &run};
-    tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
+    tsv_open(&r, paths, npaths, &to);
     tsv_writer_open(&run.w, o.output, 0);
-    if (r.ncols == 0) {
-        if (o.verbose)
-            report(&run.cnt, run.sh, run.nsh, run.ids);
-        tsv_writer_close(&run.w);
-        tsv_close(&r);
-        for (size_t i = 0; i < run.nsh; i++)
-            engines_free(run.sh[i].eng);
-        free(run.sh);
-        free(o.engine_files);
-        return EXIT_OK;
+    if (r.ncols) {
+        columns(&run, &r);
+        shard_filter(&run, &r);
+        run.b = xcalloc(NBATCH, sizeof *run.b);
+        for (size_t i = 0; i < NBATCH; i++)
+            run.b[i].f = xmalloc(BATCH * run.nk * sizeof *run.b[i].f);
+        if (o.progress)
+            progress(&run, &r, paths, npaths);
+        attribute_all(&run, &r, paths, npaths, &to);
+        if (run.fsum) /* every byte was read (fanout leaves out a file with no records) */
+            run.done_bytes = run.fsum[npaths];
+        progress_end(&run.meter, run.done_bytes, run.done_rows);
     }
-    size_t tcol = cols_one(o.time, r.names, r.ncols, "--time");
-    size_t ecol = pick(&r, o.events, "post_event_list", "event_list", "--events");
-    size_t pcol = pick(&r, o.products, "post_product_list", "product_list", "--products");
-    size_t rcol = cols_one(o.referrer, r.names, r.ncols, "--referrer");
-    size_t *vcols, *wcols = NULL, nw = 0;
-    size_t nv = cols_visitor(o.visitor, r.names, r.ncols, &vcols, "--visitor");
-    struct shard sh = {vcols, nv, o.shard, o.nshards};
-    size_t sh_upto = 0;
-    if (o.nshards > 1) { /* the reader drops the other shards' hits, mostly unsplit */
-        for (size_t i = 0; i < nv; i++)
-            sh_upto = vcols[i] + 1 > sh_upto ? vcols[i] + 1 : sh_upto;
-        tsv_filter(&r, mine, &sh, sh_upto);
-    }
-    if (o.with)
-        nw = cols_select(o.with, r.names, r.ncols, &wcols, "--with");
-    /* Columns read when there: a repeated name is as ambiguous as for an option. */
-    long xcol = opt_col(&r, "exclude_hit", "header"), scol = opt_col(&r, "hit_source", "header");
-    long dcol = opt_col(&r, "duplicate_purchase", "header");
-
-    if (!o.no_header) {
-        tsv_put_str(&run.w, "search_engine_domain");
-        tsv_put_str(&run.w, "search_keyword");
-        tsv_put_str(&run.w, "revenue");
-        for (size_t i = 0; i < nw; i++)
-            tsv_put_str(&run.w, r.names[wcols[i]]);
-        tsv_end(&run.w);
-    }
-
-    /* The columns of a batch's hit (see struct run). */
-    run.nv = nv;
-    run.vcols = vcols;
-    run.nw = nw;
-    run.nk = F_WITH + nw;
-    run.pcol = (long)pcol;
-    run.tcol = (long)tcol;
-    run.xcol = xcol;
-    run.scol = scol;
-    run.pid_n = strlen(o.purchase);
-    run.now = INT64_MIN;
-    size_t *cols = run.cols = xmalloc(run.nk * sizeof *cols);
-    cols[F_REFERRER] = rcol;
-    cols[F_EVENTS] = ecol;
-    cols[F_PRODUCTS] = pcol;
-    cols[F_DUPLICATE] = dcol >= 0 ? (size_t)dcol : SIZE_MAX;
-    long vncol = opt_col(&r, "visit_num", "header");
-    long vpcol = opt_col(&r, "visit_page_num", "header");
-    int visit_order = vncol >= 0 && vpcol >= 0; /* see sort_hits */
-    cols[F_VNUM] = visit_order ? (size_t)vncol : SIZE_MAX;
-    cols[F_VPAGE] = visit_order ? (size_t)vpcol : SIZE_MAX;
-    long ihcol = opt_col(&r, "hitid_high", "header"), ilcol = opt_col(&r, "hitid_low", "header");
-    run.ids = ihcol >= 0 && ilcol >= 0; /* see attribute */
-    cols[F_IDHIGH] = run.ids ? (size_t)ihcol : SIZE_MAX;
-    cols[F_IDLOW] = run.ids ? (size_t)ilcol : SIZE_MAX;
-    for (size_t i = 0; i < nw; i++)
-        cols[F_WITH + i] = wcols[i];
-    run.b = xcalloc(NBATCH, sizeof *run.b);
-    for (size_t i = 0; i < NBATCH; i++)
-        run.b[i].f = xmalloc(BATCH * run.nk * sizeof *run.b[i].f);
-    run.detect = o.order == ORDER_AUTO;
-    if (o.progress) {
-        run.rd = &r;
-        run.fsum = file_sums(argv + optind, (size_t)(argc - optind));
-        uint64_t bytes = o.progress_bytes, rows = o.progress_rows;
-        if (!bytes && !rows && run.fsum)
-            bytes = run.fsum[argc - optind];
-        progress_start(&run.meter, "hit-attrib", bytes, rows);
-    }
-    /* Rows are held until the end: until the input is known to be in time
-     * order, and so that an error in a sort leaves no rows behind. */
-    if (o.order != ORDER_INPUT)
-        tsv_writer_hold(&run.w, 1);
-    size_t rows = tsv_writer_mark(&run.w);
-    struct tsv_chunk *ch = NULL;
-    size_t nch = o.threads > 1 && o.order != ORDER_SORT ? tsv_chunks(&r, CHUNK, &ch) : 0;
-    static const struct fanout_ops attributing = {fan_read, fan_work, fan_finish};
-    int e = nch > 1 ? fan_run(&run, &r, ch, nch, &attributing) : FANOUT_NO_THREADS;
-    free(ch);
-    if (e > 0 && !run.disorder)
-        die_at(EXIT_DATA, run.bad.file, run.bad.line, run.bad_col, "%s", run.bad_msg);
-    /* Else one reader: this thread, handing batches to another. */
-    int here = e && o.order != ORDER_SORT && !run.disorder; /* r read in this loop */
-    uint64_t excl = here ? read_hits(&run, &r, work, o.threads > 1) : 0;
-    if (o.order == ORDER_SORT || run.disorder) {
-        char **paths = argv + optind;
-        size_t npaths = (size_t)(argc - optind);
-        if (run.disorder) {
-            if (here && !rereadable(paths, npaths))
-                die_at(EXIT_DATA, run.late.file, run.late.line, (long)tcol + 1,
-                       "%s: earlier than a hit before it, and a stream cannot be read again "
-                       "to sort it (--order sort sorts a stream from the start)",
-                       r.names[tcol]);
-            restart(&run);
-            tsv_writer_rewind(&run.w, rows);
-            if (here) { /* read from the start again (fanout left r after its header) */
-                tsv_close(&r);
-                tsv_open(&r, paths, npaths, &to);
-                if (o.nshards > 1)
-                    tsv_filter(&r, mine, &sh, sh_upto);
-            }
-        }
-        sort_hits(&run, &r);
-    } else {
-        run.cnt.hits += r.records;
-        run.cnt.skipped += excl;
-    }
-    if (run.fsum) /* every byte was read (fanout leaves out a file with no records) */
-        run.done_bytes = run.fsum[argc - optind];
-    progress_end(&run.meter, run.done_bytes, run.done_rows);
     tsv_writer_close(&run.w);
     if (o.verbose)
-        report(&run.cnt, run.sh, run.nsh, run.ids);
-    for (size_t i = 0; i < run.nsh; i++) {
-        free_all(&run.sh[i].st);
-        free(run.sh[i].key);
-        engines_free(run.sh[i].eng);
-    }
-    free(run.sh);
-    for (size_t i = 0; i < NBATCH; i++) {
-        free(run.b[i].f);
-        free(run.b[i].in.p);
-    }
-    free(run.b);
-    free(run.fsum);
-    free(cols);
-    free(vcols);
-    free(wcols);
-    free(o.engine_files);
+        report(&run.cnt, run.out_of_order, run.sh, run.nsh, run.ids);
+    finish(&run);
     tsv_close(&r);
     return EXIT_OK;
 }

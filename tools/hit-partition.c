@@ -12,6 +12,7 @@
  * it adds files (--append) or replaces partitions (--overwrite), since
  * quietly adding would count every row twice on a repeated run.
  */
+#include "adobe.h"
 #include "cols.h"
 #include "dtime.h"
 #include "err.h"
@@ -444,7 +445,7 @@ int main(int argc, char **argv)
         die_usage("--by column takes one column");
     size_t *kidx = NULL, nk = 0;
     if (rd.ncols)
-        nk = o.by == BY_HASH ? cols_visitor(o.key, rd.names, rd.ncols, &kidx, "--key")
+        nk = o.by == BY_HASH ? adobe_visitor(o.key, rd.names, rd.ncols, &kidx, "--key")
                              : cols_select(o.key, rd.names, rd.ncols, &kidx, "--key");
     if (o.outputs)
         stream(&o, &rd, kidx, nk);

@@ -4,7 +4,7 @@
  *
  * The input is a header line (TAB-separated names), a list (any bytes),
  * and bytes that choose columns.  Checked:
- *  - the list, through cols_select, cols_visitor and keys_parse, resolves
+ *  - the list, through cols_select, adobe_visitor and keys_parse, resolves
  *    to columns of the header or dies with exit status 2 (a usage error),
  *    never anything else;
  *  - a list built from chosen names, each escaped ("\," "\\"), resolves
@@ -14,6 +14,7 @@
  */
 #include "fuzz.h"
 
+#include "adobe.h"
 #include "cols.h"
 #include "keys.h"
 #include "tsv.h"
@@ -36,7 +37,7 @@ static void select_raw(void)
 
 static void visitor_raw(void)
 {
-    nidx = cols_visitor(*spec ? spec : NULL, names, ncols, &idx, "--visitor");
+    nidx = adobe_visitor(*spec ? spec : NULL, names, ncols, &idx, "--visitor");
     for (size_t i = 0; i < nidx; i++)
         FZ_ASSERT(idx[i] < ncols);
     free(idx);

@@ -19,14 +19,16 @@
 #include "engines.h"
 #include "url.h"
 
-static struct engines *warm, *cold;
+static struct engines *table;
+static struct engines_scratch *warm, *cold;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    warm = engines_new(1);
-    cold = engines_new(1);
+    table = engines_new(1);
+    warm = engines_scratch_new(table);
+    cold = engines_scratch_new(table);
     return 0;
 }
 
@@ -118,10 +120,11 @@ struct match {
     size_t domain_n, kw_n;
 };
 
-static void match(struct engines *e, const char *p, size_t n, int keep_case, struct match *m)
+static void match(struct engines_scratch *s, const char *p, size_t n, int keep_case,
+                  struct match *m)
 {
     const char *d, *k;
-    m->hit = engines_match(e, p, n, keep_case, &d, &m->domain_n, &k, &m->kw_n);
+    m->hit = engines_match(table, s, p, n, keep_case, &d, &m->domain_n, &k, &m->kw_n);
     FZ_ASSERT(m->hit == 0 || m->hit == 1);
     m->domain = m->hit ? fz_str(d, m->domain_n) : NULL;
     m->kw = m->hit ? fz_str(k, m->kw_n) : NULL;

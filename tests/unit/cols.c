@@ -1,6 +1,7 @@
 /* Unit tests for lib/cols: names, numbers, ranges, reversed ranges, name
  * ranges, escaped commas, and the messages of unknown columns. */
 #include "cols.h"
+#include "adobe.h"
 #include "check.h"
 #include "err.h"
 
@@ -65,7 +66,7 @@ static void die_rep_one(void *spec)
 static void die_rep_visitor(void *spec)
 {
     size_t *idx;
-    cols_visitor(spec, rep, NREP, &idx, "--visitor");
+    adobe_visitor(spec, rep, NREP, &idx, "--visitor");
 }
 
 static void dies(void (*fn)(void *), const char *spec, int want_rc, const char *want_err, int line)

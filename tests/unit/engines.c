@@ -8,13 +8,26 @@
 #include "err.h"
 
 static struct engines *E;
+static struct engines_scratch *S; /* E's */
+
+static void table_new(int builtin)
+{
+    E = engines_new(builtin);
+    S = engines_scratch_new(E);
+}
+
+static void table_free(void)
+{
+    engines_scratch_free(S);
+    engines_free(E);
+}
 
 /* want_dom NULL: must not match. */
 static void match(const char *ref, int keep, const char *want_dom, const char *want_kw, int line)
 {
     const char *d = NULL, *k = NULL;
     size_t dn = 0, kn = 0;
-    int got = engines_match(E, ref, strlen(ref), keep, &d, &dn, &k, &kn);
+    int got = engines_match(E, S, ref, strlen(ref), keep, &d, &dn, &k, &kn);
     if (!want_dom) {
         if (got) {
             fprintf(stderr, "engines.c:%d: FAIL: '%s' matched as '%.*s' '%.*s', want none\n", line,
@@ -77,7 +90,7 @@ int main(void)
     err_init("hit-attrib-unit");
     if (!mkdtemp(tmpdir))
         abort();
-    E = engines_new(1);
+    table_new(1);
 
     /* hosts: registrable domain, case, port, userinfo, scheme, dots */
     M("http://www.google.com/search?q=Ipod", "google.com", "ipod");
@@ -276,10 +289,27 @@ int main(void)
         strcpy(ref + n + 300, ".google.com/?q=a");
         M(ref, NULL, NULL);
     }
-    engines_free(E);
+    /* One table, two threads' scratches: each answer lives in its own
+     * scratch, and one's cached miss is not the other's. */
+    {
+        struct engines_scratch *t = engines_scratch_new(E);
+        const char *d1, *k1, *d2, *k2;
+        size_t dn1, kn1, dn2, kn2;
+        CHECK(engines_match(E, S, "https://www.google.com/?q=red", 29, 0, &d1, &dn1, &k1, &kn1));
+        CHECK(!engines_match(E, t, "https://www.shop.com/?q=x", 25, 0, &d2, &dn2, &k2, &kn2));
+        CHECK(engines_match(E, t, "https://www.bing.com/search?q=Blue", 34, 0, &d2, &dn2, &k2,
+                            &kn2));
+        CHECK_MEM(d1, dn1, "google.com", 10);
+        CHECK_MEM(k1, kn1, "red", 3);
+        CHECK_MEM(d2, dn2, "bing.com", 8);
+        CHECK_MEM(k2, kn2, "blue", 4);
+        CHECK(!engines_match(E, S, "https://www.shop.com/p?q=x", 26, 0, &d1, &dn1, &k1, &kn1));
+        engines_scratch_free(t);
+    }
+    table_free();
 
     /* files: extend, override (later rows win), subdomain alternatives, {} */
-    E = engines_new(1);
+    table_new(1);
     engines_load(E, write_file("a.tsv", "domain\tsubdomain\tparams\n"
                                         "example.org\t\tterms\n"
                                         "google.com\t\tkw\n"
@@ -295,17 +325,17 @@ int main(void)
     M("https://a.search.example.net/?q=z", "example.net", "z");
     M("https://www.example.net/?q=w", NULL, NULL);
     M("https://shop.co.uk/?k=x", "shop.co.uk", "x");
-    engines_free(E);
+    table_free();
 
-    E = engines_new(0);
+    table_new(0);
     M("https://www.google.com/search?q=ipod", NULL, NULL);
     engines_load(E, write_file("c.tsv", "domain\tsubdomain\tparams\nexample.org\t\tq\n"));
     M("https://example.org/?q=a", "example.org", "a");
     M("https://www.google.com/search?q=ipod", NULL, NULL);
-    engines_free(E);
+    table_free();
 
     /* a file's charsets: any case, labels read as browsers read them */
-    E = engines_new(0);
+    table_new(0);
     engines_load(E, write_file("d.tsv", "host\tparams\tcharsets\n"
                                         "a.example\tq\tGBK\n"
                                         "b.example\tq\tSJIS\n"
@@ -314,14 +344,14 @@ int main(void)
     M("https://b.example/?q=%83%5C", "b.example", "\xe3\x82\xbd");
     M("https://c.example/?q=%CF%F0", "c.example", "\xd0\x9f\xd1\x80"); /* not CP932: 1251 */
     M("https://c.example/?q=%83%5C", "c.example", "\xe3\x82\xbd");
-    engines_free(E);
+    table_free();
 
     /* the built-in table parses as an engines file */
-    E = engines_new(0);
+    table_new(0);
     engines_load(E, write_file("builtin.tsv", engines_builtin_tsv));
     M("https://search.naver.com/search.naver?query=tv", "naver.com", "tv");
     M("https://www.google.co.uk/search?q=a", "google.co.uk", "a");
-    engines_free(E);
+    table_free();
 
     LOAD_DIES("domain\tparams\nexample.org\tq\n", 1,
               "hit-attrib-unit: %s:1: engines header must be "
