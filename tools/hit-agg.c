@@ -372,6 +372,7 @@ static int update(struct ctx *c, void *const *st, const struct row *rows, const 
     size_t k = agg_update(c->agg, &c->mem, st, f + 1, nk, num, n, &i, c->part ? &c->amax : NULL);
     if (k == n)
         return 0;
+    assert(k < n && i < c->naggs);
     c->bad_row = rows[k];
     c->bad_agg = &c->specs[i];
     c->bad_v = f[k * nk + 1 + i];
@@ -386,6 +387,7 @@ static int work(void *arg, size_t slot)
     struct ctx *c = arg;
     struct batch *b = &c->b[slot];
     const size_t n = relay_items(c->relay, slot), nk = c->nk;
+    assert(n <= BATCH);
     for (size_t i = 0; i < n; i++)
         b->h[i] = hash_bytes(b->f[i * nk].p, b->f[i * nk].n);
     groups_find_many(c->groups, b->f, nk, b->h, n, b->st);
@@ -455,6 +457,7 @@ static void tables_new(struct ctx *c, int totals)
     agg_mem_init(&c->mem);
     if (totals)
         groups_find(c->groups, "", 0);
+    assert(groups_count(c->groups) == (totals ? 1u : 0u));
 }
 
 static void tables_free(struct ctx *c)
@@ -536,6 +539,7 @@ static int merge_part(struct ctx *d, const struct ctx *s)
  * a read in order can have gone out of range. */
 static int merge(struct ctx *p, size_t n)
 {
+    assert(n >= 2); /* tsv_split cuts into at least two parts */
     struct ctx *d = &p[0];
     uint64_t amax = d->amax;
     for (size_t k = 1; k < n; k++) {
