@@ -186,10 +186,13 @@ update_one(struct agg_mem *m, enum agg_op op, size_t i, void *const *st, const s
     return upto;
 }
 
-size_t agg_update(const struct agg *a, struct agg_mem *m, void *const *st, const struct field *vals,
-                  size_t stride, const struct dec *num, size_t n, size_t *bad, uint64_t *peak)
+/* agg_update's body, inlined twice: for a batch, and for n == 1 (input
+ * already grouped updates a row at a time), where the loops over the rows
+ * fold away. */
+static inline __attribute__((always_inline)) size_t
+update_rows(const struct agg *a, struct agg_mem *m, void *const *st, const struct field *vals,
+            size_t stride, const struct dec *num, size_t n, size_t *bad, uint64_t *peak)
 {
-    assert(stride >= a->n);
     const struct agg_def *def = a->def; /* in locals: the stores below may alias a's fields */
     const size_t naggs = a->n;
     size_t upto = n; /* rows before the first sum out of range */
@@ -208,6 +211,15 @@ size_t agg_update(const struct agg *a, struct agg_mem *m, void *const *st, const
     if (peak)
         *peak |= amax;
     return upto;
+}
+
+size_t agg_update(const struct agg *a, struct agg_mem *m, void *const *st, const struct field *vals,
+                  size_t stride, const struct dec *num, size_t n, size_t *bad, uint64_t *peak)
+{
+    assert(stride >= a->n);
+    if (n == 1)
+        return update_rows(a, m, st, vals, stride, num, 1, bad, peak);
+    return update_rows(a, m, st, vals, stride, num, n, bad, peak);
 }
 
 int agg_merge(const struct agg *a, struct agg_state *dst, const struct agg_state *src,
@@ -290,8 +302,8 @@ static enum agg_out mean(const struct agg *a, const struct agg_state *s, char *b
     return number(a, m, buf, out);
 }
 
-enum agg_out agg_result(const struct agg *a, size_t i, const struct agg_state *st,
-                        char buf[AGG_BUFSZ], struct field *out)
+static inline __attribute__((always_inline)) enum agg_out
+result(const struct agg *a, size_t i, const struct agg_state *st, char *buf, struct field *out)
 {
     assert(i < a->n);
     const struct agg_state *s = &st[i];
@@ -314,6 +326,27 @@ enum agg_out agg_result(const struct agg *a, size_t i, const struct agg_state *s
         return AGG_TEXT;
     }
     abort(); /* not an operation */
+}
+
+enum agg_out agg_result(const struct agg *a, size_t i, const struct agg_state *st,
+                        char buf[AGG_BUFSZ], struct field *out)
+{
+    return result(a, i, st, buf, out);
+}
+
+size_t agg_write(const struct agg *a, const struct agg_state *st, struct tsv_writer *w,
+                 char buf[AGG_BUFSZ])
+{
+    for (size_t i = 0; i < a->n; i++) {
+        struct field v;
+        switch (result(a, i, st, buf, &v)) {
+        case AGG_NUMBER: tsv_put_clean(w, v.p, v.n); break;
+        case AGG_TEXT: tsv_put(w, v.p, v.n); break;
+        case AGG_NULL: tsv_put_null(w); break;
+        case AGG_UNFIT: return i;
+        }
+    }
+    return a->n;
 }
 
 void agg_recycle(const struct agg *a, struct agg_state *next, const struct agg_state *cur)

@@ -90,8 +90,9 @@ size_t agg_mem_bytes(const struct agg_mem *m);
  * num[i] gets its value when it is numeric and not empty.  DEC_OK, or
  * dec_parse's error for the first field that is not a number, whose
  * aggregation goes to *bad. */
-static inline int agg_parse(const struct agg *a, const struct field *vals, struct dec *num,
-                            size_t *bad)
+static inline __attribute__((always_inline)) int agg_parse(const struct agg *a,
+                                                           const struct field *vals,
+                                                           struct dec *num, size_t *bad)
 {
     const size_t *numeric = a->numeric, n = a->nnumeric;
     for (size_t k = 0; k < n; k++) {
@@ -138,6 +139,11 @@ enum agg_out {
 };
 enum agg_out agg_result(const struct agg *a, size_t i, const struct agg_state *st,
                         char buf[AGG_BUFSZ], struct field *out);
+/* A group's results, a field each (AGG_NULL as \N), to w: returns a->n,
+ * or the first aggregation whose result does not fit (agg_result's reason
+ * in buf, the fields before it written). */
+size_t agg_write(const struct agg *a, const struct agg_state *st, struct tsv_writer *w,
+                 char buf[AGG_BUFSZ]);
 
 /* Input already grouped: cur's group ends and next's (empty) begins; the
  * buffers of cur's last values are handed on to next, so a run allocates

@@ -637,16 +637,10 @@ static void emit(struct ctx *c, const struct agg_state *st)
         const char *k = groups_key(c->groups, st, &n);
         tsv_put_clean(&c->w, k, n);
     }
-    for (size_t i = 0; i < c->naggs; i++) {
-        char buf[AGG_BUFSZ];
-        struct field v;
-        switch (agg_result(c->agg, i, st, buf, &v)) {
-        case AGG_NUMBER: tsv_put_clean(&c->w, v.p, v.n); break;
-        case AGG_TEXT: tsv_put(&c->w, v.p, v.n); break;
-        case AGG_NULL: tsv_put_null(&c->w); break;
-        case AGG_UNFIT: die(EXIT_DATA, "%s: %.*s", c->specs[i].label, (int)v.n, v.p);
-        }
-    }
+    char buf[AGG_BUFSZ];
+    size_t i = agg_write(c->agg, st, &c->w, buf);
+    if (i < c->naggs)
+        die(EXIT_DATA, "%s: %s", c->specs[i].label, buf);
     tsv_end(&c->w);
 }
 
