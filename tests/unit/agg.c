@@ -7,6 +7,11 @@
 #include "tsv.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/hk-unit-agg.XXXXXX";
+#include "files.h"
 
 enum { MAXROWS = 16, MAXAGGS = 8, SLOT = 64 };
 
@@ -426,9 +431,45 @@ static void recycle(void)
     run_free(&r);
 }
 
+/* agg_write: a group's fields as agg_result gives them, texts escaped,
+ * \N for none; at a result that does not fit, the fields before it and
+ * the reason. */
+static void write_group(void)
+{
+    static const struct agg_def def[] = {
+        {AGG_COUNT, 0}, {AGG_LAST, 1}, {AGG_MIN, 1}, {AGG_SUM, 1}, {AGG_FIRST, 1}};
+    struct run r;
+    run_init(&r, def, 5, 1);
+    struct rows rs = {.n = 0};
+    row(&rs, &r.a, (const char *[]){NULL, "a.b", NULL, "0.25", NULL});
+    size_t bad;
+    CHECK(update(&r, &rs, (void *[]){r.g[0]}, 0, 1, &bad, NULL) == 1);
+    r.g[0][1].u.s.p[1] = '\t'; /* a decoded TAB, which the writer escapes */
+    char *path = path_of("out.tsv"), buf[AGG_BUFSZ];
+    struct tsv_writer w;
+    tsv_writer_open(&w, path, 0);
+    CHECK(agg_write(&r.a, r.g[0], &w, buf) == 5);
+    tsv_end(&w);
+    r.g[1][3].u.d = (struct dec){INT64_MAX, 0};
+    r.g[1][3].n = 1;
+    CHECK(agg_write(&r.a, r.g[1], &w, buf) == 3);
+    CHECK_STR(buf, "a result does not fit with 1 decimals");
+    tsv_end(&w);
+    tsv_writer_close(&w);
+    size_t n;
+    char *got = slurp(path, &n);
+    CHECK_MEM(got, n, "1\ta\\tb\t\\N\t0.3\t\\N\n0\t\\N\t\\N\n", 25);
+    free(got);
+    unlink(path);
+    free(path);
+    run_free(&r);
+}
+
 int main(void)
 {
     err_init("agg");
+    if (!mkdtemp(tmpdir))
+        return 2;
     CHECK(agg_op_find("nunique") == AGG_NUNIQUE && agg_op_find("median") == -1);
     each_aggregation();
     nunique();
@@ -441,5 +482,7 @@ int main(void)
     merge_equals_update();
     merge_overflow();
     recycle();
+    write_group();
+    rmdir(tmpdir);
     return check_done("agg");
 }
