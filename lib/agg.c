@@ -222,8 +222,7 @@ size_t agg_update(const struct agg *a, struct agg_mem *m, void *const *st, const
     return update_rows(a, m, st, vals, stride, num, n, bad, peak);
 }
 
-int agg_merge(const struct agg *a, struct agg_state *dst, const struct agg_state *src,
-              size_t *bad)
+int agg_merge(const struct agg *a, struct agg_state *dst, const struct agg_state *src, size_t *bad)
 {
     for (size_t i = 0; i < a->n; i++) {
         enum agg_op op = a->def[i].op;
@@ -273,8 +272,8 @@ int agg_sum_scale(const struct agg *a, const struct agg_state *st)
 static enum agg_out number(const struct agg *a, struct dec d, char *buf, struct field *out)
 {
     if (a->decimals >= 0 && dec_rescale(&d, a->decimals) != DEC_OK) {
-        out->n = (size_t)snprintf(buf, AGG_BUFSZ, "a result does not fit with %d decimals",
-                                  a->decimals);
+        out->n =
+            (size_t)snprintf(buf, AGG_BUFSZ, "a result does not fit with %d decimals", a->decimals);
         out->p = buf;
         return AGG_UNFIT;
     }
@@ -294,8 +293,7 @@ static enum agg_out mean(const struct agg *a, const struct agg_state *s, char *b
     struct dec m;
     assert(s->n <= INT64_MAX);
     if (dec_div(s->u.d, (int64_t)s->n, scale, &m) != DEC_OK) {
-        out->n =
-            (size_t)snprintf(buf, AGG_BUFSZ, "a mean does not fit with %d decimals", scale);
+        out->n = (size_t)snprintf(buf, AGG_BUFSZ, "a mean does not fit with %d decimals", scale);
         out->p = buf;
         return AGG_UNFIT;
     }

@@ -32,7 +32,7 @@
 enum agg_op { AGG_COUNT, AGG_SUM, AGG_MEAN, AGG_MIN, AGG_MAX, AGG_FIRST, AGG_LAST, AGG_NUNIQUE };
 enum {
     AGG_NOPS = AGG_NUNIQUE + 1,
-    AGG_MEAN_EXTRA = 2, /* a mean has this many more decimals than its sum */
+    AGG_MEAN_EXTRA = 2,        /* a mean has this many more decimals than its sum */
     AGG_BUFSZ = DEC_BUFSZ + 32 /* agg_result's buffer: a number or a message */
 };
 /* "count", "sum", ... by enum agg_op. */
@@ -51,8 +51,8 @@ struct agg_def {
 struct agg {
     struct agg_def *def;
     size_t n;
-    int decimals;     /* results with exactly this many decimals; < 0: as they come */
-    size_t *numeric;  /* the aggregations whose values are numbers (sum, mean, min, max) */
+    int decimals;    /* results with exactly this many decimals; < 0: as they come */
+    size_t *numeric; /* the aggregations whose values are numbers (sum, mean, min, max) */
     size_t nnumeric;
 };
 void agg_init(struct agg *a, const struct agg_def *def, size_t n, int decimals);
@@ -90,9 +90,8 @@ size_t agg_mem_bytes(const struct agg_mem *m);
  * num[i] gets its value when it is numeric and not empty.  DEC_OK, or
  * dec_parse's error for the first field that is not a number, whose
  * aggregation goes to *bad. */
-static inline __attribute__((always_inline)) int agg_parse(const struct agg *a,
-                                                           const struct field *vals,
-                                                           struct dec *num, size_t *bad)
+static inline __attribute__((always_inline)) int
+agg_parse(const struct agg *a, const struct field *vals, struct dec *num, size_t *bad)
 {
     const size_t *numeric = a->numeric, n = a->nnumeric;
     for (size_t k = 0; k < n; k++) {
@@ -124,8 +123,7 @@ size_t agg_update(const struct agg *a, struct agg_mem *m, void *const *st, const
  * value of both pieces twice).  A first value merged stays in src's
  * agg_mem, which must live as long as dst.  DEC_OK, or DEC_OVERFLOW with
  * the first aggregation whose sum goes out of range in *bad. */
-int agg_merge(const struct agg *a, struct agg_state *dst, const struct agg_state *src,
-              size_t *bad);
+int agg_merge(const struct agg *a, struct agg_state *dst, const struct agg_state *src, size_t *bad);
 
 /* The largest scale of a group's sums (0 when it has none). */
 int agg_sum_scale(const struct agg *a, const struct agg_state *st);

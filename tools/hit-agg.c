@@ -77,7 +77,6 @@ static const char usage[] =
     "Exit status: 0 success, 1 bad input, 2 usage or system error.\n"
     "Full documentation: man hit-agg\n";
 
-
 /* --threads: by default 2 with more than one CPU.  Each part's table holds
  * every group it has seen, so N parts can take N times the memory of one
  * table: more than 2 only when asked. */
@@ -334,9 +333,8 @@ static _Noreturn void report(const struct row *r, const struct spec *a, const st
 /* A value of the row (v, for aggregation a) is not a number (e): it is
  * reported after the rows before it (flush); a part only notes it. */
 static void flush(void *arg);
-static __attribute__((noinline, cold)) void not_number(struct ctx *c, const struct row *r,
-                                                       const struct spec *a,
-                                                       const struct field *v, int e)
+static __attribute__((noinline, cold)) void
+not_number(struct ctx *c, const struct row *r, const struct spec *a, const struct field *v, int e)
 {
     struct row here = *r;
     if (c->relay)
@@ -558,8 +556,7 @@ static int merge(struct ctx *p, size_t n)
 }
 
 /* Part k of n of a run like c's, reading rd. */
-static void part_new(struct ctx *pc, const struct ctx *c, struct tsv_reader *rd,
-                     atomic_int *stop)
+static void part_new(struct ctx *pc, const struct ctx *c, struct tsv_reader *rd, atomic_int *stop)
 {
     pc->specs = c->specs;
     pc->naggs = c->naggs;

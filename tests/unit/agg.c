@@ -65,8 +65,8 @@ static int row(struct rows *rs, const struct agg *a, const char *const *vals)
 static size_t update(struct run *r, struct rows *rs, void *const *st, size_t from, size_t to,
                      size_t *bad, uint64_t *peak)
 {
-    return agg_update(&r->a, &r->m, st, &rs->f[from * MAXAGGS], MAXAGGS,
-                      &rs->num[from * r->a.n], to - from, bad, peak);
+    return agg_update(&r->a, &r->m, st, &rs->f[from * MAXAGGS], MAXAGGS, &rs->num[from * r->a.n],
+                      to - from, bad, peak);
 }
 
 /* Aggregation i's result for states st as text ("\\N" for none; "!"
@@ -160,7 +160,7 @@ static void empty_groups(void)
     size_t bad;
     CHECK(update(&r, &rs, st, 0, 1, &bad, NULL) == 1);
     CHECK_STR(result(&r.a, 0, r.g[1]), "1"); /* a row, */
-    for (size_t i = 1; i < NALL; i++)         /* but no value */
+    for (size_t i = 1; i < NALL; i++)        /* but no value */
         CHECK_STR(result(&r.a, i, r.g[1]), want[i]);
     run_free(&r);
     /* with --decimals, an empty sum is 0 at that scale */
@@ -213,8 +213,8 @@ static void mixed_scales(void)
     one_group((const char *[]){"-1", "0", "0"}, 3, -1, /* -0.333..., not -0.34 */
               (const char *[]){NULL, NULL, "-1", "-0.33", "-1", "0", NULL, NULL});
     one_group((const char *[]){"0.0000000000000001", "0"}, 2, -1, /* scale 16 + 2 */
-              (const char *[]){NULL, NULL, "0.0000000000000001", "0.000000000000000050", NULL,
-                               NULL, NULL, NULL});
+              (const char *[]){NULL, NULL, "0.0000000000000001", "0.000000000000000050", NULL, NULL,
+                               NULL, NULL});
     one_group((const char *[]){"0.00000000000000001", "0"}, 2, -1, /* 17 + 2: at most 18 */
               (const char *[]){NULL, NULL, "0.00000000000000001", "0.000000000000000005", NULL,
                                NULL, NULL, NULL});
@@ -302,8 +302,9 @@ static void overflow(void)
         size_t upto = update(&r, &rs, st, 0, n, &bad, NULL);
         size_t want = t[c].upto < n ? t[c].upto : n;
         if (upto != want || bad != t[c].bad) {
-            fprintf(stderr, "agg.c: FAIL: overflow case %zu: row %zu aggregation %zu, want %zu %zu\n",
-                    c, upto, bad, want, t[c].bad);
+            fprintf(stderr,
+                    "agg.c: FAIL: overflow case %zu: row %zu aggregation %zu, want %zu %zu\n", c,
+                    upto, bad, want, t[c].bad);
             check_failures++;
         }
         if (upto == n) { /* the same rows one at a time agree */
@@ -342,8 +343,8 @@ static void overflow_row_at_a_time(void)
  * empty values, groups in only one piece. */
 static void merge_equals_update(void)
 {
-    static const char *vals[] = {"2.5", "-1", NULL, "2.50", "0.125", "7", "-0", ".5",
-                                 "3",   NULL, "-7.25", "2.5"};
+    static const char *vals[] = {"2.5", "-1", NULL, "2.50", "0.125", "7",
+                                 "-0",  ".5", "3",  NULL,   "-7.25", "2.5"};
     static const int grp[] = {0, 1, 0, 0, 2, 1, 0, 2, 0, 1, 1, 0};
     enum { N = sizeof vals / sizeof vals[0] };
     struct run seq;
@@ -394,7 +395,8 @@ static void merge_overflow(void)
     static const struct agg_def def[] = {{AGG_COUNT, 0}, {AGG_SUM, 1}, {AGG_MEAN, 1}};
     struct agg a;
     agg_init(&a, def, 3, -1);
-    struct agg_state d[3] = {{.n = 1}, {.u.d = {9223372036854775806, 0}, .n = 1},
+    struct agg_state d[3] = {{.n = 1},
+                             {.u.d = {9223372036854775806, 0}, .n = 1},
                              {.u.d = {9223372036854775807, 0}, .n = 1}};
     struct agg_state s[3] = {{.n = 1}, {.u.d = {1, 0}, .n = 1}, {.u.d = {1, 0}, .n = 1}};
     size_t bad = 99;
