@@ -3,20 +3,22 @@
  * some columns and each group gets counts, exact decimal sums and means,
  * minimums, maximums, first and last values and distinct counts.
  *
- * The groups are lib/groups' table (open addressing, keys and states carved
- * from an arena): a row's key is its group columns as one string, most
- * often a span of the line itself (tsv_key), and a row of an existing
- * group costs one hash of it, one lookup and the updates, with no
- * allocation; memory grows with the number of groups only.  The states
- * of a group's aggregations are its payload.  N threads read a large
- * plain file in N parts, each into a table of its own, merged at the end
- * (see run_parts); other input is read on one thread and aggregated on
- * another.
+ * The rules of the aggregations are lib/agg's; this file reads the rows,
+ * finds their groups and hands them over.  The groups are lib/groups'
+ * table (open addressing, keys and states carved from an arena): a row's
+ * key is its group columns as one string, most often a span of the line
+ * itself (tsv_key), and a row of an existing group costs one hash of it,
+ * one lookup and the updates, with no allocation; memory grows with the
+ * number of groups only.  The states of a group's aggregations are its
+ * payload.  N threads read a large plain file in N parts, each into a
+ * table of its own, merged at the end (see run_parts); other input is read
+ * on one thread and aggregated on another.
  * With --sorted (input already grouped) the table holds the current group
  * only, and each group is written as soon as the next begins.
  * Counts, sums, minimums, maximums, firsts and lasts of several runs merge
  * by running hit-agg again over their concatenated outputs.
  */
+#include "agg.h"
 #include "arena.h"
 #include "cols.h"
 #include "dec.h"
@@ -28,14 +30,12 @@
 #include "tsv.h"
 #include "units.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include "xuthash.h"
 
 static const char usage[] =
     "Usage: hit-agg [OPTION]... [FILE]...\n"
@@ -78,39 +78,18 @@ static const char usage[] =
     "Exit status: 0 success, 1 bad input, 2 usage or system error.\n"
     "Full documentation: man hit-agg\n";
 
-enum op { OP_COUNT, OP_SUM, OP_MEAN, OP_MIN, OP_MAX, OP_FIRST, OP_LAST, OP_NUNIQUE };
-static const char *const op_names[] = {"count", "sum",   "mean", "min",
-                                       "max",   "first", "last", "nunique"};
-enum { NOPS = sizeof op_names / sizeof op_names[0], MEAN_EXTRA = 2 };
 /* --threads: by default 2 with more than one CPU.  Each part's table holds
  * every group it has seen, so N parts can take N times the memory of one
  * table: more than 2 only when asked. */
 enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 2 };
 
-struct agg {
-    enum op op;
+/* An aggregation as asked for: lib/agg's rule, and the names around it. */
+struct spec {
+    enum agg_op op;
     char *name;   /* output column; NULL until defaulted */
     char *colarg; /* column as given; NULL for a bare count */
     long col;     /* 0-based input column, -1 for a bare count */
     char *label;  /* "op:column" for messages */
-};
-
-/* The running value of one aggregation in one group: 32 bytes. */
-struct state {
-    union {
-        struct dec d; /* sum, mean's sum, min, max */
-        struct {
-            char *p; /* first, last: the value */
-            size_t len, cap;
-        } s;
-    } u;
-    uint64_t n; /* count, nunique; for the others the values seen so far */
-};
-
-/* An entry of the nunique sets: key = group id, aggregation, value. */
-struct seen {
-    UT_hash_handle hh;
-    char key[];
 };
 
 /* Where a row came from, for messages. */
@@ -149,36 +128,30 @@ struct opts {
 };
 
 struct ctx {
-    struct agg *aggs;
+    struct spec *specs;
     size_t naggs;
-    size_t *gidx; /* group columns */
+    const struct agg *agg; /* the rules of specs */
+    size_t *gidx;          /* group columns */
     size_t ngidx;
     /* A batch row from a record (see pick): the key, then field
-     * pick_to[k] is column pick_from[k] (a bare count has no field); the
-     * aggregations whose values are numbers, numeric[0..nnumeric) (see
-     * parse). */
+     * pick_to[k] is column pick_from[k] (a bare count has no field). */
     size_t *pick_from, *pick_to, npick;
-    size_t *numeric, nnumeric;
-    int decimals;
-    struct groups *groups; /* payload: naggs states */
-    struct seen *seen;
-    struct arena vals, seen_mem; /* first values; nunique entries */
-    char *nbuf;                  /* nunique key scratch */
-    size_t nbufcap;
+    struct groups *groups; /* payload: naggs struct agg_state */
+    struct agg_mem mem;
     struct tsv_writer w;
-    struct tsv_reader *in; /* a part's reader */
-    struct state *spare;   /* sorted mode: see restart */
-    struct batch *b;       /* NBATCH, the relay's slots */
-    size_t nk;             /* fields in a batch row: 1 + naggs */
-    char *kbuf;            /* tsv_key's scratch */
+    struct tsv_reader *in;   /* a part's reader */
+    struct agg_state *spare; /* sorted mode: see next_group */
+    struct batch *b;         /* NBATCH, the relay's slots */
+    size_t nk;               /* fields in a batch row: 1 + naggs */
+    char *kbuf;              /* tsv_key's scratch */
     size_t kcap;
     struct relay *relay;
-    struct dec *num;           /* a row's numbers, parsed */
-    struct row bad_row;        /* a sum out of range, found by update: where, */
-    const struct agg *bad_agg; /* which aggregation, */
-    struct field bad_v;        /* which value */
+    struct dec *num;            /* a row's numbers, parsed */
+    struct row bad_row;         /* a sum out of range, found by update: where, */
+    const struct spec *bad_agg; /* which aggregation, */
+    struct field bad_v;         /* which value */
     /* A part (see run_parts): bad input stops it instead of ending the
-     * process; amax is every sum's magnitude so far, ORed. */
+     * process; amax is agg_update's peak of every sum so far. */
     int part, failed;
     uint64_t amax;
     atomic_int *stop; /* set when any part fails */
@@ -191,7 +164,7 @@ struct ctx {
 
 /* Split one SPEC ("[NAME=]OP[:COLUMN]", backslash escapes the next byte) into
  * a new aggregation. */
-static void parse_one(const char *s, size_t n, struct agg *a)
+static void parse_one(const char *s, size_t n, struct spec *a)
 {
     char *part[3] = {xmalloc(n + 1), xmalloc(n + 1), xmalloc(n + 1)}; /* name, op, col */
     size_t len[3] = {0, 0, 0};
@@ -215,10 +188,7 @@ static void parse_one(const char *s, size_t n, struct agg *a)
     for (int k = 0; k < 3; k++)
         part[k][len[k]] = '\0';
     const char *spec = xmemdup(s, n);
-    int op = -1;
-    for (int k = 0; k < NOPS; k++)
-        if (strcmp(part[1], op_names[k]) == 0)
-            op = k;
+    int op = agg_op_find(part[1]);
     if (op < 0)
         die_usage("--agg: unknown operation '%s' in '%s' (operations: count, sum, mean, min, "
                   "max, first, last, nunique)",
@@ -227,10 +197,10 @@ static void parse_one(const char *s, size_t n, struct agg *a)
         die_usage("--agg: empty output name in '%s'", spec);
     if (had_col && !len[2])
         die_usage("--agg: empty column name in '%s'", spec);
-    if (op != OP_COUNT && !had_col)
+    if (op != AGG_COUNT && !had_col)
         die_usage("--agg: '%s' needs a column, as in %s:COLUMN", spec, part[1]);
     free((void *)spec);
-    a->op = (enum op)op;
+    a->op = (enum agg_op)op;
     a->name = had_name ? part[0] : (free(part[0]), NULL);
     a->colarg = had_col ? part[2] : (free(part[2]), NULL);
     free(part[1]);
@@ -239,15 +209,15 @@ static void parse_one(const char *s, size_t n, struct agg *a)
 }
 
 /* Split a --agg argument at the commas not escaped by a backslash. */
-static void parse_aggs(const char *arg, struct agg **aggs, size_t *n, size_t *cap)
+static void parse_aggs(const char *arg, struct spec **specs, size_t *n, size_t *cap)
 {
     const char *b = arg;
     for (const char *s = arg;; s++) {
         if (*s == '\\' && s[1]) {
             s++;
         } else if (*s == ',' || !*s) {
-            xgrow((void **)aggs, cap, *n + 1, sizeof **aggs);
-            parse_one(b, (size_t)(s - b), &(*aggs)[(*n)++]);
+            xgrow((void **)specs, cap, *n + 1, sizeof **specs);
+            parse_one(b, (size_t)(s - b), &(*specs)[(*n)++]);
             if (!*s)
                 break;
             b = s + 1;
@@ -274,7 +244,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
     while ((ch = getopt_long(argc, argv, "g:a:Ho:v", longs, NULL)) != -1) {
         switch (ch) {
         case 'g': o->group_by = optarg; break;
-        case 'a': parse_aggs(optarg, &c->aggs, &c->naggs, &cap); break;
+        case 'a': parse_aggs(optarg, &c->specs, &c->naggs, &cap); break;
         case 5: o->sorted = 1; break;
         case 3:
             if (units_count(optarg, 0, &v) || v > DEC_MAX_SCALE)
@@ -292,7 +262,7 @@ static void parse_args(int argc, char **argv, struct opts *o, struct ctx *c)
         }
     }
     if (c->naggs == 0)
-        parse_aggs("count", &c->aggs, &c->naggs, &cap);
+        parse_aggs("count", &c->specs, &c->naggs, &cap);
 }
 
 /* Columns by the header; default names; every output name once. */
@@ -301,8 +271,8 @@ static void resolve(struct ctx *c, const struct opts *o, const struct tsv_reader
     if (o->group_by)
         c->ngidx = cols_select(o->group_by, r->names, r->ncols, &c->gidx, "--group-by");
     for (size_t i = 0; i < c->naggs; i++) {
-        struct agg *a = &c->aggs[i];
-        const char *op = op_names[a->op];
+        struct spec *a = &c->specs[i];
+        const char *op = agg_op_names[a->op];
         const char *col = "";
         if (a->colarg) {
             a->col = (long)cols_one(a->colarg, r->names, r->ncols, "--agg");
@@ -316,7 +286,7 @@ static void resolve(struct ctx *c, const struct opts *o, const struct tsv_reader
             snprintf(a->name, n, a->colarg ? "%s_%s" : "%s", op, col);
         }
         for (size_t k = 0; k < c->ngidx + i; k++) {
-            const char *other = k < c->ngidx ? r->names[c->gidx[k]] : c->aggs[k - c->ngidx].name;
+            const char *other = k < c->ngidx ? r->names[c->gidx[k]] : c->specs[k - c->ngidx].name;
             if (strcmp(other, a->name) == 0)
                 die_usage("--agg: output column '%s' named twice (name one: NAME=%s)", a->name,
                           a->label);
@@ -328,16 +298,22 @@ static void resolve(struct ctx *c, const struct opts *o, const struct tsv_reader
                 die_usage("--group-by: column '%s' named twice", r->names[c->gidx[i]]);
     c->pick_from = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->pick_from);
     c->pick_to = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->pick_to);
-    c->numeric = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->numeric);
-    for (size_t i = 0; i < c->naggs; i++) {
-        enum op op = c->aggs[i].op;
-        if (c->aggs[i].col >= 0) {
-            c->pick_from[c->npick] = (size_t)c->aggs[i].col;
+    for (size_t i = 0; i < c->naggs; i++)
+        if (c->specs[i].col >= 0) {
+            c->pick_from[c->npick] = (size_t)c->specs[i].col;
             c->pick_to[c->npick++] = 1 + i;
         }
-        if (op == OP_SUM || op == OP_MEAN || op == OP_MIN || op == OP_MAX)
-            c->numeric[c->nnumeric++] = i;
-    }
+}
+
+/* The rules of the aggregations asked for (known before the header is:
+ * a bare count is the one without a column). */
+static void rules(struct agg *agg, const struct ctx *c, int decimals)
+{
+    struct agg_def *def = xmalloc((c->naggs ? c->naggs : 1) * sizeof *def);
+    for (size_t i = 0; i < c->naggs; i++)
+        def[i] = (struct agg_def){c->specs[i].op, c->specs[i].colarg != NULL};
+    agg_init(agg, def, c->naggs, decimals);
+    free(def);
 }
 
 /* ---- updates ------------------------------------------------------------ */
@@ -345,22 +321,21 @@ static void resolve(struct ctx *c, const struct opts *o, const struct tsv_reader
 /* Report a bad row: a value that is not a number (err: dec_parse's
  * error), or, with err 0, a sum out of range that update found (reported
  * in the reading thread: only it may end the process). */
-static _Noreturn void report(const struct row *r, const struct agg *a, const struct field *v,
+static _Noreturn void report(const struct row *r, const struct spec *a, const struct field *v,
                              int err)
 {
     if (err)
         die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: %s: '%.*s'", a->label,
                dec_strerror(err), v->n > 40 ? 40 : (int)v->n, v->p);
     die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: the %s is out of range", a->label,
-           a->op == OP_SUM ? "sum" : "sum for the mean");
+           a->op == AGG_SUM ? "sum" : "sum for the mean");
 }
 
 /* A value of the row (v, for aggregation a) is not a number (e): it is
  * reported after the rows before it (flush); a part only notes it. */
 static void flush(void *arg);
-static __attribute__((noinline, cold)) void not_number(struct ctx *c, const struct row *r,
-                                                       const struct agg *a,
-                                                       const struct field *v, int e)
+static __attribute__((noinline, cold)) void
+not_number(struct ctx *c, const struct row *r, const struct spec *a, const struct field *v, int e)
 {
     struct row here = *r;
     if (c->relay)
@@ -378,136 +353,29 @@ static __attribute__((noinline, cold)) void not_number(struct ctx *c, const stru
 static inline __attribute__((always_inline)) void parse(struct ctx *c, const struct row *r,
                                                         const struct field *f, struct dec *num)
 {
-    const size_t *numeric = c->numeric, n = c->nnumeric;
-    const struct field *vals = f + 1;
-    for (size_t k = 0; k < n; k++) {
-        size_t i = numeric[k];
-        const struct field *v = &vals[i];
-        int e;
-        if (v->n && (e = dec_parse_padded(v->p, v->n, &num[i])) != DEC_OK) {
-            not_number(c, r, &c->aggs[i], v, e);
-            return;
-        }
-    }
+    size_t i;
+    int e = agg_parse(c->agg, f + 1, num, &i);
+    if (e != DEC_OK)
+        not_number(c, r, &c->specs[i], &f[1 + i], e);
 }
 
-/* Note the row whose sum went out of range (see report); returns 1. */
-static int bad(struct ctx *c, const struct row *r, const struct agg *a, const struct field *v)
+/* Add n rows to their groups' states (lib/agg): row k's states are st[k],
+ * its fields f + k * nk (its key, then one per aggregation), its numbers
+ * num + k * naggs.  Returns 0, or 1 for a sum out of range, noted for
+ * report: the first such row, and of its sums the first.  A part keeps
+ * the peak of its sums for merge. */
+static int update(struct ctx *c, void *const *st, const struct row *rows, const struct field *f,
+                  size_t nk, const struct dec *num, size_t n)
 {
-    c->bad_row = *r;
-    c->bad_agg = a;
-    c->bad_v = *v;
-    return 1;
-}
-
-static void keep(char **p, size_t *len, size_t *cap, const struct field *v)
-{
-    if (v->n > *cap) {
-        *cap = v->n < 16 ? 16 : v->n * 2;
-        free(*p);
-        *p = xmalloc(*cap);
-    }
-    memcpy(*p, v->p, v->n);
-    *len = v->n;
-}
-
-/* min, max: does x replace the state's value (none yet, or x smaller for
- * min, larger for max)?  Equal values: the one written with more decimals
- * wins, so the result does not depend on the order of the rows (or of the
- * parts, see merge_state). */
-static inline int better(const struct agg *a, struct dec x, const struct state *s)
-{
-    if (!s->n)
-        return 1;
-    int k = dec_cmp(x, s->u.d);
-    if (a->op == OP_MAX)
-        k = -k;
-    return k < 0 || (k == 0 && x.scale > s->u.d.scale);
-}
-
-/* nunique: is (group, aggregation, value) new? */
-static int first_seen(struct ctx *c, const struct state *st, size_t i, const struct field *v)
-{
-    size_t len = 16 + v->n;
-    if (len > c->nbufcap)
-        xgrow((void **)&c->nbuf, &c->nbufcap, len, 1);
-    uint64_t gi[2] = {(uint64_t)(uintptr_t)st, i}; /* a group's payload is its identity */
-    memcpy(c->nbuf, gi, 16);
-    memcpy(c->nbuf + 16, v->p, v->n);
-    uint64_t h = hash_bytes(c->nbuf, len);
-    struct seen *e;
-    HASH_FIND_BYHASHVALUE(hh, c->seen, c->nbuf, len, (unsigned)h, e);
-    if (e)
+    size_t i;
+    size_t k = agg_update(c->agg, &c->mem, st, f + 1, nk, num, n, &i, c->part ? &c->amax : NULL);
+    if (k == n)
         return 0;
-    e = arena_alloc(&c->seen_mem, sizeof *e + len);
-    memcpy(e->key, c->nbuf, len);
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh, c->seen, e->key, len, (unsigned)h, e);
+    assert(k < n && i < c->naggs);
+    c->bad_row = rows[k];
+    c->bad_agg = &c->specs[i];
+    c->bad_v = f[k * nk + 1 + i];
     return 1;
-}
-
-/* Add n rows to their groups' states: row k's states are st[k], its fields
- * f + k * nk (its key, then one per aggregation), its numbers (from parse)
- * num + k * naggs.  An aggregation at a time over the rows, so the branch
- * on its operation goes the same way through a batch; each pass keeps the
- * rows' order, which first and last need.  Returns 0, or 1 for a sum out
- * of range (see bad): the first such row, and of its sums the first, as a
- * row at a time would find it. */
-static inline __attribute__((always_inline)) int update(struct ctx *c, void *const *st,
-                                                        const struct row *rows,
-                                                        const struct field *f, size_t nk,
-                                                        const struct dec *num, size_t n)
-{
-    const struct agg *aggs = c->aggs; /* in locals: the stores below may alias c's fields */
-    const size_t naggs = c->naggs;
-    size_t upto = n; /* rows before the first sum out of range */
-    uint64_t amax = 0;
-    for (size_t i = 0; i < naggs; i++) {
-        const struct agg *a = &aggs[i];
-        const struct field *v = f + 1 + i;
-        const struct dec *x = num + i; /* for the numeric ops */
-        if (a->col < 0) {
-            for (size_t k = 0; k < upto; k++)
-                ((struct state *)st[k])[i].n++;
-            continue;
-        }
-        for (size_t k = 0; k < upto; k++, v += nk, x += naggs) {
-            struct state *s = (struct state *)st[k] + i;
-            if (v->n == 0)
-                continue;
-            switch (a->op) {
-            case OP_COUNT: s->n++; break;
-            case OP_SUM:
-            case OP_MEAN:
-                if (dec_add_fast(&s->u.d, *x) != DEC_OK) {
-                    bad(c, &rows[k], a, v);
-                    upto = k;
-                    break;
-                }
-                amax |= (uint64_t)s->u.d.v ^ (s->u.d.v < 0 ? UINT64_MAX : 0); /* |v| or |v| - 1 */
-                s->n++;
-                break;
-            case OP_MIN:
-            case OP_MAX:
-                if (better(a, *x, s))
-                    s->u.d = *x;
-                s->n++;
-                break;
-            case OP_FIRST:
-                if (!s->n++) {
-                    s->u.s.p = arena_memdup(&c->vals, v->p, v->n);
-                    s->u.s.len = v->n;
-                }
-                break;
-            case OP_LAST:
-                keep(&s->u.s.p, &s->u.s.len, &s->u.s.cap, v);
-                s->n++;
-                break;
-            case OP_NUNIQUE: s->n += (uint64_t)first_seen(c, (struct state *)st[k], i, v); break;
-            }
-        }
-    }
-    c->amax |= amax;
-    return upto < n;
 }
 
 /* ---- batches ------------------------------------------------------------ */
@@ -518,6 +386,7 @@ static int work(void *arg, size_t slot)
     struct ctx *c = arg;
     struct batch *b = &c->b[slot];
     const size_t n = relay_items(c->relay, slot), nk = c->nk;
+    assert(n <= BATCH);
     for (size_t i = 0; i < n; i++)
         b->h[i] = hash_bytes(b->f[i * nk].p, b->f[i * nk].n);
     groups_find_many(c->groups, b->f, nk, b->h, n, b->st);
@@ -561,7 +430,7 @@ static void take(struct ctx *c, const struct tsv_reader *r)
     struct batch *b = &c->b[relay_add(c->relay, BATCH, &i)];
     struct field *row = b->f + i * c->nk;
     if (i == 0)
-        arena_reset(&b->keys);
+        arena_reset(&b->keys); /* the batch's rows before are done */
     b->rows[i] = (struct row){r->file, r->line};
     pick(c, r, row, &b->keys);
     parse(c, &b->rows[i], row, b->x + i * c->naggs);
@@ -570,11 +439,11 @@ static void take(struct ctx *c, const struct tsv_reader *r)
 /* ---- tables ------------------------------------------------------------- */
 
 /* A table of groups and what goes with it: the batches, their numbers,
- * the arenas of first values and nunique sets.  totals: the one group of
- * a run without --group-by, which exists even with no rows. */
+ * what the states hold outside themselves.  totals: the one group of a run
+ * without --group-by, which exists even with no rows. */
 static void tables_new(struct ctx *c, int totals)
 {
-    c->groups = groups_new(c->naggs * sizeof(struct state));
+    c->groups = groups_new(c->naggs * sizeof(struct agg_state));
     c->nk = 1 + c->naggs;
     c->b = xcalloc(NBATCH, sizeof *c->b);
     for (size_t i = 0; i < NBATCH; i++) {
@@ -584,24 +453,19 @@ static void tables_new(struct ctx *c, int totals)
     }
     c->spare = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->spare);
     c->num = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->num);
-    arena_init(&c->vals);
-    arena_init(&c->seen_mem);
+    agg_mem_init(&c->mem);
     if (totals)
         groups_find(c->groups, "", 0);
+    assert(groups_count(c->groups) == (totals ? 1u : 0u));
 }
 
 static void tables_free(struct ctx *c)
 {
     for (size_t g = 0; g < groups_count(c->groups); g++)
-        for (size_t i = 0; i < c->naggs; i++)
-            if (c->aggs[i].op == OP_LAST)
-                free(((struct state *)groups_at(c->groups, g))[i].u.s.p);
+        agg_states_free(c->agg, groups_at(c->groups, g));
     groups_free(c->groups);
-    HASH_CLEAR(hh, c->seen);
-    arena_free(&c->vals);
-    arena_free(&c->seen_mem);
+    agg_mem_free(&c->mem);
     free(c->kbuf);
-    free(c->nbuf);
     free(c->spare);
     free(c->num);
     for (size_t i = 0; i < NBATCH; i++) {
@@ -617,11 +481,9 @@ static void tables_free(struct ctx *c)
 /* Input in plain files is cut into a part per thread (tsv_split), and each
  * thread reads its part into a table of its own, as one thread reads the
  * whole input (with a relay that has no thread).  The tables then merge in
- * order: the groups of part 0, then the ones new in part 1, and so on, so
- * groups still come in order of first appearance.  Counts and sums add,
- * minimums and maximums compare as update does, a first comes from the
- * earliest part that has one, a last from the latest.  nunique sets are
- * keyed by group and do not merge: with nunique the input is read whole.
+ * order (agg_merge): the groups of part 0, then the ones new in part 1,
+ * and so on, so groups still come in order of first appearance.  nunique
+ * sets do not merge: with nunique the input is read whole.
  * A part that meets bad input cannot say on which line (see tsv_split), so
  * it stops, and the others with it; the input is then read whole, which
  * reports the first bad row where it is.  So is a sum that might have gone
@@ -646,36 +508,25 @@ static void run_part(void *arg, int t)
         atomic_store(c->stop, 1);
 }
 
-/* Add src, the state of a group in a later part, to dst, the state of the
- * same group in the parts before it.  0: a sum out of range. */
-static int merge_state(const struct agg *a, struct state *dst, const struct state *src)
+/* Add the groups of s, a later part, to d's, a batch at a time as work
+ * does.  0: a sum out of range. */
+static int merge_part(struct ctx *d, const struct ctx *s)
 {
-    if (!src->n)
-        return 1;
-    switch (a->op) {
-    case OP_COUNT:
-    case OP_NUNIQUE: break;
-    case OP_SUM:
-    case OP_MEAN:
-        if (dec_add(&dst->u.d, src->u.d) != DEC_OK)
-            return 0;
-        break;
-    case OP_MIN:
-    case OP_MAX:
-        if (better(a, src->u.d, dst))
-            dst->u.d = src->u.d;
-        break;
-    case OP_FIRST:
-        if (!dst->n) { /* the part's arena lives as long as the run */
-            dst->u.s.p = src->u.s.p;
-            dst->u.s.len = src->u.s.len;
+    struct batch *b = &d->b[0];
+    const size_t n = groups_count(s->groups);
+    for (size_t g0 = 0; g0 < n; g0 += BATCH) {
+        size_t m = n - g0 < BATCH ? n - g0 : BATCH;
+        for (size_t i = 0; i < m; i++) {
+            struct field *k = &b->f[i * d->nk];
+            k->p = (char *)groups_key(s->groups, groups_at(s->groups, g0 + i), &k->n);
+            b->h[i] = hash_bytes(k->p, k->n);
         }
-        break;
-    case OP_LAST:
-        keep(&dst->u.s.p, &dst->u.s.len, &dst->u.s.cap, &(struct field){src->u.s.p, src->u.s.len});
-        break;
+        groups_find_many(d->groups, b->f, d->nk, b->h, m, b->st);
+        size_t bad;
+        for (size_t i = 0; i < m; i++)
+            if (agg_merge(d->agg, b->st[i], groups_at(s->groups, g0 + i), &bad) != DEC_OK)
+                return 0;
     }
-    dst->n += src->n;
     return 1;
 }
 
@@ -685,47 +536,52 @@ static int merge_state(const struct agg *a, struct state *dst, const struct stat
  * or 10^smax times that at the largest scale of a sum; a value added to
  * it, at most twice that.  When even twice n times that fits, no step of
  * a read in order can have gone out of range. */
-static int merge(const struct ctx *c, struct ctx *p, size_t n)
+static int merge(struct ctx *p, size_t n)
 {
+    assert(n >= 2); /* tsv_split cuts into at least two parts */
     struct ctx *d = &p[0];
     uint64_t amax = d->amax;
     for (size_t k = 1; k < n; k++) {
-        const struct ctx *s = &p[k];
-        amax |= s->amax;
-        struct batch *b = &d->b[0]; /* a batch at a time, as work does */
-        for (size_t g0 = 0; g0 < groups_count(s->groups); g0 += BATCH) {
-            size_t m = groups_count(s->groups) - g0 < BATCH ? groups_count(s->groups) - g0 : BATCH;
-            for (size_t i = 0; i < m; i++) {
-                struct field *k = &b->f[i * d->nk];
-                k->p = (char *)groups_key(s->groups, groups_at(s->groups, g0 + i), &k->n);
-                b->h[i] = hash_bytes(k->p, k->n);
-            }
-            groups_find_many(d->groups, b->f, d->nk, b->h, m, b->st);
-            for (size_t i = 0; i < m; i++) {
-                const struct state *src = groups_at(s->groups, g0 + i);
-                struct state *dst = b->st[i];
-                for (size_t a = 0; a < c->naggs; a++)
-                    if (!merge_state(&c->aggs[a], &dst[a], &src[a]))
-                        return 0;
-            }
-        }
+        amax |= p[k].amax;
+        if (!merge_part(d, &p[k]))
+            return 0;
     }
     int smax = 0;
     for (size_t g = 0; g < groups_count(d->groups); g++) {
-        const struct state *st = groups_at(d->groups, g);
-        for (size_t i = 0; i < c->naggs; i++)
-            if ((c->aggs[i].op == OP_SUM || c->aggs[i].op == OP_MEAN) && st[i].u.d.scale > smax)
-                smax = st[i].u.d.scale;
+        int s = agg_sum_scale(d->agg, groups_at(d->groups, g));
+        smax = s > smax ? s : smax;
     }
     uint64_t b;
     return !__builtin_mul_overflow(amax + 1, (uint64_t)dec_pow10[smax], &b) &&
            !__builtin_mul_overflow(b, 2 * (uint64_t)n, &b) && b <= INT64_MAX;
 }
 
+/* Part k of n of a run like c's, reading rd. */
+static void part_new(struct ctx *pc, const struct ctx *c, struct tsv_reader *rd, atomic_int *stop)
+{
+    pc->specs = c->specs;
+    pc->naggs = c->naggs;
+    pc->agg = c->agg;
+    pc->gidx = c->gidx;
+    pc->ngidx = c->ngidx;
+    pc->pick_from = c->pick_from;
+    pc->pick_to = c->pick_to;
+    pc->npick = c->npick;
+    pc->part = 1;
+    pc->stop = stop;
+    pc->in = rd;
+    tables_new(pc, c->ngidx == 0);
+    pc->relay = relay_new(NBATCH, work, pc, 0);
+    tsv_set_release(rd, flush, pc);
+}
+
 /* Read the input in n parts on n threads into c's table (see above);
  * 0 when it was not read that way: read r, which is untouched. */
 static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
 {
+    assert(c->agg->n == c->naggs);
+    for (size_t i = 0; i < c->naggs; i++)
+        assert(c->specs[i].op != AGG_NUNIQUE); /* its sets do not merge */
     struct tsv_reader *rd = xcalloc(n, sizeof *rd);
     if ((n = tsv_split(r, n, MIN_PART, rd)) == 0) {
         free(rd);
@@ -733,30 +589,13 @@ static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
     }
     atomic_int stop = 0;
     struct ctx *p = xcalloc(n, sizeof *p);
-    for (size_t k = 0; k < n; k++) {
-        struct ctx *pc = &p[k];
-        pc->aggs = c->aggs;
-        pc->naggs = c->naggs;
-        pc->gidx = c->gidx;
-        pc->ngidx = c->ngidx;
-        pc->pick_from = c->pick_from;
-        pc->pick_to = c->pick_to;
-        pc->npick = c->npick;
-        pc->numeric = c->numeric;
-        pc->nnumeric = c->nnumeric;
-        pc->decimals = c->decimals;
-        pc->part = 1;
-        pc->stop = &stop;
-        pc->in = &rd[k];
-        tables_new(pc, c->ngidx == 0);
-        pc->relay = relay_new(NBATCH, work, pc, 0);
-        tsv_set_release(&rd[k], flush, pc);
-    }
+    for (size_t k = 0; k < n; k++)
+        part_new(&p[k], c, &rd[k], &stop);
     threads_each((int)n, run_part, p);
     int ok = 1;
     for (size_t k = 0; k < n; k++)
         ok &= !p[k].failed;
-    ok = ok && merge(c, p, n);
+    ok = ok && merge(p, n);
     for (size_t k = 0; k < n; k++) {
         c->rows += rd[k].records;
         c->bytes += tsv_bytes(&rd[k]);
@@ -773,7 +612,7 @@ static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
     struct groups *mine = c->groups; /* empty: the merged table takes its place */
     c->groups = p[0].groups;
     p[0].groups = mine;
-    c->parts = p;
+    c->parts = p; /* kept to the end: merged first values point into their memory */
     c->nparts = n;
     return 1;
 }
@@ -781,7 +620,7 @@ static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
 /* Memory held by the tables, for -v. */
 static size_t table_bytes(const struct ctx *c)
 {
-    size_t n = groups_bytes(c->groups) + c->vals.used + c->seen_mem.used;
+    size_t n = groups_bytes(c->groups) + agg_mem_bytes(&c->mem);
     for (size_t k = 0; k < c->nparts; k++)
         n += table_bytes(&c->parts[k]);
     return n;
@@ -789,86 +628,103 @@ static size_t table_bytes(const struct ctx *c)
 
 /* ---- output ------------------------------------------------------------- */
 
-static void put_dec(struct ctx *c, const struct agg *a, struct dec d)
-{
-    char buf[DEC_BUFSZ];
-    if (c->decimals >= 0 && dec_rescale(&d, c->decimals) != DEC_OK)
-        die(EXIT_DATA, "%s: a result does not fit with %d decimals", a->label, c->decimals);
-    tsv_put_clean(&c->w, buf, dec_format(d, buf));
-}
-
-static void put_u64(struct ctx *c, uint64_t n)
-{
-    char buf[24];
-    tsv_put_clean(&c->w, buf, (size_t)snprintf(buf, sizeof buf, "%llu", (unsigned long long)n));
-}
-
-static void emit(struct ctx *c, const struct state *st)
+static void emit(struct ctx *c, const struct agg_state *st)
 {
     if (c->ngidx) { /* the key is the group columns as written */
         size_t n;
         const char *k = groups_key(c->groups, st, &n);
         tsv_put_clean(&c->w, k, n);
     }
-    for (size_t i = 0; i < c->naggs; i++) {
-        const struct agg *a = &c->aggs[i];
-        const struct state *s = &st[i];
-        struct dec m;
-        switch (a->op) {
-        case OP_COUNT:
-        case OP_NUNIQUE: put_u64(c, s->n); break;
-        case OP_SUM: put_dec(c, a, s->u.d); break;
-        case OP_MEAN:
-            if (!s->n) {
-                tsv_put_null(&c->w);
-                break;
-            }
-            int scale = c->decimals >= 0 ? c->decimals : s->u.d.scale + MEAN_EXTRA;
-            if (scale > DEC_MAX_SCALE)
-                scale = DEC_MAX_SCALE;
-            if (dec_div(s->u.d, (int64_t)s->n, scale, &m) != DEC_OK)
-                die(EXIT_DATA, "%s: a mean does not fit with %d decimals", a->label, scale);
-            put_dec(c, a, m);
-            break;
-        case OP_MIN:
-        case OP_MAX:
-            if (s->n)
-                put_dec(c, a, s->u.d);
-            else
-                tsv_put_null(&c->w);
-            break;
-        case OP_FIRST:
-        case OP_LAST:
-            if (s->n)
-                tsv_put(&c->w, s->u.s.p, s->u.s.len);
-            else
-                tsv_put_null(&c->w);
-            break;
-        }
-    }
+    char buf[AGG_BUFSZ];
+    size_t i = agg_write(c->agg, st, &c->w, buf);
+    if (i < c->naggs)
+        die(EXIT_DATA, "%s: %s", c->specs[i].label, buf);
     tsv_end(&c->w);
 }
 
 /* Sorted mode: the row starts a new group; the one before is written and
- * forgotten.  The buffers of the last values are handed on, so a run
- * allocates them once. */
-static struct state *next_group(struct ctx *c, struct state *cur, const struct field *f)
+ * forgotten, and hands its buffers on (agg_recycle). */
+static struct agg_state *next_group(struct ctx *c, struct agg_state *cur, const struct field *f)
 {
     if (cur) {
         emit(c, cur);
         memcpy(c->spare, cur, c->naggs * sizeof *cur);
     }
     groups_clear(c->groups);
-    HASH_CLEAR(hh, c->seen);
-    arena_reset(&c->seen_mem);
-    arena_reset(&c->vals);
-    struct state *st = groups_find(c->groups, f[0].p, f[0].n);
-    for (size_t i = 0; cur && i < c->naggs; i++)
-        if (c->aggs[i].op == OP_LAST) {
-            st[i].u.s.p = c->spare[i].u.s.p;
-            st[i].u.s.cap = c->spare[i].u.s.cap;
-        }
+    agg_mem_reset(&c->mem);
+    struct agg_state *st = groups_find(c->groups, f[0].p, f[0].n);
+    if (cur)
+        agg_recycle(c->agg, st, c->spare);
+    assert(groups_count(c->groups) == 1); /* the current group only */
     return st;
+}
+
+/* ---- runs --------------------------------------------------------------- */
+
+/* Input already grouped (--sorted with groups): a row at a time. */
+static void run_sorted(struct ctx *c, struct tsv_reader *r)
+{
+    struct agg_state *cur = NULL;
+    struct field *row = c->b[0].f;
+    while (tsv_next(r)) {
+        struct row here = {r->file, r->line};
+        pick(c, r, row, NULL);
+        if (!cur || !groups_same(c->groups, cur, row[0].p, row[0].n))
+            cur = next_group(c, cur, row);
+        parse(c, &here, row, c->num);
+        void *g = cur;
+        if (update(c, &g, &here, row, c->nk, c->num, 1))
+            report(&c->bad_row, c->bad_agg, &c->bad_v, 0);
+    }
+}
+
+/* The input in order: read and split on this thread, aggregated on
+ * another with threads > 1. */
+static void run_stream(struct ctx *c, struct tsv_reader *r, int threads)
+{
+    c->relay = relay_new(NBATCH, work, c, threads > 1);
+    while (tsv_next(r))
+        take(c, r);
+    flush(c);
+    relay_end(c->relay);
+    c->relay = NULL;
+}
+
+static void header(struct ctx *c, const struct tsv_reader *r)
+{
+    for (size_t i = 0; i < c->ngidx; i++)
+        tsv_put_str(&c->w, r->names[c->gidx[i]]);
+    for (size_t i = 0; i < c->naggs; i++)
+        tsv_put_str(&c->w, c->specs[i].name);
+    tsv_end(&c->w);
+}
+
+static void stats(const struct ctx *c)
+{
+    double s = err_elapsed();
+    double mb = (double)c->bytes / 1e6;
+    fprintf(stderr,
+            "hit-agg: rows %llu, groups %llu, bytes %llu, %.3f s, %.1f MB/s, "
+            "group memory %.1f MB\n",
+            (unsigned long long)c->rows, (unsigned long long)groups_made(c->groups),
+            (unsigned long long)c->bytes, s, s > 0 ? mb / s : 0.0, (double)table_bytes(c) / 1e6);
+}
+
+static void ctx_free(struct ctx *c)
+{
+    tables_free(c);
+    for (size_t k = 0; k < c->nparts; k++)
+        tables_free(&c->parts[k]);
+    free(c->parts);
+    for (size_t i = 0; i < c->naggs; i++) {
+        free(c->specs[i].name);
+        free(c->specs[i].colarg);
+        free(c->specs[i].label);
+    }
+    free(c->specs);
+    free(c->gidx);
+    free(c->pick_from);
+    free(c->pick_to);
 }
 
 int main(int argc, char **argv)
@@ -879,7 +735,9 @@ int main(int argc, char **argv)
     struct ctx c;
     memset(&c, 0, sizeof c);
     parse_args(argc, argv, &o, &c);
-    c.decimals = o.decimals;
+    struct agg agg;
+    rules(&agg, &c, o.decimals);
+    c.agg = &agg;
 
     struct tsv_reader r;
     struct tsv_opts to = {.no_header = o.no_header, .release = flush, .release_arg = &c};
@@ -887,40 +745,18 @@ int main(int argc, char **argv)
     tsv_writer_open(&c.w, o.output, 0);
     if (r.ncols > 0) {
         resolve(&c, &o, &r);
-        if (!o.no_header) {
-            for (size_t i = 0; i < c.ngidx; i++)
-                tsv_put_str(&c.w, r.names[c.gidx[i]]);
-            for (size_t i = 0; i < c.naggs; i++)
-                tsv_put_str(&c.w, c.aggs[i].name);
-            tsv_end(&c.w);
-        }
+        if (!o.no_header)
+            header(&c, &r);
     }
     tables_new(&c, r.ncols > 0 && c.ngidx == 0);
     int nunique = 0;
     for (size_t i = 0; i < c.naggs; i++)
-        nunique |= c.aggs[i].op == OP_NUNIQUE;
+        nunique |= c.specs[i].op == AGG_NUNIQUE;
 
-    if (o.sorted && c.ngidx > 0) {
-        struct state *cur = NULL;
-        struct field *row = c.b[0].f;
-        while (tsv_next(&r)) {
-            struct row here = {r.file, r.line};
-            pick(&c, &r, row, NULL);
-            if (!cur || !groups_same(c.groups, cur, row[0].p, row[0].n))
-                cur = next_group(&c, cur, row);
-            parse(&c, &here, row, c.num);
-            void *g = cur;
-            if (update(&c, &g, &here, row, c.nk, c.num, 1))
-                report(&c.bad_row, c.bad_agg, &c.bad_v, 0);
-        }
-    } else if (nunique || o.threads < 2 || !run_parts(&c, &r, (size_t)o.threads)) {
-        c.relay = relay_new(NBATCH, work, &c, o.threads > 1);
-        while (tsv_next(&r))
-            take(&c, &r);
-        flush(&c);
-        relay_end(c.relay);
-        c.relay = NULL;
-    }
+    if (o.sorted && c.ngidx > 0)
+        run_sorted(&c, &r);
+    else if (nunique || o.threads < 2 || !run_parts(&c, &r, (size_t)o.threads))
+        run_stream(&c, &r, o.threads);
     if (!c.parts) {
         c.rows = r.records;
         c.bytes = tsv_bytes(&r);
@@ -928,31 +764,10 @@ int main(int argc, char **argv)
     for (size_t g = 0; g < groups_count(c.groups); g++)
         emit(&c, groups_at(c.groups, g));
     tsv_writer_close(&c.w);
-
-    if (o.verbose) {
-        double s = err_elapsed();
-        double mb = (double)c.bytes / 1e6;
-        fprintf(stderr,
-                "hit-agg: rows %llu, groups %llu, bytes %llu, %.3f s, %.1f MB/s, "
-                "group memory %.1f MB\n",
-                (unsigned long long)c.rows, (unsigned long long)groups_made(c.groups),
-                (unsigned long long)c.bytes, s, s > 0 ? mb / s : 0.0,
-                (double)table_bytes(&c) / 1e6);
-    }
-    tables_free(&c);
-    for (size_t k = 0; k < c.nparts; k++)
-        tables_free(&c.parts[k]);
-    free(c.parts);
-    for (size_t i = 0; i < c.naggs; i++) {
-        free(c.aggs[i].name);
-        free(c.aggs[i].colarg);
-        free(c.aggs[i].label);
-    }
-    free(c.aggs);
-    free(c.gidx);
-    free(c.pick_from);
-    free(c.pick_to);
-    free(c.numeric);
+    if (o.verbose)
+        stats(&c);
+    ctx_free(&c);
+    agg_free(&agg);
     tsv_close(&r);
     return EXIT_OK;
 }
