@@ -5,7 +5,7 @@
 #include "adobe.h"
 
 #include "dec.h"
-#include "err.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

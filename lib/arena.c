@@ -5,7 +5,7 @@
  */
 #include "arena.h"
 
-#include "err.h"
+#include "xalloc.h"
 
 #include <stdalign.h>
 #include <stdint.h>

@@ -30,6 +30,7 @@
 #include "err.h"
 #include "tsv.h"
 #include "url.h"
+#include "xalloc.h"
 
 #include <regex.h>
 #include <stdint.h>

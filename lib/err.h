@@ -10,10 +10,6 @@
 #ifndef HK_ERR_H
 #define HK_ERR_H
 
-#include <stddef.h>
-
-#define HK_VERSION "0.1.0"
-
 enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_TROUBLE = 2 };
 
 /* Set the program name used in messages and restore SIGPIPE's default
@@ -64,19 +60,5 @@ void err_getopt_name(char **argv);
 _Noreturn void err_version(void);
 /* print text to stdout, check the write, exit 0 (for --help) */
 _Noreturn void err_help(const char *text);
-
-/* malloc/realloc that die on failure */
-void *xmalloc(size_t n);
-void *xrealloc(void *p, size_t n);
-void *xcalloc(size_t n, size_t size);
-char *xstrdup(const char *s);
-char *xmemdup(const char *p, size_t n); /* NUL-terminated copy */
-
-/* Grow *buf (element size esz) to hold at least need elements. */
-void xgrow(void **buf, size_t *cap, size_t need, size_t esz);
-/* Ask for huge pages on a big buffer read in random order (a hash table,
- * a sort's records): fewer page faults and TLB misses.  A hint; buffers
- * under a few megabytes are left alone. */
-void xhuge(void *p, size_t n);
 
 #endif

@@ -17,6 +17,7 @@
 #include "relay.h"
 #include "tsv.h"
 #include "units.h"
+#include "xalloc.h"
 
 #include <stdatomic.h>
 #include <stdio.h>

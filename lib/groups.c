@@ -34,6 +34,7 @@
 #include "err.h"
 #include "hash.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

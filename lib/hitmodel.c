@@ -20,6 +20,7 @@
 #include "err.h"
 #include "gendata.h"
 #include "rng.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

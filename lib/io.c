@@ -8,6 +8,7 @@
 #include "io.h"
 
 #include "err.h"
+#include "xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>

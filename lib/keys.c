@@ -18,6 +18,7 @@
 #include "cols.h"
 #include "err.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "units.h"
+#include "xalloc.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "fmt.h"
 #include "io.h"
+#include "xalloc.h"
 
 #include <stdint.h>
 #include <stdio.h>

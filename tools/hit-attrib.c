@@ -34,6 +34,7 @@
 #include "relay.h"
 #include "tsv.h"
 #include "units.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -21,6 +21,7 @@
 #include "rng.h"
 #include "tsv.h"
 #include "units.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>

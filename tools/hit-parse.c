@@ -9,6 +9,7 @@
 #include "io.h"
 #include "schema.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <getopt.h>
 #include <stdio.h>

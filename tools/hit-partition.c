@@ -28,6 +28,7 @@
 #include "relay.h"
 #include "tsv.h"
 #include "units.h"
+#include "xalloc.h"
 #include "xuthash.h"
 
 #include <errno.h>

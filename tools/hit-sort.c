@@ -12,6 +12,7 @@
 #include "relay.h"
 #include "tsv.h"
 #include "units.h"
+#include "xalloc.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -27,7 +27,7 @@ for a in libzstd.a libcsv.a libc.a; do
     [ "$("$cc" -print-file-name="$a")" != "$a" ] || { echo "no static $a for $cc"; exit 77; }
 done
 
-version=$(sed -n 's/^#define HK_VERSION "\(.*\)"$/\1/p' "$root/lib/err.h")
+version=$(sed -n 's/^#define HK_VERSION "\(.*\)"$/\1/p' "$root/lib/version.h")
 arch=$(dpkg --print-architecture)
 deb=$root/build/hitkit_${version}_$arch.deb
 rm -f "$deb"

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "keys.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <dirent.h>
 #include <signal.h>

@@ -10,6 +10,7 @@
 #include "io.h"
 #include "check.h"
 #include "err.h"
+#include "xalloc.h"
 
 #include <dirent.h>
 #include <fcntl.h>

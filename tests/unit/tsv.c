@@ -6,6 +6,7 @@
 #include "check.h"
 #include "err.h"
 #include "io.h"
+#include "xalloc.h"
 
 #include <dirent.h>
 #include <stdarg.h>
