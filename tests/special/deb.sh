@@ -12,6 +12,7 @@
 #    installed hit-report, which runs the tools beside it, makes the same
 #    report of the sample day as the tree's.
 # Skipped (77) when dpkg-deb is missing, or the static libzstd or libcsv.
+# tests/run: needs make static (a static build of its own) and dpkg-deb
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${HK_BIN:-$root/bin}
