@@ -153,14 +153,6 @@ int dec_add(struct dec *acc, struct dec x)
     return fit(a + b, s, acc);
 }
 
-int dec_sub(struct dec *out, struct dec a, struct dec b)
-{
-    int s = a.scale > b.scale ? a.scale : b.scale;
-    i128 x = (i128)a.v * dec_pow10[s - a.scale];
-    i128 y = (i128)b.v * dec_pow10[s - b.scale];
-    return fit(x - y, s, out);
-}
-
 int dec_cmp(struct dec a, struct dec b)
 {
     int s = a.scale > b.scale ? a.scale : b.scale;

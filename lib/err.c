@@ -174,14 +174,6 @@ void warn_at(const char *file, long line, long col, const char *fmt, ...)
     va_end(ap);
 }
 
-void warn(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg(NULL, 0, 0, fmt, ap);
-    va_end(ap);
-}
-
 void die_usage(const char *fmt, ...)
 {
     last_word(EXIT_TROUBLE);

@@ -42,12 +42,12 @@ _Noreturn void die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* prog: message: strerror(errno), exit 2 */
 _Noreturn void die_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* prog: file:line[:col]: message (col 0 leaves the column out) */
+/* prog: file:line[:col]: message (col 0 leaves the column out, line 0 both;
+ * file NULL, the whole place) */
 _Noreturn void die_at(int status, const char *file, long line, long col, const char *fmt,
                       ...) __attribute__((format(printf, 5, 6)));
 void warn_at(const char *file, long line, long col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* prog: message, then the "Try --help" line; exit 2 */
 _Noreturn void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Only the "Try --help" line, exit 2: after getopt has said what is wrong. */

@@ -287,12 +287,6 @@ static struct field line_field(struct keys *ks, int s, const char *line, size_t 
     return f;
 }
 
-uint64_t keys_prefix_line(struct keys *ks, const char *line)
-{
-    struct field f = line_field(ks, 0, line, ks->k[0].col);
-    return code_of(&ks->k[0], f.p, f.n);
-}
-
 static int text_cmp(const struct field *a, const struct field *b)
 {
     size_t m = a->n < b->n ? a->n : b->n;

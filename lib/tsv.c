@@ -1229,10 +1229,3 @@ void tsv_writer_close(struct tsv_writer *w)
     free(w->buf);
     memset(w, 0, sizeof *w);
 }
-
-void tsv_writer_abort(struct tsv_writer *w)
-{
-    output_abort(w->out);
-    free(w->buf);
-    memset(w, 0, sizeof *w);
-}

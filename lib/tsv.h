@@ -255,6 +255,5 @@ void tsv_writer_rewind(struct tsv_writer *w, size_t mark);
 void tsv_format_record(char **buf, size_t *len, size_t *cap, const struct field *f, size_t n);
 /* Flush, finish and rename into place. */
 void tsv_writer_close(struct tsv_writer *w);
-void tsv_writer_abort(struct tsv_writer *w);
 
 #endif
