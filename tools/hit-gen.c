@@ -88,7 +88,6 @@ struct gen {
     size_t ncut, capcut;
 };
 
-
 /* ---- rows ------------------------------------------------------------------ */
 
 /* Data-feed escaping: a backslash before a literal TAB, LF or backslash.

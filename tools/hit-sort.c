@@ -309,9 +309,9 @@ static void add_one(struct adder *a, const struct tsv_reader *r)
 /* Add every record of r to the sorter, on two threads when it has them.
  * One plain file that fits in the budget is mapped and sorted where it
  * lies (extsort_source): its records are neither copied nor given fresh
- * memory, which a sort of the whole file would spend a third of its time
- * on.  A bad record there sends the reading back to r, which stops at the
- * first one with its line. */
+ * memory, work as big as the file that the sort itself does not need.  A
+ * bad record there sends the reading back to r, which stops at the first
+ * one with its line. */
 static struct added add_all(struct extsort *xs, struct tsv_reader *r, uint64_t mem, int threads)
 {
     struct adder a = {.xs = xs, .ncols = r->ncols};
