@@ -19,6 +19,7 @@
 #include "units.h"
 #include "xalloc.h"
 
+#include <assert.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -458,6 +459,7 @@ void extsort_add(struct extsort *s, const struct field *f, const struct field *r
     uint64_t off, len;
     if (raw && raw->p >= s->src && (size_t)(raw->p - s->src) < s->srclen &&
         s->srclen - (size_t)(raw->p - s->src) > raw->n && raw->p[raw->n] == '\n') {
+        assert((uint64_t)(raw->p - s->src) < OFF_MAX); /* extsort_source took no more */
         off = IN_SOURCE | (uint64_t)(raw->p - s->src) << LEN_BITS;
         len = raw->n + 1;
         s->held += len;
@@ -476,6 +478,7 @@ void extsort_add(struct extsort *s, const struct field *f, const struct field *r
         } else {
             tsv_format_record(&s->arena, &s->alen, &s->acap, f, s->ncols);
         }
+        assert(at < OFF_MAX); /* the arena spills at OFF_MAX / 2 */
         off = (uint64_t)at << LEN_BITS;
         len = s->alen - at;
     }
