@@ -1,5 +1,9 @@
 # hitkit: small, fast C filters for web-analytics hit data.
 #   make            build every tool into bin/ (hardened: see HARDEN_CFLAGS)
+#   make test       the quick tier: build, then the data cases on bin/, the
+#                   unit tests and the special tests that need no service,
+#                   no rebuild of their own and no minutes (tests/run --fast);
+#                   installs nothing
 #   make check      install what the tests need, build, run every test (also
 #                   under AddressSanitizer + UndefinedBehaviorSanitizer, built
 #                   with cc and, when it is installed, with clang)
@@ -38,6 +42,11 @@ HARDEN_CPPFLAGS = $(if $(filter-out -O0,$(filter -O%,$(CFLAGS))),-U_FORTIFY_SOUR
 HARDEN_CFLAGS = -Wformat -Werror=format-security -fstack-protector-strong \
 	-fstack-clash-protection -fcf-protection -fPIE
 HARDEN_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
+# assert() states invariants (a slot's owner, a tag's width); it is on in
+# the sanitizer, fuzz and ThreadSanitizer builds, where every test runs,
+# and off in the release builds (bin/, make static, coverage), whose hot
+# loops stay as make bench measures them.
+RELEASE_CPPFLAGS = -DNDEBUG
 HK_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Ibuild/gen \
 	$(shell pkg-config --cflags libzstd zlib 2>/dev/null)
 HK_LIBS = -lcsv -lm -pthread $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd) \
@@ -98,21 +107,22 @@ build/obj/charset.o build/san/obj/charset.o build/san-clang/obj/charset.o \
 # build/static are built again rather than left as they were.  Written as
 # the Makefile is read: a rule would not do, as .SECONDARY (below) lets a
 # missing prerequisite go unmade.
-BUILD_FLAGS = $(CC) $(HK_CFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) \
-	$(HARDEN_LDFLAGS) $(LDFLAGS) $(LDLIBS)
+BUILD_FLAGS = $(CC) $(HK_CFLAGS) $(RELEASE_CPPFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) \
+	$(HARDEN_CFLAGS) $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) $(LDLIBS)
 $(shell mkdir -p build && { echo '$(BUILD_FLAGS)' | cmp -s - build/flags || \
 	echo '$(BUILD_FLAGS)' >build/flags; })
 
 build/obj/%.o: lib/%.c build/flags
 	@mkdir -p $(@D)
-	$(CC) $(HK_CFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(HK_CFLAGS) $(RELEASE_CPPFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) \
+	    -MMD -MP -c -o $@ $<
 
 build/libhitkit.a: $(patsubst lib/%.c,build/obj/%.o,$(LIB_SRC))
 	$(AR) rcs $@ $^
 
 bin/%: tools/%.c build/libhitkit.a build/flags
 	@mkdir -p $(@D)
-	$(CC) $(HK_CFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) \
+	$(CC) $(HK_CFLAGS) $(RELEASE_CPPFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) \
 	    $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $< build/libhitkit.a $(HK_LIBS) $(LDLIBS)
 
 bin/%: tools/%
@@ -134,7 +144,7 @@ static: $(STATIC_TOOLS)
 
 build/static/bin/%: tools/%.c build/libhitkit.a build/flags
 	@mkdir -p $(@D)
-	$(CC) $(HK_CFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) \
+	$(CC) $(HK_CFLAGS) $(RELEASE_CPPFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) \
 	    $(filter-out -pie,$(HARDEN_LDFLAGS)) $(LDFLAGS) -static-pie -s -Wl,--fatal-warnings \
 	    -o $@ $< build/libhitkit.a $(STATIC_LIBS) $(LDLIBS)
 
@@ -177,6 +187,15 @@ build/san/unit/%: tests/unit/%.c tests/unit/check.h tests/unit/files.h build/san
 	@mkdir -p $(@D)
 	$(CC) $(HK_CFLAGS) $(CPPFLAGS) $(SAN_FLAGS) -o $@ $< build/san/libhitkit.a $(HK_LIBS)
 
+# make test's unit tests: linked with bin/'s library, no sanitizers (make
+# check runs them under ASan+UBSan, build/san/unit).
+FAST_UNITS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
+
+build/unit/%: tests/unit/%.c tests/unit/check.h tests/unit/files.h build/libhitkit.a build/flags
+	@mkdir -p $(@D)
+	$(CC) $(HK_CFLAGS) $(RELEASE_CPPFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HARDEN_CFLAGS) \
+	    $(CFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $< build/libhitkit.a $(HK_LIBS) $(LDLIBS)
+
 # The same sanitizer build with clang (see CLANG_SAN_OK).
 build/san-clang/obj/%.o: lib/%.c
 	@mkdir -p $(@D)
@@ -203,7 +222,7 @@ build/san-clang/unit/%: tests/unit/%.c tests/unit/check.h tests/unit/files.h \
 # unit tests run against it, then gcovr's line and branch coverage per file
 # of lib/ and tools/.  Counters are updated atomically: the tools run threads.
 COV_CC ?= gcc
-COV_FLAGS = -O0 -g --coverage -fprofile-update=atomic
+COV_FLAGS = $(RELEASE_CPPFLAGS) -O0 -g --coverage -fprofile-update=atomic
 COV_TOOLS := $(patsubst tools/%.c,build/cov/bin/%,$(TOOL_SRC)) \
 	$(patsubst tools/%,build/cov/bin/%,$(SCRIPTS))
 COV_UNITS := $(patsubst tests/unit/%.c,build/cov/unit/%,$(UNIT_SRC))
@@ -290,6 +309,10 @@ build-deps:
 check-deps:
 	@sh mk/deps.sh check all || sh mk/deps.sh install all
 
+test:
+	@$(MAKE) -s --no-print-directory all $(FAST_UNITS)
+	@tests/run --fast
+
 check: check-deps
 	@$(MAKE) -s --no-print-directory all san
 	@tests/run
@@ -338,6 +361,6 @@ clean:
 format:
 	clang-format -i lib/*.c lib/*.h tools/*.c tests/unit/*.c tests/inject/*.c
 
-.PHONY: all deps build-deps check-deps check san san-clang static deb demo inject fuzz \
+.PHONY: all deps build-deps check-deps test check san san-clang static deb demo inject fuzz \
 	fuzz-build bench bench-smoke bench-large install uninstall clean format coverage lint
 .SECONDARY:

@@ -7,6 +7,7 @@
 #include "cols.h"
 #include "dec.h"
 #include "err.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

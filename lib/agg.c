@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "hash.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <stdio.h>

@@ -5,8 +5,9 @@
  */
 #include "arena.h"
 
-#include "err.h"
+#include "xalloc.h"
 
+#include <assert.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ static void grow(struct arena *a, size_t n)
 
 static void *take(struct arena *a, size_t n, size_t align)
 {
+    assert(align && (align & (align - 1)) == 0); /* the mask below needs a power of two */
     uintptr_t at = ((uintptr_t)a->p + (align - 1)) & ~(uintptr_t)(align - 1);
     if (!a->p || at > (uintptr_t)a->end || (uintptr_t)a->end - at < n) {
         grow(a, n + align);

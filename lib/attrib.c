@@ -17,6 +17,7 @@
 #include "err.h"
 #include "hash.h"
 #include "hitseen.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <stdlib.h>

@@ -5,6 +5,7 @@
 #include "cols.h"
 
 #include "err.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "io.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <csv.h>
 #include <stdlib.h>

@@ -66,8 +66,6 @@ static inline int dec_add_fast(struct dec *acc, struct dec x)
     }
     return dec_add(acc, x);
 }
-/* a - b at the larger scale. */
-int dec_sub(struct dec *out, struct dec a, struct dec b);
 int dec_cmp(struct dec a, struct dec b);
 /* Change the scale; fewer decimals round half away from zero. */
 int dec_rescale(struct dec *d, int scale);

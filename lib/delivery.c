@@ -10,6 +10,7 @@
 #include "dtime.h"
 #include "err.h"
 #include "io.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

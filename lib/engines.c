@@ -35,6 +35,7 @@
 #include "err.h"
 #include "tsv.h"
 #include "url.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <regex.h>

@@ -1,5 +1,5 @@
 /*
- * err: messages, exit statuses and checked allocation for every tool.
+ * err: messages and exit statuses for every tool.
  *
  * The program name is the global state here: it is set once at start and
  * read by every message (so is the hook that wipes a progress line).
@@ -11,16 +11,16 @@
  */
 #include "err.h"
 
+#include "version.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -174,14 +174,6 @@ void warn_at(const char *file, long line, long col, const char *fmt, ...)
     va_end(ap);
 }
 
-void warn(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg(NULL, 0, 0, fmt, ap);
-    va_end(ap);
-}
-
 void die_usage(const char *fmt, ...)
 {
     last_word(EXIT_TROUBLE);
@@ -226,60 +218,4 @@ void err_help(const char *text)
 {
     fputs(text, stdout);
     out_and_exit();
-}
-
-void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        die(EXIT_TROUBLE, "out of memory (%zu bytes)", n);
-    return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        die(EXIT_TROUBLE, "out of memory (%zu bytes)", n);
-    return p;
-}
-
-void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        die(EXIT_TROUBLE, "out of memory");
-    return p;
-}
-
-char *xstrdup(const char *s) { return xmemdup(s, strlen(s)); }
-
-char *xmemdup(const char *p, size_t n)
-{
-    char *s = xmalloc(n + 1);
-    memcpy(s, p, n);
-    s[n] = '\0';
-    return s;
-}
-
-void xhuge(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-    uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095; /* the first whole page */
-    if (n > (a - (uintptr_t)p) + (4u << 20))
-        madvise((void *)a, (n - (a - (uintptr_t)p)) & ~(size_t)4095, MADV_HUGEPAGE);
-#else
-    (void)p, (void)n;
-#endif
-}
-
-void xgrow(void **buf, size_t *cap, size_t need, size_t esz)
-{
-    if (need <= *cap)
-        return;
-    size_t c = *cap ? *cap : 16;
-    while (c < need)
-        c *= 2;
-    *buf = xrealloc(*buf, c * esz);
-    *cap = c;
 }

@@ -10,10 +10,6 @@
 #ifndef HK_ERR_H
 #define HK_ERR_H
 
-#include <stddef.h>
-
-#define HK_VERSION "0.1.0"
-
 enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_TROUBLE = 2 };
 
 /* Set the program name used in messages and restore SIGPIPE's default
@@ -46,12 +42,12 @@ _Noreturn void die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* prog: message: strerror(errno), exit 2 */
 _Noreturn void die_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* prog: file:line[:col]: message (col 0 leaves the column out) */
+/* prog: file:line[:col]: message (col 0 leaves the column out, line 0 both;
+ * file NULL, the whole place) */
 _Noreturn void die_at(int status, const char *file, long line, long col, const char *fmt,
                       ...) __attribute__((format(printf, 5, 6)));
 void warn_at(const char *file, long line, long col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* prog: message, then the "Try --help" line; exit 2 */
 _Noreturn void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Only the "Try --help" line, exit 2: after getopt has said what is wrong. */
@@ -64,19 +60,5 @@ void err_getopt_name(char **argv);
 _Noreturn void err_version(void);
 /* print text to stdout, check the write, exit 0 (for --help) */
 _Noreturn void err_help(const char *text);
-
-/* malloc/realloc that die on failure */
-void *xmalloc(size_t n);
-void *xrealloc(void *p, size_t n);
-void *xcalloc(size_t n, size_t size);
-char *xstrdup(const char *s);
-char *xmemdup(const char *p, size_t n); /* NUL-terminated copy */
-
-/* Grow *buf (element size esz) to hold at least need elements. */
-void xgrow(void **buf, size_t *cap, size_t need, size_t esz);
-/* Ask for huge pages on a big buffer read in random order (a hash table,
- * a sort's records): fewer page faults and TLB misses.  A hint; buffers
- * under a few megabytes are left alone. */
-void xhuge(void *p, size_t n);
 
 #endif

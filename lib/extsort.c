@@ -17,7 +17,9 @@
 #include "threads.h"
 #include "tsv.h"
 #include "units.h"
+#include "xalloc.h"
 
+#include <assert.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,10 +157,10 @@ static void msort(struct extsort *s, struct item *a, struct item *tmp, size_t n)
  * while a bucket is larger than the caches, and a bucket that fits is then
  * sorted on its remaining low bits by LSD passes of 8 bits, which stay in
  * the cache.  Digits that are the same in every item are skipped, so a
- * code whose high bits hardly vary costs no scatter for them.  Against LSD
- * passes of 11 bits over the whole array (six of them for a numeric key),
- * a 10-million-row sort reads and writes main memory two or three times
- * instead of six (see make bench, task sort). */
+ * code whose high bits hardly vary costs no scatter for them.  LSD passes
+ * over the whole array would read and write main memory once for every
+ * digit of the code; this way a sort bigger than the caches does so only
+ * for the top digits it needs (make bench, task sort, measures it). */
 enum { MBITS = 11, MBUCKETS = 1 << MBITS, LBITS = 8, LBUCKETS = 1 << LBITS };
 enum { LOCAL = 16384 }; /* items of a bucket sorted in the cache (2 x 256 KiB) */
 
@@ -449,14 +451,15 @@ void extsort_add(struct extsort *s, const struct field *f, const struct field *r
          * so the buffers are not moved and re-faulted as they grow. */
         uint64_t m = s->mem < RESERVE_MAX ? s->mem : RESERVE_MAX;
         xgrow((void **)&s->it, &s->icap, (size_t)(m / ITEM_COST) + 1, sizeof *s->it);
-        /* Huge pages: a 4 KiB page fault per page, and a TLB miss per
-         * record when they are written out in sorted order, were a third
-         * of a 10-million-row sort. */
+        /* Huge pages: with small ones, a big sort pays a page fault per
+         * page as the items fill, and a TLB miss per record when they are
+         * written out in sorted order, which jumps all over them. */
         xhuge(s->it, s->icap * sizeof *s->it);
     }
     uint64_t off, len;
     if (raw && raw->p >= s->src && (size_t)(raw->p - s->src) < s->srclen &&
         s->srclen - (size_t)(raw->p - s->src) > raw->n && raw->p[raw->n] == '\n') {
+        assert((uint64_t)(raw->p - s->src) < OFF_MAX); /* extsort_source took no more */
         off = IN_SOURCE | (uint64_t)(raw->p - s->src) << LEN_BITS;
         len = raw->n + 1;
         s->held += len;
@@ -475,6 +478,7 @@ void extsort_add(struct extsort *s, const struct field *f, const struct field *r
         } else {
             tsv_format_record(&s->arena, &s->alen, &s->acap, f, s->ncols);
         }
+        assert(at < OFF_MAX); /* the arena spills at OFF_MAX / 2 */
         off = (uint64_t)at << LEN_BITS;
         len = s->alen - at;
     }

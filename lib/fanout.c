@@ -9,8 +9,8 @@
  */
 #include "fanout.h"
 
-#include "err.h"
 #include "threads.h"
+#include "xalloc.h"
 
 #include <pthread.h>
 #include <stdlib.h>

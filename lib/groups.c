@@ -15,16 +15,14 @@
  * rarely leaves the line) and, when the tag matches (a wrong group 1 time
  * in 65536), the group.  Growing hashes the keys again.  Against slots of
  * a full hash and a pointer, the index is half the size, so more of it
- * stays in the caches (see make bench, task groupby).
- * uthash, used for this table at first, chains its buckets and grows only
- * when a chain reaches ten, so a lookup walked a chain of groups spread
- * over memory, a cache miss per step; on 200,000 groups that walk was half
- * of hit-agg's time.
+ * stays in the caches (see make bench, task groupby).  Not uthash: it
+ * chains its buckets and grows only when a chain is long, so a lookup
+ * walks a chain of groups spread over memory, a cache miss per step.
  *
- * Batches.  Memory here answers in about 200 ns (measured on the 2-core
- * machine) but serves a dozen reads at once, so groups_find_many hashes a
- * batch of records and asks for all their slots, then for all their
- * groups, before it compares a single key.
+ * Batches.  A read that misses the caches is slow, but memory serves many
+ * such reads at once, so groups_find_many hashes a batch of records and
+ * asks for all their slots, then for all their groups, before it compares
+ * a single key.
  *
  * Compares of up to 16 bytes take no loop and no branch on the exact length.
  */
@@ -34,7 +32,9 @@
 #include "err.h"
 #include "hash.h"
 #include "tsv.h"
+#include "xalloc.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,10 +120,12 @@ static void grow(struct groups *t)
     /* Zeroed by writing, not by calloc's fresh pages: a lookup would read
      * them first, mapping the kernel's shared zero page, and the first
      * write to each would then flush the other threads' TLBs (an
-     * interrupt to every CPU running one; perf showed it on two threads). */
+     * interrupt to every CPU running one). */
     uint64_t *x = xmalloc(n * sizeof *x);
     memset(x, 0, n * sizeof *x);
     for (size_t i = 0; i < t->live; i++) {
+        /* the tag's 16 bits are free: make() refused a group above 2^48 */
+        assert(((uint64_t)(uintptr_t)t->order[i] & TAG) == 0);
         uint64_t h = hash_bytes(key_of(t, t->order[i]), keylen_of(t, t->order[i]));
         size_t at = (size_t)h & (n - 1);
         while (x[at])
@@ -154,6 +156,7 @@ static char *make(struct groups *t, const char *key, size_t len, uint64_t h, siz
     t->index[at] = (h & TAG) | (uint64_t)(uintptr_t)g;
     if (t->live > (t->mask + 1) / 2)
         grow(t);
+    assert(t->live <= (t->mask + 1) / 2); /* at most half full: probe runs stay short */
     return g;
 }
 

@@ -10,8 +10,8 @@
  *                product_list), then the referrer of an outside link
  *   advance      the time of the visitor's next hit, or a later visit
  *
- * Values are written with small pointer-returning helpers (cpy, str, num)
- * into the caller's buffer: no printf, no allocation per row.
+ * Values are written with the pointer-returning helpers of fmt.h (fmt_str,
+ * fmt_u64...) into the caller's buffer: no printf, no allocation per row.
  */
 #include "fmt.h"
 #include "hitmodel.h"
@@ -20,6 +20,7 @@
 #include "err.h"
 #include "gendata.h"
 #include "rng.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,8 +6,8 @@
  */
 #include "hitseen.h"
 
-#include "err.h"
 #include "hash.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

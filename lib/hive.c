@@ -12,6 +12,7 @@
 #include "err.h"
 #include "io.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

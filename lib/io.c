@@ -8,6 +8,7 @@
 #include "io.h"
 
 #include "err.h"
+#include "xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -641,7 +642,6 @@ struct output {
     int fd;
     char *path, *tmp; /* NULL for stdout */
     int tmph;
-    uint64_t bytes;
     ZSTD_CCtx *z;
     unsigned char *zbuf;
     size_t zcap;
@@ -661,7 +661,6 @@ static void raw_write(struct output *o, const void *p, size_t n)
         }
         s += w;
         n -= (size_t)w;
-        o->bytes += (uint64_t)w;
     }
 }
 
@@ -792,8 +791,6 @@ void output_abort(struct output *o)
     free(o->tmp);
     free(o);
 }
-
-uint64_t output_bytes(const struct output *o) { return o->bytes; }
 
 /* ---- blocks appended to files ------------------------------------------- */
 

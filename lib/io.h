@@ -54,7 +54,6 @@ void output_write(struct output *o, const void *p, size_t n);
 void output_close(struct output *o);
 /* Drop everything written; the destination is left untouched. */
 void output_abort(struct output *o);
-uint64_t output_bytes(const struct output *o); /* bytes written to the file */
 
 /* Whole blocks appended to files in turns, each file opened for one write
  * only, so that a tool writing any number of files (hit-partition's

@@ -18,6 +18,7 @@
 #include "cols.h"
 #include "err.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -284,12 +285,6 @@ static struct field line_field(struct keys *ks, int s, const char *line, size_t 
     f.n = tsv_decode_field(p, f.n, ks->scr[s]);
     f.p = ks->scr[s];
     return f;
-}
-
-uint64_t keys_prefix_line(struct keys *ks, const char *line)
-{
-    struct field f = line_field(ks, 0, line, ks->k[0].col);
-    return code_of(&ks->k[0], f.p, f.n);
 }
 
 static int text_cmp(const struct field *a, const struct field *b)

@@ -58,9 +58,6 @@ int keys_num_cmp(const char *a, size_t an, const char *b, size_t bn);
 /* Code of the first key of a record given as decoded fields (reversed when
  * the key is :r, so ascending code order is always the wanted order). */
 uint64_t keys_prefix(const struct keys *ks, const struct field *f);
-/* Code of the first key of a canonical line (hitkit TSV as the writer
- * escapes it, ended by LF). */
-uint64_t keys_prefix_line(struct keys *ks, const char *line);
 /* Do equal codes p mean equal records under all keys? */
 int keys_prefix_decisive(const struct keys *ks, uint64_t p);
 /* Compare two canonical lines (ended by LF) under all keys: <0, 0, >0. */

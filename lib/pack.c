@@ -15,6 +15,7 @@
 #include "err.h"
 #include "io.h"
 #include "md5.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,6 +15,7 @@
 #include "relay.h"
 #include "threads.h"
 #include "tsv.h"
+#include "xalloc.h"
 #include "xuthash.h"
 
 #include <stdio.h>

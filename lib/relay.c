@@ -14,7 +14,9 @@
 
 #include "err.h"
 #include "threads.h"
+#include "xalloc.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -103,6 +105,7 @@ static void *run(void *arg)
         size_t d = atomic_load(&q->done);
         if (d == atomic_load(&q->pushed))
             return NULL; /* ended, and nothing left */
+        assert(d < atomic_load(&q->pushed)); /* slot d % n is the worker's */
         if (!atomic_load(&q->stop)) {
             int e = q->work(q->arg, d % q->n);
             if (e)
@@ -144,6 +147,8 @@ size_t relay_slot(struct relay *q)
 void relay_push(struct relay *q)
 {
     size_t p = atomic_load(&q->pushed);
+    /* the reader hands over only the slot it owns, which relay_slot waited for */
+    assert(!q->threaded || p - atomic_load(&q->done) < q->n);
     if (!q->threaded) {
         if (!q->stop) {
             int e = q->work(q->arg, 0);
@@ -176,6 +181,7 @@ int relay_drain(struct relay *q)
 /* Hand over the slot being filled. */
 static void push_filled(struct relay *q)
 {
+    assert(!q->threaded || q->cur == atomic_load(&q->pushed) % q->n); /* the reader's slot */
     q->count[q->cur] = q->cur_n;
     q->filling = 0;
     relay_push(q);

@@ -6,8 +6,8 @@
  * next; with the ring full the reader waits.  A reader that fills slots
  * item by item (a batch of rows) asks relay_add() where each item goes.
  * A side that waits spins briefly, then sleeps until the other wakes it,
- * so on a machine with a core for each the handover costs well under a
- * microsecond and a waiting thread burns no CPU another process could use.
+ * so with a core for each side the handover is a few atomic operations,
+ * and a waiting thread burns no CPU another process could use.
  *
  * Made with threaded 0 (one CPU, or a caller that wants one thread), the
  * same calls run work() at once in the caller's thread, always on slot 0

@@ -4,7 +4,7 @@
  */
 #include "rng.h"
 
-#include "err.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 

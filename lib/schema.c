@@ -10,6 +10,7 @@
 #include "dtime.h"
 #include "err.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,6 +20,7 @@
 #include "io.h"
 #include "threads.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <pthread.h>

@@ -5,6 +5,7 @@
 
 #include "err.h"
 #include "units.h"
+#include "xalloc.h"
 
 #include <signal.h>
 #include <stdint.h>

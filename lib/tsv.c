@@ -15,14 +15,15 @@
 #include "err.h"
 #include "fmt.h"
 #include "io.h"
+#include "xalloc.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Reads of 128 KiB: a read of 1 MiB into a buffer of 2 passed through the
- * core's 1 MiB L2 cache and pushed out what a tool keeps there (hit-agg's
+/* Reads of 128 KiB, a small part of a core's cache: a read as big as the
+ * cache passes through it and pushes out what a tool keeps there (hit-agg's
  * most used groups: see make bench, task groupby). */
 enum { READ_BLOCK = 1 << 17, WRITE_BLOCK = 1 << 18 };
 
@@ -327,13 +328,13 @@ static void split(struct tsv_reader *r, char *s, size_t n)
 #ifdef __SSE2__
 #include <emmintrin.h>
 
-/* Fast path (added for hit-agg's speed target): a record that lies whole in
- * the buffer and has no backslash is split in one pass over 64-byte windows,
- * finding separators and the LF together instead of a memchr for each; the
- * loop runs once per field, with no branch on the kind of byte found.
- * Returns 0, having changed nothing that matters, when the record has a
- * backslash or runs past the bytes read; the general path then takes it,
- * so behaviour is the same either way. */
+/* Fast path, for the common record: one that lies whole in the buffer and
+ * has no backslash is split in one pass over 64-byte windows, finding
+ * separators and the LF together instead of a memchr for each; the loop
+ * runs once per field, with no branch on the kind of byte found.  Returns 0,
+ * having changed nothing that matters, when the record has a backslash or
+ * runs past the bytes read; the general path then takes it, so behaviour is
+ * the same either way. */
 static inline uint64_t mask16(const char *p, __m128i a, __m128i b, __m128i c, int sh,
                               uint64_t *lf, uint64_t *bs)
 {
@@ -1026,8 +1027,6 @@ static inline void put_bytes(struct tsv_writer *w, const char *p, size_t n)
     w->n += n;
 }
 
-/* Does any byte of p need escaping?  Eight bytes at a time: a byte below
- * 0x0e (TAB, LF, CR and a few harmless controls) or a backslash. */
 /* Has the word a byte below 0x0e (TAB, LF and CR among them) or a
  * backslash?  (Exact as a yes or no: the borrows that can mark a byte
  * wrongly only come after a byte that is one.) */
@@ -1250,13 +1249,6 @@ void tsv_writer_close(struct tsv_writer *w)
     w->hold = 0;
     tsv_writer_flush(w);
     output_close(w->out);
-    free(w->buf);
-    memset(w, 0, sizeof *w);
-}
-
-void tsv_writer_abort(struct tsv_writer *w)
-{
-    output_abort(w->out);
     free(w->buf);
     memset(w, 0, sizeof *w);
 }

@@ -206,12 +206,13 @@ size_t tsv_split_names(const char *s, size_t n, char ***names);
  * FILE) split as tsv_split_names, without a leading byte-order mark.  An
  * unreadable file dies as every input does; an empty one with exit 2. */
 size_t tsv_read_names(const char *path, char ***names);
+/* Free what tsv_split_names or tsv_read_names made. */
+void tsv_free_names(char **names, size_t n);
 /* The UTF-8 byte-order mark, which a file may start with (Excel,
  * PowerShell): the readers skip it, it is never part of a value.  So the
  * writer escapes the first byte of a value that starts its output with
  * these bytes (\xEF), which reads back as the value. */
 #define TSV_BOM "\xEF\xBB\xBF"
-void tsv_free_names(char **names, size_t n);
 
 struct output;
 
@@ -265,6 +266,5 @@ void tsv_writer_rewind(struct tsv_writer *w, size_t mark);
 void tsv_format_record(char **buf, size_t *len, size_t *cap, const struct field *f, size_t n);
 /* Flush, finish and rename into place. */
 void tsv_writer_close(struct tsv_writer *w);
-void tsv_writer_abort(struct tsv_writer *w);
 
 #endif

@@ -3,16 +3,16 @@
 # make static) and the man pages, built with dpkg-deb alone (no debian/
 # directory, no debhelper):
 #   sh mk/deb.sh    writes build/hitkit_VERSION_ARCH.deb
-# VERSION is HK_VERSION (lib/err.h), ARCH the build machine's
+# VERSION is HK_VERSION (lib/version.h), ARCH the build machine's
 # (dpkg --print-architecture).  The programs are static, so the package
 # depends on no library: only on what the hit-report script runs (bash,
 # coreutils' date, mktemp..., gzip for .gz inputs), and recommends awscli,
 # which only s3:// inputs and outputs need.
 set -eu
 umask 022
-version=$(sed -n 's/^#define HK_VERSION "\(.*\)"$/\1/p' lib/err.h)
+version=$(sed -n 's/^#define HK_VERSION "\(.*\)"$/\1/p' lib/version.h)
 arch=$(dpkg --print-architecture)
-[ -n "$version" ] || { echo "mk/deb.sh: no HK_VERSION in lib/err.h" >&2; exit 2; }
+[ -n "$version" ] || { echo "mk/deb.sh: no HK_VERSION in lib/version.h" >&2; exit 2; }
 deb=build/hitkit_${version}_$arch.deb
 stage=build/deb/hitkit
 

@@ -29,6 +29,7 @@
 #include "threads.h"
 #include "tsv.h"
 #include "units.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <getopt.h>

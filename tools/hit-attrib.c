@@ -35,6 +35,7 @@
 #include "threads.h"
 #include "tsv.h"
 #include "units.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -21,6 +21,7 @@
 #include "rng.h"
 #include "tsv.h"
 #include "units.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -86,7 +87,6 @@ struct gen {
     uint64_t *cut_bytes, *cut_rows; /* each cut: g->bytes and g->rows after it */
     size_t ncut, capcut;
 };
-
 
 /* ---- rows ------------------------------------------------------------------ */
 

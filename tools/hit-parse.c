@@ -9,6 +9,7 @@
 #include "io.h"
 #include "schema.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -123,7 +124,6 @@ static size_t load_columns(const char *arg, char ***names)
 
 struct rejects {
     struct tsv_writer w;
-    int open;
     uint64_t n;
 };
 
@@ -196,7 +196,7 @@ int main(int argc, char **argv)
     }
     struct tsv_writer w;
     tsv_writer_open(&w, o.output, 0);
-    struct rejects rj = {.open = 0, .n = 0};
+    struct rejects rj = {.n = 0};
     if (o.rejects) {
         tsv_writer_open(&rj.w, o.rejects, 0);
         static char *const hdr[] = {"file", "line", "column", "reason", "record"};

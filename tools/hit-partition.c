@@ -22,6 +22,7 @@
 #include "parts.h"
 #include "tsv.h"
 #include "units.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>

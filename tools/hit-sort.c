@@ -13,6 +13,7 @@
 #include "threads.h"
 #include "tsv.h"
 #include "units.h"
+#include "xalloc.h"
 
 #include <getopt.h>
 #include <stdio.h>

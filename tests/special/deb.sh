@@ -12,6 +12,7 @@
 #    installed hit-report, which runs the tools beside it, makes the same
 #    report of the sample day as the tree's.
 # Skipped (77) when dpkg-deb is missing, or the static libzstd or libcsv.
+# tests/run: needs make static (a static build of its own) and dpkg-deb
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${HK_BIN:-$root/bin}
@@ -27,7 +28,7 @@ for a in libzstd.a libcsv.a libc.a; do
     [ "$("$cc" -print-file-name="$a")" != "$a" ] || { echo "no static $a for $cc"; exit 77; }
 done
 
-version=$(sed -n 's/^#define HK_VERSION "\(.*\)"$/\1/p' "$root/lib/err.h")
+version=$(sed -n 's/^#define HK_VERSION "\(.*\)"$/\1/p' "$root/lib/version.h")
 arch=$(dpkg --print-architecture)
 deb=$root/build/hitkit_${version}_$arch.deb
 rm -f "$deb"

@@ -6,6 +6,7 @@
 # Skipped (77) when clang cannot build a -fsanitize=fuzzer program
 # (make check-deps installs clang and libclang-rt-dev).
 # tests/run: time limit 600 s
+# tests/run: needs a clang libFuzzer build of its own, and minutes
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 2

@@ -17,6 +17,7 @@
 #    of make static has the same flags as above, and _FORTIFY_SOURCE=2.
 # The tools are built (make all static) if need be.  Skipped (77) when the
 # static libzstd or libcsv is missing (make static cannot build).
+# tests/run: needs make static (a static build of its own)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hk-harden.XXXXXX") || exit 2

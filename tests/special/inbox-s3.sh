@@ -18,6 +18,7 @@
 #
 # Exit 0 pass, 77 skip (awscli or node/npm cannot be installed), else fail;
 # one line per failed assertion.  Env: HK_BIN (default bin/).
+# tests/run: needs an S3 server (s3rver, from npm) and the aws cli
 set -u
 name='inbox-s3'
 # shellcheck source=tests/lib/inbox-s3.sh

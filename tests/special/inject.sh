@@ -33,6 +33,7 @@
 # program that calls it, as the shim saw them in the normal run: a rare
 # call (a hash table growing) fails too.  HK_INJECT_ALL=1 runs every N.  The shim cannot be preloaded under ASan,
 # so this runs on bin/ whatever HK_BIN says.
+# tests/run: needs minutes (every call of every tool failed in turn)
 set -euo pipefail
 command -v python3 >/dev/null || { echo "no python3"; exit 77; }
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

@@ -6,6 +6,7 @@
 # typed (BIGINT, DOUBLE, TIMESTAMP WITH TIME ZONE) by DuckDB's own detection.
 # Skips (77) only when node or npm is missing or the install fails (see
 # partition-duckdb.sh).
+# tests/run: needs DuckDB (from npm)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 root=$PWD

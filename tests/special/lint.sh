@@ -7,6 +7,7 @@
 # It analyses every file, which takes longer than the default time limit
 # allows on a busy machine:
 # tests/run: time limit 600 s
+# tests/run: needs the static analysers, and minutes
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 for t in cppcheck gcc clang-tidy shellcheck; do

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Every tool's --help "Usage:" line must equal its man page's SYNOPSIS, and
-# every long option --help lists must be documented in the man page.
+# every long option --help lists must be documented in the man page; and
+# every page's .TH line names the version of lib/version.h.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-command -v man >/dev/null || { echo "man not installed" >&2; exit 77; }
 fail=0
+version=$(sed -n 's/^#define HK_VERSION "\(.*\)"$/\1/p' lib/version.h)
+[ -n "$version" ] || { echo "no HK_VERSION in lib/version.h"; exit 1; }
+for page in man/*.1; do
+    grep -q "^\.TH [^ ]* 1 [^ ]* \"hitkit $version\" " "$page" ||
+        { echo "$page: its .TH line does not say \"hitkit $version\""; fail=1; }
+done
+command -v man >/dev/null || { echo "man not installed" >&2; [ "$fail" = 0 ] && exit 77; exit 1; }
 for page in man/*.1; do
     tool=$(basename "$page" .1)
     [ -x "$HK_BIN/$tool" ] || { echo "$tool: no binary for $page"; fail=1; continue; }

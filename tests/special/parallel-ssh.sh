@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The examples/parallel recipe with GNU parallel --sshlogin, against an sshd
 # started here on a loopback port: the sharded report must equal hit-report's.
+# tests/run: needs an sshd started here, and GNU parallel
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 for c in parallel rsync /usr/sbin/sshd ssh-keygen; do

@@ -11,6 +11,7 @@
 # and the literal __HIVE_DEFAULT_PARTITION__): DuckDB URL-decodes each back
 # to the exact value, the empty one to NULL.
 # Skips (77) only when node or npm is missing or the install fails.
+# tests/run: needs DuckDB (from npm)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 root=$PWD

@@ -4,6 +4,7 @@
 # Starts a throwaway cluster (initdb + pg_ctl) in a temporary directory on a
 # loopback port, removed on exit.  As root the server runs as the postgres
 # user (it refuses root).  Skipped (77) only when PostgreSQL is not installed.
+# tests/run: needs a PostgreSQL server started here
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 pgbin=

@@ -15,6 +15,7 @@
 # (hence `s3 mv`) whose source key holds $ & + , ; = ? @ # or : fails with
 # NoSuchKey.  Real S3 has no such limit; the output prefixes here use spaces
 # and quotes, and $ is tested in input keys and local paths.
+# tests/run: needs an S3 server (s3rver, from npm) and the aws cli
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${HK_BIN:-$root/bin}

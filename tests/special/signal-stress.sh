@@ -15,6 +15,7 @@
 # The moments are a fixed schedule (5 ms to 300 ms after the start, in
 # steps of 5 ms, in a scrambled order), the same on every machine; where
 # each lands depends on the machine's speed, which is the point.
+# tests/run: needs half a minute of signals on a timed schedule
 set -euo pipefail
 command -v python3 >/dev/null || exit 77
 bin=${HK_BIN:-bin}

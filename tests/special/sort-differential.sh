@@ -5,6 +5,7 @@
 # The body of hit-sort's output must equal `LC_ALL=C sort -s -t TAB` with the
 # equivalent keys byte for byte (the data has no backslashes, so the lines
 # are the same bytes for both tools).
+# tests/run: needs a minute or more against GNU sort
 set -u
 command -v python3 >/dev/null || { echo "python3 not installed" >&2; exit 77; }
 export LC_ALL=C

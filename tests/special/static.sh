@@ -15,6 +15,7 @@
 #    and refuses dynamic ones.
 # Skipped (77) when the static libzstd or libcsv is missing, or when this
 # machine lets no one into a root directory (neither chroot nor unshare).
+# tests/run: needs make static (a static build of its own) and a chroot
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${HK_BIN:-$root/bin}

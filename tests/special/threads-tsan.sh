@@ -7,6 +7,7 @@
 # the normal build's with --threads 1.  Skipped (77) when the compiler
 # cannot build with ThreadSanitizer.  Needs make's build/gen (the built-in
 # engine table as C).
+# tests/run: needs a ThreadSanitizer build of its own
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${HK_BIN:-$root/bin}

@@ -24,6 +24,7 @@
 # test's is an hour, which HK_VALGRIND=1 (every tool, one after another)
 # needs on a slow machine.
 # tests/run: time limit 3600 s
+# tests/run: needs valgrind over the data cases, up to an hour
 set -uo pipefail
 command -v valgrind >/dev/null || { echo "no valgrind"; exit 77; }
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2

@@ -8,6 +8,7 @@
 #include "check.h"
 #include "err.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <stdarg.h>
 #include <zstd.h>

@@ -99,10 +99,6 @@ static void test_add_sub_cmp(void)
     CHECK(dec_add(&a, D(0, 1)) == DEC_OVERFLOW);
     a = D(INT64_MAX, 0);
     CHECK(dec_add(&a, D(INT64_MIN, 0)) == DEC_OK && a.v == -1);
-    struct dec r;
-    CHECK(dec_sub(&r, D(1, 0), D(1, 2)) == DEC_OK && r.v == 99 && r.scale == 2);
-    CHECK(dec_sub(&r, D(INT64_MIN, 0), D(1, 0)) == DEC_OVERFLOW);
-    CHECK(dec_sub(&r, D(0, 0), D(INT64_MIN, 0)) == DEC_OVERFLOW);
     CHECK(dec_cmp(D(150, 2), D(15, 1)) == 0);
     CHECK(dec_cmp(D(-1, 0), D(5, 1)) < 0);
     CHECK(dec_cmp(D(5, 1), D(-1, 0)) > 0);

@@ -7,8 +7,8 @@
 #define HK_FILES_H
 
 #include "check.h"
-#include "err.h"
 #include "tsv.h"
+#include "xalloc.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,6 @@
 /* Unit tests for lib/groups: find, find_many, same, key, order, clear. */
 #include "groups.h"
 #include "check.h"
-#include "err.h"
 #include "tsv.h"
 
 static struct field F(const char *s) {

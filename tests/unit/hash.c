@@ -7,6 +7,7 @@
 #include "check.h"
 #include "err.h"
 #include "tsv.h"
+#include "xalloc.h"
 
 #include <stdint.h>
 

@@ -10,6 +10,7 @@
 #include "io.h"
 #include "check.h"
 #include "err.h"
+#include "xalloc.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -49,6 +50,11 @@ static char *subdir(const char *name)
         abort();
     return d;
 }
+
+/* The directory of test_registry's stale temporaries, made first: lib/io
+ * sweeps a directory once a process, known by its inode, and one made
+ * after others were removed may be given an inode of theirs. */
+static char *stale_dir;
 
 /* Deterministic bytes: text-like lines of varying length. */
 static char *make_data(size_t n)
@@ -310,7 +316,6 @@ static void test_output(void)
     output_write(o, data + 1000, n - 1000);
     output_write(o, data, 0);
     CHECK(!exists(dest));
-    CHECK(output_bytes(o) == n);
     output_close(o);
     char *back = slurp(dest, &got);
     CHECK(got == n && memcmp(back, data, n) == 0);
@@ -351,16 +356,15 @@ static void test_output(void)
     CHECK(!exists(fresh) && entries(dir) == 1);
 
     /* .zst by name: compressed (zstd's own decoder agrees), whatever the
-     * level; output_bytes counts compressed bytes */
+     * level */
     int levels[] = {0, 1};
     for (int i = 0; i < 2; i++) {
         o = output_open(fresh, levels[i]);
         for (size_t at = 0; at < n; at += 100003)
             output_write(o, data + at, n - at < 100003 ? n - at : 100003);
-        uint64_t zbytes = output_bytes(o);
         output_close(o);
         char *zb = slurp(fresh, &got);
-        CHECK(got >= zbytes && got < n); /* the rest came at the close */
+        CHECK(got < n);
         unsigned long long fcs = ZSTD_getFrameContentSize(zb, got);
         char *plain = xmalloc(n);
         size_t dn = ZSTD_decompress(plain, n, zb, got);
@@ -426,7 +430,6 @@ static void test_output(void)
     /* a device is written in place (no temporary beside /dev/null) */
     o = output_open("/dev/null", 0);
     output_write(o, data, 1000);
-    CHECK(output_bytes(o) == 1000);
     output_close(o);
 
     unlink(link);
@@ -475,7 +478,7 @@ static void test_stdout(void)
         CHECK_MEM(back, got, "to stdout\n", 10);
         free(back);
     }
-    CHECK(entries(tmpdir) == 1);
+    CHECK(entries(tmpdir) == 2); /* the file, and stale_dir */
     unlink(file);
     free(file);
 }
@@ -606,7 +609,7 @@ static void test_registry(void)
     /* a process that is gone: a pid above the kernel's largest pid_max
      * (2^22) never names one, where a child's pid may be reused at once */
     long gone = 4194305;
-    char *sd = subdir("stale");
+    char *sd = stale_dir;
     char names[6][256];
     snprintf(names[0], 256, "%s/.out.tsv.hk-%ld-%s.Ab12Cd", sd, (long)gone, host);
     snprintf(names[1], 256, "%s/sort.hk-%ld-%s.x1y2z3", sd, (long)gone, host);
@@ -648,6 +651,7 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
+    stale_dir = subdir("stale");
     test_input();
     test_input_errors();
     test_output();

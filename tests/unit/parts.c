@@ -4,6 +4,7 @@
  * of two partitions written, committed and listed in the manifest. */
 #include "parts.h"
 #include "check.h"
+#include "err.h"
 #include "io.h"
 
 #include <sys/stat.h>

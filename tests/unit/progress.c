@@ -162,7 +162,7 @@ static void terminal(void)
     int errp[2], saved = dup(2);
     CHECK(pipe(errp) == 0);
     dup2(errp[1], 2);
-    warn("a warning");
+    warn_at(NULL, 0, 0, "a warning");
     dup2(saved, 2);
     close(saved);
     drain(fds[0], buf, sizeof buf);
@@ -183,7 +183,7 @@ static void terminal(void)
     saved = dup(2);
     CHECK(pipe(errp) == 0);
     dup2(errp[1], 2);
-    warn("another");
+    warn_at(NULL, 0, 0, "another");
     dup2(saved, 2);
     close(saved);
     close(errp[0]);
