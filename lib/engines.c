@@ -275,7 +275,10 @@ static size_t ere_nodes(const char *s)
 static regex_t *compile(const char *ere)
 {
     regex_t *re = xmalloc(sizeof *re);
-    if (regcomp(re, ere, REG_EXTENDED) != 0) {
+    int e = regcomp(re, ere, REG_EXTENDED);
+    if (e == REG_ESPACE) /* memory, not the pattern */
+        die(EXIT_TROUBLE, "out of memory");
+    if (e != 0) {
         free(re);
         return NULL;
     }
