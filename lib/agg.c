@@ -180,7 +180,17 @@ update_one(struct agg_mem *m, enum agg_op op, size_t i, void *const *st, const s
             keep(&s->u.s.p, &s->u.s.len, &s->u.s.cap, v->p, v->n);
             s->n++;
             break;
-        case AGG_NUNIQUE: s->n += (uint64_t)first_seen(m, st[k], i, v); break;
+        case AGG_NUNIQUE:
+/* gcc's analyzer loses uthash's bucket array (freed by agg_mem_free) and calls it a leak here */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
+            s->n += (uint64_t)first_seen(m, st[k], i, v);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+            break;
         }
     }
     *peak |= amax;
