@@ -63,7 +63,7 @@ void extsort_set_threads(struct extsort *s, int n);
 /* As extsort_finish, but the lines come to put in blocks of whole lines
  * (count of them, n bytes), for a caller that writes every record (no
  * --unique).  With every record in memory and several threads, the blocks
- * are gathered by all of them (lib/fanout) and put in order: in sorted
+ * are gathered by all of them (lib/stage) and put in order: in sorted
  * order the lines are read from all over memory, which is most of the
  * time of writing them out.  put runs on any of the threads, one block at
  * a time. */

@@ -268,11 +268,11 @@ static int finish_batch(void *arg, size_t batch, size_t slot)
         st->file = b->file;
         st->base = tsv_header_lines(st->r);
     }
-    int e = st->ops->finish(st->arg, slot);
-    st->records += b->records;
+    st->records += b->records; /* so finish sees the counts with its batch's */
     st->dropped += b->dropped;
     if (b->bytes > st->bytes)
         st->bytes = b->bytes;
+    int e = st->ops->finish(st->arg, slot);
     if (!e && b->bad) {
         st->bad_file = b->path;
         st->bad_line = st->ch ? st->base + b->bad_line : b->bad_line;
@@ -301,23 +301,32 @@ static void begin(struct stage *st, size_t slot)
         st->ops->begin(st->arg, slot);
 }
 
-void stage_bad(struct stage *st, size_t slot, const struct tsv_reader *m, long col,
-               const char *fmt, ...)
+/* The batch in slot ends at m, bad at column col (the message is the
+ * caller's to write into msg). */
+static struct slot *note_bad(struct stage *st, size_t slot, const struct tsv_reader *m, long col)
 {
     struct slot *b = &st->s[slot];
     b->bad = 1;
     b->bad_line = m->line;
     b->bad_col = col;
+    return b;
+}
+
+void stage_bad(struct stage *st, size_t slot, const struct tsv_reader *m, long col,
+               const char *fmt, ...)
+{
+    struct slot *b = note_bad(st, slot, m, col);
     va_list ap;
     va_start(ap, fmt);
+    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started on the line before */
     vsnprintf(b->msg, sizeof b->msg, fmt, ap);
     va_end(ap);
 }
 
 static void reader_bad(struct stage *st, size_t slot, const struct tsv_reader *m)
 {
-    char msg[MSG];
-    stage_bad(st, slot, m, m->bad_col, "%s", tsv_bad_message(m, msg, sizeof msg));
+    struct slot *b = note_bad(st, slot, m, m->bad_col);
+    tsv_bad_message(m, b->msg, sizeof b->msg);
 }
 
 /* Read chunk c into slot, on thread t: its records go to take() up to
@@ -486,6 +495,8 @@ struct stage *stage_new(struct tsv_reader *r, const struct stage_opts *o,
     size_t nshards = o->shards ? o->shards : 1;
     assert(nshards <= (size_t)st->o.threads);
     st->nch = tsv_chunks(r, o->chunk ? o->chunk : CHUNK, &st->ch);
+    if (!st->ch && o->stream_shards)
+        nshards = o->stream_shards;
     st->qops = (struct stage_batch_ops){st->ch ? read_chunk : NULL, work_batch, finish_batch};
     if (st->ch)
         plan_files(st);
@@ -500,6 +511,8 @@ struct stage *stage_new(struct tsv_reader *r, const struct stage_opts *o,
 
 size_t stage_slots(const struct stage *st) { return st->q.nslots; }
 
+size_t stage_shards(const struct stage *st) { return st->q.nshards; }
+
 size_t stage_threads(const struct stage *st) { return st->nthreads; }
 
 int stage_run(struct stage *st)
@@ -512,7 +525,10 @@ int stage_run(struct stage *st)
         q->total = st->nch;
         q->ended = 1;
     }
-    size_t end = n > 1 ? spawn(q, t, w, first, st->ch ? n : q->nshards) : first;
+    /* a stream: the caller reads, and the other threads work, one a shard
+     * at most */
+    size_t workers = q->nshards < n - 1 ? q->nshards : n - 1;
+    size_t end = n > 1 ? spawn(q, t, w, first, st->ch ? n : workers) : first;
     st->inline_ = !st->ch && end == 0;
     if (st->ch)
         loop(q, 0);
@@ -533,6 +549,8 @@ long stage_line(const struct stage *st, size_t slot, long line, const char **fil
     *file = st->s[slot].path;
     return st->ch ? st->base + line : line;
 }
+
+int stage_streamed(const struct stage *st) { return st->ch == NULL; }
 
 char *stage_mapped(const struct stage *st, uint64_t *n)
 {

@@ -9,10 +9,11 @@
  *    any thread reads the next one: its bytes go to the slot (or, with
  *    map, the slot points into the mapped file) and a reader over them
  *    (tsv_open_mem) hands each record to take();
- *  - any other input (stdin, zstd, CSV) is read by the calling thread,
- *    a batch of records at a time; the records' fields point into the
- *    reader's buffer, so every batch is finished before the reader moves
- *    its bytes (its release hook).
+ *  - any other input (stdin, zstd) is read by the calling thread, a batch
+ *    of records at a time, while the other threads (threads - 1, at most
+ *    one a shard) work; the records' fields point into the reader's
+ *    buffer, so every batch is finished before the reader moves its bytes
+ *    (its release hook).
  * Each record belongs to one shard (take decides, and remembers it); thread
  * s does shard s's records of every batch, batch after batch (work), so a
  * shard's state needs no lock and sees its records in input order.  When
@@ -55,6 +56,9 @@ struct stage_ops {
 struct stage_opts {
     int threads;    /* threads in all (--threads), at least 1 */
     size_t shards;  /* at least 1, at most threads */
+    size_t stream_shards; /* the shards when streamed, if not 0 (a tool
+                           * whose figures depend on the shards keeps a
+                           * stream's as they were on one worker) */
     uint64_t chunk; /* bytes of a file's batch (0: 1 MiB) */
     size_t batch;   /* records of a streamed batch (0: 512) */
     uint64_t map;   /* files that together are at most this many bytes are
@@ -67,6 +71,8 @@ struct stage *stage_new(struct tsv_reader *r, const struct stage_opts *o,
                         const struct stage_ops *ops, void *arg);
 /* The slots: the tool's per-batch arrays have this many entries. */
 size_t stage_slots(const struct stage *st);
+/* The shards: a record goes to one below it. */
+size_t stage_shards(const struct stage *st);
 /* The reading threads (take's thread numbers are below it). */
 size_t stage_threads(const struct stage *st);
 /* Run to the end of the input; 0, or finish's nonzero value.  A bad
@@ -79,9 +85,13 @@ void stage_bad(struct stage *st, size_t slot, const struct tsv_reader *m, long c
 /* From finish: where a record of the batch in slot is, given the line
  * take saw (m->line): its file's name and its line there. */
 long stage_line(const struct stage *st, size_t slot, long line, const char **file);
-/* After stage_run: data records read, and dropped by the reader's filter. */
+/* Data records read, and dropped by the reader's filter: after stage_run,
+ * or in finish, up to the end of its batch. */
 uint64_t stage_records(const struct stage *st);
 uint64_t stage_dropped(const struct stage *st);
+/* Whether the stage reads the reader itself (a stream), rather than
+ * chunks of its files (the reader stays after its header). */
+int stage_streamed(const struct stage *st);
 /* The one input file, when it is mapped (o.map), and its size in *n. */
 char *stage_mapped(const struct stage *st, uint64_t *n);
 /* Bytes of input read, for -v. */

@@ -15,7 +15,7 @@
  * (rows, warnings, errors, -v) and the machinery that feeds the rules.
  * Visitors are independent, so on several threads each takes the
  * visitors of its hash modulo N (attrib_shard), and all read the file
- * (see fanout).
+ * (lib/stage).
  */
 #include "adobe.h"
 #include "attrib.h"
@@ -25,13 +25,12 @@
 #include "engines.h"
 #include "err.h"
 #include "extsort.h"
-#include "fanout.h"
 #include "fmt.h"
 #include "hash.h"
 #include "io.h"
 #include "keys.h"
 #include "progress.h"
-#include "relay.h"
+#include "stage.h"
 #include "threads.h"
 #include "tsv.h"
 #include "units.h"
@@ -123,13 +122,9 @@ struct opts {
 
 enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 }; /* --threads */
 
-/* The visitors of one shard (all of them with one thread; see fanout),
- * and, for the thread that reads a stream, its engine scratch and key. */
+/* The visitors of one shard (all of them with one thread). */
 struct shard_state {
     struct attrib_visitors *vis;
-    struct engines_scratch *eng;
-    char *key;
-    size_t keycap;
 };
 
 static int64_t parse_duration(const char *s)
@@ -352,20 +347,19 @@ static int mine(void *arg, const struct field *f)
 
 /* ---- attribution ------------------------------------------------------ */
 
-/* A stream (or one thread): hits go through in batches (files on several
- * threads go through fanout, below).  The reading thread splits them,
- * drops the excluded ones, parses their times and prepares them (prepare:
- * what each says, its visitor's key); the other thread (lib/relay)
- * attributes them and writes the output, so the output is the same as
- * with one thread.  A hit held in a batch is the fields attribution uses
- * (F_*, then --with's; the visitor is in its key), pointing into the
- * reader's buffer, which keeps them until its release hook (flush) has
- * waited for every batch handed over; the reader calls it too before it
- * dies on a bad record.  Errors are reported by the reading thread in the
- * order of the hits: the other one stops at a fatal one and notes it;
- * warnings it prints itself, before the reader can go on to report
- * anything later. */
-enum { BATCH = 256, NBATCH = 16 };
+/* The hits go through lib/stage in batches: chunks of a plain file read
+ * on every thread, a stream read on this one.  The thread that reads a
+ * hit drops it when excluded, parses its time and works out what it says
+ * by itself (prepare: attrib_look, with that thread's engine scratch), and
+ * gives it to shard attrib_shard(visitor) of N, with copies of its
+ * visitor's key and of its search engine and keyword; shard s's thread
+ * attributes shard s's hits of each batch in order, to its own visitors,
+ * touching only those copies, which lie one after another; then the
+ * batch's hits are accounted in input order (finish), so output, warnings,
+ * the first error and the counts are those of one thread, but for the
+ * visitors tracked, summed over the shards (each sweeps its own).  A bad
+ * record or time ends the run after the hits before it (lib/stage). */
+
 /* A batch's hit: the fields attrib_look reads, then these, then --with's. */
 enum { F_VNUM = ATTRIB_NFIELDS, F_VPAGE, F_WITH };
 
@@ -384,18 +378,47 @@ struct text {
 /* A hit made ready for attribution by the thread that read it: what it
  * says, its visitor's key at key_at and its domain and keyword at dom_at
  * in a text (h's pointers are set from those when it is applied); then
- * what it came to: 0 for NOTHING, else det + 1 (fanout, see chunk_shard). */
+ * what it came to: 0 for NOTHING, else det + 1 (see batch_shard). */
 struct pend {
     struct attrib_hit h;
     size_t dom_at, key_at;
     size_t det;
 };
 
-struct batch {
-    struct field *f; /* BATCH hits of nk fields */
-    struct hit h[BATCH];
-    struct pend p[BATCH];
+/* What a hit of a batch came to, and where the copy of its credited
+ * domain and keyword is in its batch_shard's out (the visitor may change
+ * before the batch is accounted). */
+struct det {
+    struct attrib_outcome o;
+    size_t at;
+};
+
+/* A batch's share of one shard: its hits, and the copies they point to;
+ * then what they came to but NOTHING (in order), and the credited domains
+ * and keywords, copied. */
+struct batch_shard {
+    struct pend *p;
+    size_t np, pcap;
     struct text in;
+    struct det *det;
+    size_t ndet, detcap;
+    struct text out;
+};
+
+/* A batch of hits (a slot of the stage): each hit's fields (nk a hit,
+ * pointing into the batch's bytes or the reader's buffer), where it is,
+ * and its shard. */
+struct batch {
+    char *key; /* a visitor key, before its shard is known */
+    size_t keycap;
+    struct field *f;
+    size_t fcap;
+    struct hit *h;
+    size_t n, hcap;
+    unsigned char *shard;
+    size_t scap;
+    struct batch_shard *sh; /* nsh */
+    uint64_t excluded;
 };
 
 struct run {
@@ -415,8 +438,12 @@ struct run {
     long pcol, tcol, xcol, scol;
     int ids; /* the input has hitid_high and hitid_low */
     int64_t now;
-    struct batch *b;
-    struct relay *relay;
+    struct stage *st;              /* the stage being run, */
+    struct batch *slot;            /* its batches, */
+    struct engines_scratch **eng;  /* each reading thread's scratch, */
+    size_t nslot, neng, nshards;   /* and the shards of its hits */
+    size_t *cur;                   /* finish: where each shard is in a batch's hits */
+    int streamed;                  /* the last stage read the reader itself */
     struct hit bad;    /* a fatal error: where, */
     long bad_col;      /* in which column, */
     char bad_msg[160]; /* and what */
@@ -432,12 +459,11 @@ struct run {
     uint64_t quiet;
     int hushed;
     struct sorting *sorting;
-    /* --progress: the meter, ticked by the thread that reads (flush, on
-     * the reader rd) or finishes chunks (chunk_end), with the bytes and
-     * rows read so far; fsum: where each input file starts in the bytes of
-     * all (npaths + 1 sums), when they are regular files, else NULL. */
+    /* --progress: the meter, ticked as batches are finished, with the
+     * bytes and rows read so far; fsum: where each input file starts in the
+     * bytes of all (npaths + 1 sums), when they are regular files, else
+     * NULL. */
     struct progress meter;
-    const struct tsv_reader *rd;
     uint64_t *fsum;
     uint64_t done_bytes, done_rows;
 };
@@ -575,168 +601,59 @@ static int account(struct run *r, const struct hit *h, const struct field *f,
     return 0;
 }
 
-/* The other thread: attribute a batch of hits. */
-static int work(void *arg, size_t slot)
+/* ---- the stage's steps ------------------------------------------------- */
+
+static void batch_begin(void *arg, size_t slot)
 {
     struct run *r = arg;
-    struct batch *b = &r->b[slot];
-    struct attrib_outcome out;
-    for (size_t i = 0, n = relay_items(r->relay, slot); i < n; i++) {
-        if (!in_order(r, &b->h[i]))
-            return 1;
-        apply_pend(r->sh[0].vis, &b->p[i], &b->in, &out);
-        if (account(r, &b->h[i], b->f + i * r->nk, &out))
-            return 1;
+    struct batch *k = &r->slot[slot];
+    k->n = k->excluded = 0;
+    for (size_t s = 0; s < r->nshards; s++)
+        k->sh[s].np = k->sh[s].in.n = k->sh[s].out.n = k->sh[s].ndet = 0;
+}
+
+/* A hit read by thread t: dropped when excluded, else worked out and put
+ * in its shard's share of the batch. */
+static int batch_take(void *arg, size_t t, size_t slot, const struct tsv_reader *m)
+{
+    struct run *r = arg;
+    struct batch *k = &r->slot[slot];
+    int64_t tm = 0;
+    int w = when(r, m->f, &tm);
+    if (w == ATTRIB_EXCLUDED) {
+        k->excluded++;
+        return 0;
     }
+    if (w == ATTRIB_BAD_TIME) {
+        stage_bad(r->st, slot, m, r->tcol + 1, "%s: not epoch seconds", m->names[r->tcol]);
+        return 1;
+    }
+    if (k->n == k->hcap) {
+        size_t cap = k->hcap;
+        xgrow((void **)&k->shard, &cap, k->n + 1, sizeof *k->shard);
+        cap = k->hcap;
+        xgrow((void **)&k->f, &cap, k->n + 1, r->nk * sizeof *k->f);
+        xgrow((void **)&k->h, &k->hcap, k->n + 1, sizeof *k->h);
+    }
+    struct field *hf = k->f + k->n * r->nk;
+    pick_hit(r, m->f, hf);
+    struct field key = visitor_key(r, m, &k->key, &k->keycap);
+    size_t sh = attrib_shard(attrib_hash(key.p, key.n), r->nshards);
+    struct batch_shard *cs = &k->sh[sh];
+    if (cs->np == cs->pcap)
+        xgrow((void **)&cs->p, &cs->pcap, cs->np + 1, sizeof *cs->p);
+    prepare(r, r->eng[t], hf, tm, key.p, key.n, &cs->p[cs->np++], &cs->in);
+    assert(sh <= UCHAR_MAX); /* nshards is at most MAX_THREADS */
+    k->shard[k->n] = (unsigned char)sh;
+    k->h[k->n++] = (struct hit){tm, NULL, m->line};
     return 0;
 }
 
-/* Hand over the batch being filled and wait until every batch is done
- * (the reader's release hook, before an error, and at the end); a fatal
- * error of the attribution is reported here, in the reading thread. */
-static void flush(void *arg)
+/* Shard s attributes its hits of a batch, to its own visitors. */
+static void batch_work(void *arg, size_t s, size_t slot)
 {
     struct run *r = arg;
-    if (r->relay && relay_flush(r->relay) && !r->disorder)
-        die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
-    /* the other thread is idle: the meter's line cannot cross its warnings */
-    if (r->meter.on)
-        meter(r, tsv_bytes(r->rd), r->rd->records + r->rd->dropped);
-}
-
-/* ---- all threads: fanout ---------------------------------------------- */
-
-/* Plain files on N threads (lib/fanout): any thread reads a chunk of about
- * CHUNK bytes: it splits it, drops the excluded hits, parses the times and
- * works out what each hit says by itself (attrib_look), and gives the hit
- * to shard attrib_shard(visitor) of N, with copies of its visitor's key and of its
- * search engine and keyword; thread s attributes shard s's hits of each
- * chunk in order, to its own visitors, touching only those copies, which
- * lie one after another; then the chunk's hits are accounted in input
- * order (finish), so output, warnings, the first error and the counts are
- * those of one thread, but for the visitors tracked, summed over the
- * shards (each sweeps its own).  A bad record or time stops the reading
- * of its chunk, and the run at that chunk's finish, after the hits before
- * it. */
-enum { CHUNK = 1 << 20 };
-
-/* What a hit of a chunk came to, and where the copy of its credited domain
- * and keyword is in its chunk_shard's out (the visitor may change before
- * the chunk is accounted). */
-struct det {
-    struct attrib_outcome o;
-    size_t at;
-};
-
-/* A chunk's share of one shard: its hits, and the copies they point to;
- * then what they came to but NOTHING (in order), and the credited domains
- * and keywords, copied. */
-struct chunk_shard {
-    struct pend *p;
-    size_t np, pcap;
-    struct text in;
-    struct det *det;
-    size_t ndet, detcap;
-    struct text out;
-};
-
-struct chunk {
-    char *buf; /* the chunk's bytes, decoded in place */
-    size_t cap;
-    struct engines_scratch *eng; /* the reading thread's, for attrib_look */
-    char *key;                   /* a visitor key, before its shard is known */
-    size_t keycap;
-    struct field *f; /* nk a hit */
-    size_t fcap;
-    struct hit *h;
-    size_t n, hcap;
-    unsigned char *shard; /* a hit's */
-    size_t scap;
-    struct chunk_shard *sh; /* nsh */
-    uint64_t records, excluded, dropped; /* dropped: by --shard */
-    long lines;                          /* physical lines */
-    int bad;
-    long bad_line, bad_col;
-    char bad_msg[160];
-};
-
-struct fan {
-    struct run *r;
-    const struct tsv_reader *like;
-    const struct tsv_chunk *ch;
-    struct chunk *slot;
-    size_t file; /* finish: the chunk's file, */
-    long base;   /* the lines before the chunk in it, */
-    size_t *cur; /* and where it is in each shard's outcomes */
-    uint64_t rows; /* the rows of the chunks finished, for the meter */
-};
-
-static void fan_read(void *arg, size_t c, size_t slot)
-{
-    struct fan *fa = arg;
-    struct run *r = fa->r;
-    struct chunk *k = &fa->slot[slot];
-    const struct tsv_chunk *tc = &fa->ch[c];
-    size_t n = (size_t)(tc->to - tc->from);
-    if (n > k->cap)
-        xgrow((void **)&k->buf, &k->cap, n, 1);
-    struct input *in = input_open_range(tc->path, tc->from, tc->to);
-    for (size_t got = 0, m; got < n; got += m)
-        if ((m = input_read(in, k->buf + got, n - got)) == 0)
-            die(EXIT_DATA, "%s: the file got shorter while it was read", tc->path);
-    input_close(in);
-    k->n = k->records = k->excluded = 0;
-    k->bad = 0;
-    for (size_t s = 0; s < r->nsh; s++)
-        k->sh[s].np = k->sh[s].in.n = k->sh[s].out.n = k->sh[s].ndet = 0;
-    struct tsv_reader m;
-    tsv_open_mem(&m, fa->like, tc->path, k->buf, n);
-    while (tsv_next(&m)) {
-        int64_t t = 0;
-        int w = ATTRIB_KEPT;
-        if (!m.bad && (w = when(r, m.f, &t)) == ATTRIB_EXCLUDED) {
-            k->excluded++;
-            continue;
-        }
-        if (m.bad || w == ATTRIB_BAD_TIME) {
-            k->bad = 1;
-            k->bad_line = m.line;
-            k->bad_col = m.bad ? m.bad_col : r->tcol + 1;
-            if (m.bad)
-                tsv_bad_message(&m, k->bad_msg, sizeof k->bad_msg);
-            else
-                snprintf(k->bad_msg, sizeof k->bad_msg, "%s: not epoch seconds", m.names[r->tcol]);
-            break;
-        }
-        if (k->n == k->hcap) {
-            xgrow((void **)&k->h, &k->hcap, k->n + 1, sizeof *k->h);
-            xgrow((void **)&k->shard, &k->scap, k->n + 1, sizeof *k->shard);
-            xgrow((void **)&k->f, &k->fcap, k->n + 1, r->nk * sizeof *k->f);
-        }
-        struct field *hf = k->f + k->n * r->nk;
-        pick_hit(r, m.f, hf);
-        struct field key = visitor_key(r, &m, &k->key, &k->keycap);
-        size_t sh = attrib_shard(attrib_hash(key.p, key.n), r->nsh);
-        struct chunk_shard *cs = &k->sh[sh];
-        if (cs->np == cs->pcap)
-            xgrow((void **)&cs->p, &cs->pcap, cs->np + 1, sizeof *cs->p);
-        prepare(r, k->eng, hf, t, key.p, key.n, &cs->p[cs->np++], &cs->in);
-        assert(sh <= UCHAR_MAX); /* nsh is at most MAX_THREADS */
-        k->shard[k->n] = (unsigned char)sh;
-        k->h[k->n++] = (struct hit){t, tc->path, m.line};
-    }
-    k->records = m.records;
-    k->dropped = m.dropped;
-    k->lines = tsv_lines(&m);
-    tsv_close(&m);
-}
-
-static void fan_work(void *arg, size_t s, size_t slot)
-{
-    struct fan *fa = arg;
-    struct run *r = fa->r;
-    struct chunk *k = &fa->slot[slot];
-    struct chunk_shard *cs = &k->sh[s];
+    struct batch_shard *cs = &r->slot[slot].sh[s];
     for (size_t j = 0; j < cs->np; j++) {
         struct pend *p = &cs->p[j];
         struct det d = {0};
@@ -754,53 +671,39 @@ static void fan_work(void *arg, size_t s, size_t slot)
     }
 }
 
-/* Finish, chunk c first: its lines count from its file's header, and
- * each shard's hits from its first. */
-static void chunk_begin(struct fan *fa, size_t c)
+/* Hit i of the batch in slot, where it is in the input. */
+static struct hit batch_hit(const struct run *r, size_t slot, size_t i)
 {
-    if (fa->ch[c].file != fa->file) {
-        fa->file = fa->ch[c].file;
-        fa->base = 1; /* the header */
-    }
-    for (size_t s = 0; s < fa->r->nsh; s++)
-        fa->cur[s] = 0;
+    struct hit h = r->slot[slot].h[i];
+    h.line = stage_line(r->st, slot, h.line, &h.file);
+    return h;
 }
 
-/* Finish, chunk c last: its counts, and its bad record (1), if any. */
-static int chunk_end(struct fan *fa, const struct chunk *k, size_t c)
+/* A batch is finished: its counts, and the meter. */
+static void batch_end(struct run *r, size_t slot)
 {
-    struct run *r = fa->r;
-    r->cnt.hits += k->records;
-    r->cnt.skipped += k->excluded;
-    if (k->bad) {
-        r->bad = (struct hit){0, fa->ch[c].path, fa->base + k->bad_line};
-        r->bad_col = k->bad_col;
-        snprintf(r->bad_msg, sizeof r->bad_msg, "%s", k->bad_msg);
-        return 1;
-    }
-    fa->base += k->lines;
-    fa->rows += k->records + k->dropped;
-    meter(r, r->fsum ? r->fsum[fa->ch[c].file] + fa->ch[c].to : 0, fa->rows);
-    return 0;
+    r->cnt.skipped += r->slot[slot].excluded;
+    if (r->meter.on)
+        meter(r, stage_bytes(r->st), stage_records(r->st) + stage_dropped(r->st));
 }
 
-static int fan_finish(void *arg, size_t c, size_t slot)
+/* Account a batch's hits in input order (the stage's finish). */
+static int batch_finish(void *arg, size_t slot)
 {
-    struct fan *fa = arg;
-    struct run *r = fa->r;
-    struct chunk *k = &fa->slot[slot];
-    chunk_begin(fa, c);
+    struct run *r = arg;
+    struct batch *k = &r->slot[slot];
+    for (size_t s = 0; s < r->nshards; s++)
+        r->cur[s] = 0;
     for (size_t i = 0; i < k->n; i++) {
         size_t s = k->shard[i];
-        assert(fa->cur[s] < k->sh[s].np); /* a shard's hits, in input order */
-        size_t d = k->sh[s].p[fa->cur[s]++].det;
+        assert(r->cur[s] < k->sh[s].np); /* a shard's hits, in input order */
+        size_t d = k->sh[s].p[r->cur[s]++].det;
         if (!d && k->h[i].t >= r->now) { /* the usual hit: only its time counts */
             r->now = k->h[i].t;
             r->seen++;
             continue;
         }
-        struct hit h = k->h[i];
-        h.line += fa->base;
+        struct hit h = batch_hit(r, slot, i);
         if (!in_order(r, &h))
             return 1;
         if (!d)
@@ -814,58 +717,8 @@ static int fan_finish(void *arg, size_t c, size_t slot)
         if (account(r, &h, k->f + i * r->nk, &o))
             return 1;
     }
-    return chunk_end(fa, k, c);
-}
-
-/* Attribute the chunks on r->nsh threads; 0, 1 for an error noted in r,
- * or FANOUT_NO_THREADS (nothing read). */
-static int fan_run(struct run *r, const struct tsv_reader *like, const struct tsv_chunk *ch,
-                   size_t nch, const struct fanout_ops *ops)
-{
-    size_t window = 2 * r->nsh + 1;
-    struct fan fa = {.r = r, .like = like, .ch = ch, .file = SIZE_MAX};
-    fa.slot = xcalloc(window, sizeof *fa.slot);
-    fa.cur = xcalloc(r->nsh, sizeof *fa.cur);
-    for (size_t i = 0; i < window; i++)
-        fa.slot[i].sh = xcalloc(r->nsh, sizeof *fa.slot[i].sh);
-    /* Each slot its own scratch, for the thread that reads into it. */
-    for (size_t i = 0; i < window; i++)
-        fa.slot[i].eng = engines_scratch_new(r->rules.engines);
-    int e = fanout_run(nch, r->nsh, window, ops, &fa);
-    for (size_t i = 0; i < window; i++) {
-        struct chunk *k = &fa.slot[i];
-        for (size_t s = 0; s < r->nsh; s++) {
-            free(k->sh[s].p);
-            free(k->sh[s].in.p);
-            free(k->sh[s].det);
-            free(k->sh[s].out.p);
-        }
-        engines_scratch_free(k->eng);
-        free(k->key);
-        free(k->sh);
-        free(k->buf);
-        free(k->f);
-        free(k->h);
-        free(k->shard);
-    }
-    free(fa.slot);
-    free(fa.cur);
-    return e;
-}
-
-/* The reader's current hit, at time t, as a hit of the batch being filled. */
-static void take(struct run *r, const struct tsv_reader *rd, int64_t t)
-{
-    size_t i;
-    struct batch *b = &r->b[relay_add(r->relay, BATCH, &i)];
-    struct field *f = b->f + i * r->nk;
-    struct shard_state *x = &r->sh[0];
-    if (i == 0)
-        b->in.n = 0;
-    pick_hit(r, rd->f, f);
-    struct field key = visitor_key(r, rd, &x->key, &x->keycap);
-    prepare(r, x->eng, f, t, key.p, key.n, &b->p[i], &b->in);
-    b->h[i] = (struct hit){t, rd->file, rd->line};
+    batch_end(r, slot);
+    return 0;
 }
 
 /* ---- hits out of time order: sorted first ------------------------------ */
@@ -1000,67 +853,69 @@ static void collect_hit(struct sorting *x, const struct hit *h, const struct pen
     extsort_add(x->xs, f, NULL);
 }
 
-/* A stream's batch of hits into the sort (lib/relay's work). */
-static int collect(void *arg, size_t slot)
+/* A batch's hits into the sort, in input order (the stage's finish). */
+static int batch_collect(void *arg, size_t slot)
 {
     struct run *r = arg;
-    struct batch *b = &r->b[slot];
-    for (size_t i = 0, n = relay_items(r->relay, slot); i < n; i++)
-        collect_hit(r->sorting, &b->h[i], &b->p[i], &b->in, b->f + i * r->nk);
+    struct batch *k = &r->slot[slot];
+    for (size_t s = 0; s < r->nshards; s++)
+        r->cur[s] = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        struct batch_shard *cs = &k->sh[k->shard[i]];
+        struct hit h = batch_hit(r, slot, i);
+        collect_hit(r->sorting, &h, &cs->p[r->cur[k->shard[i]]++], &cs->in, k->f + i * r->nk);
+    }
+    batch_end(r, slot);
     return 0;
 }
 
-/* A file's chunk of hits into the sort, in order (fanout's finish; the
- * chunks were read and their hits worked out on every thread). */
-static int fan_collect(void *arg, size_t c, size_t slot)
+/* Run the hits of rd, from where it is, through a stage on nshards shards
+ * (ops: attributing them, or collecting them for the sort); 0, or 1 when
+ * finish stopped the run (an error noted in r, or --order auto's
+ * disorder).  Counts the hits. */
+static int run_stage(struct run *r, struct tsv_reader *rd, size_t nshards,
+                     const struct stage_ops *ops)
 {
-    struct fan *fa = arg;
-    struct run *r = fa->r;
-    struct chunk *k = &fa->slot[slot];
-    chunk_begin(fa, c);
-    for (size_t i = 0; i < k->n; i++) {
-        struct chunk_shard *cs = &k->sh[k->shard[i]];
-        struct hit h = k->h[i];
-        h.line += fa->base;
-        collect_hit(r->sorting, &h, &cs->p[fa->cur[k->shard[i]]++], &cs->in, k->f + i * r->nk);
-    }
-    return chunk_end(fa, k, c);
-}
-
-static void fan_nothing(void *arg, size_t s, size_t slot)
-{
-    (void)arg, (void)s, (void)slot;
-}
-
-/* Read the hits of rd on this thread, worked out as far as they can be
- * without their visitors (take), in batches that fn takes on another
- * (lib/relay; the same thread with --threads 1); stop early when fn does
- * (--order auto found a hit out of order).  Returns the hits excluded. */
-static uint64_t read_hits(struct run *r, struct tsv_reader *rd, int (*fn)(void *arg, size_t slot),
-                          int threaded)
-{
-    r->relay = relay_new(NBATCH, fn, r, threaded);
-    uint64_t excl = 0; /* counted here, the rest of cnt by the other thread */
-    while (tsv_next(rd)) {
-        int64_t t;
-        int w = when(r, rd->f, &t);
-        if (w == ATTRIB_EXCLUDED) {
-            excl++;
-            continue;
+    /* a stream's hits go to one table: a single worker keeps up with one
+     * reading thread, and -v's peak is then exact */
+    struct stage_opts so = {.threads = r->o->threads, .shards = nshards, .stream_shards = 1};
+    r->st = stage_new(rd, &so, ops, r);
+    nshards = r->nshards = stage_shards(r->st);
+    r->nslot = stage_slots(r->st);
+    r->slot = xcalloc(r->nslot, sizeof *r->slot);
+    for (size_t i = 0; i < r->nslot; i++)
+        r->slot[i].sh = xcalloc(nshards, sizeof *r->slot[i].sh);
+    r->neng = stage_threads(r->st);
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+    r->eng = xcalloc(r->neng, sizeof *r->eng);
+    for (size_t i = 0; i < r->neng; i++)
+        r->eng[i] = engines_scratch_new(r->rules.engines);
+    r->cur = xcalloc(nshards, sizeof *r->cur);
+    int e = stage_run(r->st);
+    r->cnt.hits += stage_records(r->st);
+    r->streamed = stage_streamed(r->st);
+    stage_free(r->st);
+    r->st = NULL;
+    for (size_t i = 0; i < r->nslot; i++) {
+        struct batch *k = &r->slot[i];
+        for (size_t s = 0; s < nshards; s++) {
+            free(k->sh[s].p);
+            free(k->sh[s].in.p);
+            free(k->sh[s].det);
+            free(k->sh[s].out.p);
         }
-        if (w == ATTRIB_BAD_TIME) {
-            flush(r);
-            die_at(EXIT_DATA, rd->file, rd->line, r->tcol + 1, "%s: not epoch seconds",
-                   rd->names[r->tcol]);
-        }
-        take(r, rd, t);
-        if (r->detect && relay_stopped(r->relay))
-            break;
+        free(k->sh);
+        free(k->key);
+        free(k->f);
+        free(k->h);
+        free(k->shard);
     }
-    flush(r);
-    relay_end(r->relay);
-    r->relay = NULL;
-    return excl;
+    free(r->slot);
+    for (size_t i = 0; i < r->neng; i++)
+        engines_scratch_free(r->eng[i]);
+    free(r->eng);
+    free(r->cur);
+    return e;
 }
 
 /* Sort the hits of rd from where it is, then attribute them (see above). */
@@ -1078,22 +933,10 @@ static void sort_hits(struct run *r, struct tsv_reader *rd)
     x.f = xmalloc(nf * sizeof *x.f);
     /* cppcheck-suppress autoVariables ; set back to NULL before sort_hits returns */
     r->sorting = &x;
-    /* A plain file is read in chunks on every thread (fanout), which also
-     * work out what each hit says; the chunks' hits go into the sort in
-     * order.  Else one thread: collect is as much work as take, and two
-     * would wait for each other at every release of the reader's buffer. */
-    struct tsv_chunk *ch = NULL;
-    size_t nch = o->threads > 1 ? tsv_chunks(rd, CHUNK, &ch) : 0;
-    static const struct fanout_ops collecting = {fan_read, fan_nothing, fan_collect};
-    int e = nch > 1 ? fan_run(r, rd, ch, nch, &collecting) : FANOUT_NO_THREADS;
-    free(ch);
-    if (e > 0)
-        die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
-    if (e) { /* (fanout counts its own) */
-        uint64_t excl = read_hits(r, rd, collect, 0);
-        r->cnt.hits += rd->records;
-        r->cnt.skipped += excl;
-    }
+    /* The threads that read work out what each hit says; the batches'
+     * hits go into the sort in input order. */
+    static const struct stage_ops collecting = {batch_begin, batch_take, NULL, batch_collect};
+    run_stage(r, rd, 1, &collecting);
     extsort_finish(x.xs, replay, &x);
     extsort_free(x.xs);
     r->sorting = NULL;
@@ -1158,7 +1001,6 @@ static void start(struct run *run, const struct opts *o)
     run->sh = xcalloc(run->nsh, sizeof *run->sh);
     for (size_t i = 0; i < run->nsh; i++)
         run->sh[i].vis = attrib_visitors_new(&run->rules);
-    run->sh[0].eng = engines_scratch_new(eng); /* a stream's (fanout's slots have their own) */
     run->now = INT64_MIN;
     run->detect = o->order == ORDER_AUTO;
 }
@@ -1224,9 +1066,10 @@ static void shard_filter(struct run *run, struct tsv_reader *r)
     tsv_filter(r, mine, &run->shard, upto);
 }
 
-/* Attribute every hit of r: on every thread (fanout), else read here and
- * handed to another thread; sorted first with --order sort, or when a hit
- * comes earlier than one before it (see sort_hits). */
+/* Attribute every hit of r (lib/stage: a plain file's chunks on every
+ * thread, a stream read here and attributed on another); sorted first with
+ * --order sort, or when a hit comes earlier than one before it (see
+ * sort_hits). */
 static void attribute_all(struct run *run, struct tsv_reader *r, char **paths, size_t npaths,
                           const struct tsv_opts *to)
 {
@@ -1236,30 +1079,21 @@ static void attribute_all(struct run *run, struct tsv_reader *r, char **paths, s
     if (o->order != ORDER_INPUT)
         tsv_writer_hold(&run->w, 1);
     size_t rows = tsv_writer_mark(&run->w);
-    struct tsv_chunk *ch = NULL;
-    size_t nch = o->threads > 1 && o->order != ORDER_SORT ? tsv_chunks(r, CHUNK, &ch) : 0;
-    static const struct fanout_ops attributing = {fan_read, fan_work, fan_finish};
-    int e = nch > 1 ? fan_run(run, r, ch, nch, &attributing) : FANOUT_NO_THREADS;
-    free(ch);
-    if (e > 0 && !run->disorder)
-        die_at(EXIT_DATA, run->bad.file, run->bad.line, run->bad_col, "%s", run->bad_msg);
-    /* Else one reader: this thread, handing batches to another. */
-    int here = e && o->order != ORDER_SORT && !run->disorder; /* r read in this loop */
-    uint64_t excl = here ? read_hits(run, r, work, o->threads > 1) : 0;
-    if (o->order != ORDER_SORT && !run->disorder) {
-        run->cnt.hits += r->records;
-        run->cnt.skipped += excl;
-        return;
-    }
-    if (run->disorder) {
-        if (here && !rereadable(paths, npaths))
+    if (o->order != ORDER_SORT) {
+        static const struct stage_ops attributing = {batch_begin, batch_take, batch_work,
+                                                     batch_finish};
+        if (run_stage(run, r, run->nsh, &attributing) && !run->disorder)
+            die_at(EXIT_DATA, run->bad.file, run->bad.line, run->bad_col, "%s", run->bad_msg);
+        if (!run->disorder)
+            return;
+        if (run->streamed && !rereadable(paths, npaths))
             die_at(EXIT_DATA, run->late.file, run->late.line, run->tcol + 1,
                    "%s: earlier than a hit before it, and a stream cannot be read again "
                    "to sort it (--order sort sorts a stream from the start)",
                    r->names[run->tcol]);
         restart(run);
         tsv_writer_rewind(&run->w, rows);
-        if (here) { /* read from the start again (fanout left r after its header) */
+        if (run->streamed) { /* read from the start again (chunks leave r after its header) */
             tsv_close(r);
             tsv_open(r, paths, npaths, to);
             shard_filter(run, r);
@@ -1268,10 +1102,9 @@ static void attribute_all(struct run *run, struct tsv_reader *r, char **paths, s
     sort_hits(run, r);
 }
 
-static void progress(struct run *run, const struct tsv_reader *r, char **paths, size_t npaths)
+static void progress(struct run *run, char **paths, size_t npaths)
 {
     const struct opts *o = run->o;
-    run->rd = r;
     run->fsum = file_sums(paths, npaths);
     uint64_t bytes = o->progress_bytes, rows = o->progress_rows;
     if (!bytes && !rows && run->fsum)
@@ -1281,19 +1114,10 @@ static void progress(struct run *run, const struct tsv_reader *r, char **paths, 
 
 static void finish(struct run *run)
 {
-    for (size_t i = 0; i < run->nsh; i++) {
+    for (size_t i = 0; i < run->nsh; i++)
         attrib_visitors_free(run->sh[i].vis);
-        free(run->sh[i].key);
-    }
-    engines_scratch_free(run->sh[0].eng);
     engines_free(run->engines);
     free(run->sh);
-    if (run->b)
-        for (size_t i = 0; i < NBATCH; i++) {
-            free(run->b[i].f);
-            free(run->b[i].in.p);
-        }
-    free(run->b);
     free(run->fsum);
     free(run->cols);
     free((void *)run->vcols);
@@ -1312,19 +1136,16 @@ int main(int argc, char **argv)
     char **paths = argv + optind;
     size_t npaths = (size_t)(argc - optind);
     struct tsv_reader r;
-    struct tsv_opts to = {.no_header = o.no_header, .release = flush, .release_arg = &run};
+    struct tsv_opts to = {.no_header = o.no_header};
     tsv_open(&r, paths, npaths, &to);
     tsv_writer_open(&run.w, o.output, 0);
     if (r.ncols) {
         columns(&run, &r);
         shard_filter(&run, &r);
-        run.b = xcalloc(NBATCH, sizeof *run.b);
-        for (size_t i = 0; i < NBATCH; i++)
-            run.b[i].f = xmalloc(BATCH * run.nk * sizeof *run.b[i].f);
         if (o.progress)
-            progress(&run, &r, paths, npaths);
+            progress(&run, paths, npaths);
         attribute_all(&run, &r, paths, npaths, &to);
-        if (run.fsum) /* every byte was read (fanout leaves out a file with no records) */
+        if (run.fsum) /* every byte was read (chunks leave out a file with no records) */
             run.done_bytes = run.fsum[npaths];
         progress_end(&run.meter, run.done_bytes, run.done_rows);
     }

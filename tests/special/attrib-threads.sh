@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # hit-attrib reads plain files in chunks on N threads, each attributing the
-# visitors whose hash modulo N is its own (lib/fanout); the chunks' hits are
+# visitors whose hash modulo N is its own (lib/stage); the chunks' hits are
 # then accounted in input order.  Against one thread, byte for byte: the
 # output, the warnings, the first error and its exit status, the -v counts
 # (but the visitors tracked, summed over the shards), on several files,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The threaded tools under ThreadSanitizer: lib/relay, lib/fanout, hit-agg,
+# The threaded tools under ThreadSanitizer: lib/relay, lib/stage, hit-agg,
 # hit-attrib, hit-partition and hit-sort are built with -fsanitize=thread into a scratch
 # directory and run with two threads on generated data big enough for many
 # batches and buffer refills, and on inputs that stop with an error from
@@ -35,8 +35,8 @@ check() { # what, status, expected status
 check "hit-attrib" $? 0
 "$bin/hit-attrib" --threads 1 "$tmp/hits.tsv" >"$tmp/a1.tsv" || exit 1
 cmp -s "$tmp/a1.tsv" "$tmp/a2.tsv" || { echo "FAIL hit-attrib: outputs differ"; fail=1; }
-# a file is read in chunks by three threads (lib/fanout); a stream by one
-# thread, with another attributing (lib/relay)
+# a file is read in chunks by three threads (lib/stage); a stream by one
+# thread, with another attributing
 "$tmp/hit-attrib" --threads 3 "$tmp/hits.tsv" >"$tmp/a3.tsv" 2>"$tmp/a3.err"
 check "hit-attrib 3 threads" $? 0
 cmp -s "$tmp/a1.tsv" "$tmp/a3.tsv" || { echo "FAIL hit-attrib 3 threads: outputs differ"; fail=1; }
@@ -59,8 +59,8 @@ for r in r3 rz; do
 done
 "$tmp/hit-attrib" --threads 2 - <"$tmp/rev.tsv" >"$tmp/rs.tsv" 2>"$tmp/rs.err"
 check "hit-attrib reversed stream" $? 1
-# --progress reporting at every tick, from the thread that reads (relay) or
-# that finishes chunks (fanout), among bad prices' warnings; on a terminal
+# --progress reporting at every tick, from the thread that finishes
+# batches (lib/stage), among bad prices' warnings; on a terminal
 # (script) a warning wipes the meter's line first, from whichever thread
 awk -F '\t' -v OFS='\t' 'NR > 1 && NR % 1000 == 0 { $5 = "1"; $11 = "Games;X;1;abc;" } 1' \
     "$tmp/hits.tsv" >"$tmp/badp.tsv"
