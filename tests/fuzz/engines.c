@@ -58,11 +58,12 @@ static void run(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *nul = memchr(data, 0, size);
-    size_t tn = nul ? (size_t)(nul - data) : size;
-    table = fz_file(0, data, tn);
-    refs = nul ? nul + 1 : data + size;
-    refs_n = nul ? size - tn - 1 : 0;
+    struct fz_in in = {data, size};
+    const uint8_t *t;
+    size_t tn = fz_until(&in, 0, &t);
+    table = fz_file(0, t, tn);
+    refs = in.p;
+    refs_n = in.n;
     loaded = 0;
     int st = FZ_DIES(run());
     FZ_ASSERT(st < 0 || (!loaded && (st == 1 || st == 2)));

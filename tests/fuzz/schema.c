@@ -99,10 +99,10 @@ static void run(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *nul = memchr(data, 0, size);
-    size_t sn = nul ? (size_t)(nul - data) : size;
-    path = fz_file(0, data, sn);
-    struct fz_in in = {nul ? nul + 1 : data + size, nul ? size - sn - 1 : 0};
+    struct fz_in in = {data, size};
+    const uint8_t *sp;
+    size_t sn = fz_until(&in, 0, &sp);
+    path = fz_file(0, sp, sn);
     const uint8_t *h;
     size_t hn = fz_until(&in, '\n', &h);
     ncols = tsv_split_names((const char *)h, hn, &names);
