@@ -224,6 +224,7 @@ int stage_batches(size_t nbatches, int threads, size_t shards, const struct stag
 enum { CHUNK = 1 << 20, BATCH = 512, MSG = 256, STOP_BAD = -1 };
 
 struct slot {
+    uint64_t batch;   /* the batch's number in input order */
     size_t file;      /* the batch's file (files), */
     const char *path; /* and its name */
     long lines;       /* its physical lines (files) */
@@ -252,6 +253,7 @@ struct stage {
     long base;            /* and the lines of that file before the batch */
     size_t fill;          /* streamed: the slot being filled, */
     int filling, inline_; /* when one is; no thread works (threads 1) */
+    int soft;             /* streamed: the reader's soft mode before */
     const char *bad_file; /* the bad record, when the run stopped at one */
     long bad_line, bad_col;
     char bad_msg[MSG];
@@ -291,9 +293,10 @@ static void work_batch(void *arg, size_t shard, size_t slot)
         st->ops->work(st->arg, shard, slot);
 }
 
-static void begin(struct stage *st, size_t slot)
+static void begin(struct stage *st, size_t slot, uint64_t batch)
 {
     struct slot *b = &st->s[slot];
+    b->batch = batch;
     b->records = b->dropped = 0;
     b->lines = 0;
     b->bad = 0;
@@ -338,7 +341,7 @@ static void read_chunk(void *arg, size_t c, size_t slot, size_t t)
     struct slot *b = &st->s[slot];
     size_t n = (size_t)(tc->to - tc->from);
     char *p;
-    begin(st, slot);
+    begin(st, slot, c);
     if (st->map && st->map[tc->file]) {
         p = st->map[tc->file] + tc->from;
     } else {
@@ -416,13 +419,14 @@ static int claim(struct stage *st)
     while (!q->stop && q->claimed >= q->finished + q->nslots)
         pthread_cond_wait(&q->cond, &q->lock);
     int ok = !q->stop;
+    uint64_t batch = q->claimed;
     if (ok) {
         st->fill = claim_locked(q);
         st->filling = 1;
     }
     pthread_mutex_unlock(&q->lock);
     if (ok) {
-        begin(st, st->fill);
+        begin(st, st->fill, batch);
         st->s[st->fill].path = st->r->file;
     }
     return ok;
@@ -500,8 +504,10 @@ struct stage *stage_new(struct tsv_reader *r, const struct stage_opts *o,
     st->qops = (struct stage_batch_ops){st->ch ? read_chunk : NULL, work_batch, finish_batch};
     if (st->ch)
         plan_files(st);
-    else
+    else { /* a bad record comes back to stream(), after the batches before it */
         tsv_set_release(r, release, st);
+        st->soft = tsv_set_soft(r, 1);
+    }
     st->nthreads = st->ch ? (size_t)st->o.threads : 1;
     sched_init(&st->q, stage_window(st->o.threads), nshards, &st->qops, st);
     st->s = xcalloc(st->q.nslots, sizeof *st->s);
@@ -537,8 +543,10 @@ int stage_run(struct stage *st)
     join(t, first, end);
     free(t);
     free(w);
-    if (!st->ch)
+    if (!st->ch) {
         tsv_set_release(st->r, NULL, NULL);
+        tsv_set_soft(st->r, st->soft);
+    }
     if (q->stop == STOP_BAD)
         die_at(EXIT_DATA, st->bad_file, st->bad_line, st->bad_col, "%s", st->bad_msg);
     return q->stop;
@@ -549,6 +557,8 @@ long stage_line(const struct stage *st, size_t slot, long line, const char **fil
     *file = st->s[slot].path;
     return st->ch ? st->base + line : line;
 }
+
+uint64_t stage_batch(const struct stage *st, size_t slot) { return st->s[slot].batch; }
 
 int stage_streamed(const struct stage *st) { return st->ch == NULL; }
 

@@ -85,6 +85,9 @@ void stage_bad(struct stage *st, size_t slot, const struct tsv_reader *m, long c
 /* From finish: where a record of the batch in slot is, given the line
  * take saw (m->line): its file's name and its line there. */
 long stage_line(const struct stage *st, size_t slot, long line, const char **file);
+/* The number of the batch in slot (0, 1, ... in input order), from
+ * begin on. */
+uint64_t stage_batch(const struct stage *st, size_t slot);
 /* Data records read, and dropped by the reader's filter: after stage_run,
  * or in finish, up to the end of its batch. */
 uint64_t stage_records(const struct stage *st);

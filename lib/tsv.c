@@ -836,6 +836,13 @@ void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg)
     r->o.release_arg = arg;
 }
 
+int tsv_set_soft(struct tsv_reader *r, int on)
+{
+    int was = r->o.soft;
+    r->o.soft = on;
+    return was;
+}
+
 /* The filter, for a record the fast path did not ask about. */
 static inline int kept(struct tsv_reader *r)
 {

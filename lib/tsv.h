@@ -151,8 +151,11 @@ size_t tsv_chunks(struct tsv_reader *r, uint64_t bytes, struct tsv_chunk **out);
  * Soft mode, and lines count from 1 at buf, as in tsv_split's parts. */
 void tsv_open_mem(struct tsv_reader *r, const struct tsv_reader *from, const char *file, char *buf,
                   size_t n);
-/* Set the release hook (tsv_opts.release), for a part of tsv_split. */
+/* Set the release hook (tsv_opts.release) of an open reader. */
 void tsv_set_release(struct tsv_reader *r, void (*fn)(void *arg), void *arg);
+/* Soft mode (tsv_opts.soft) on or off, for a caller that reports bad
+ * records itself; returns what it was. */
+int tsv_set_soft(struct tsv_reader *r, int on);
 /* Read the next data record into r->f / r->nf.  Returns 0 at the end. */
 int tsv_next(struct tsv_reader *r);
 /* Readable bytes after the end of every field of a reader that tsv_open
