@@ -24,6 +24,7 @@
 
 #include <assert.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ struct sched {
     unsigned char *ready; /* each slot: its batch is read */
     size_t *left;         /* each slot: shards yet to work on its batch */
     int finishing, stop;
+    atomic_uint moves; /* how many times the state above changed (wake) */
     const struct stage_batch_ops *ops;
     void *arg;
 };
@@ -50,6 +52,7 @@ static void sched_init(struct sched *q, size_t nslots, size_t nshards,
                        const struct stage_batch_ops *ops, void *arg)
 {
     memset(q, 0, sizeof *q);
+    atomic_init(&q->moves, 0);
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->cond, NULL);
     q->nslots = nslots;
@@ -71,6 +74,41 @@ static void sched_free(struct sched *q)
     free(q->left);
 }
 
+enum { SPINS = 1000 };
+
+static inline void pause_cpu(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Under the lock: the state changed; the threads waiting look again. */
+static void wake_locked(struct sched *q)
+{
+    atomic_fetch_add_explicit(&q->moves, 1, memory_order_release);
+    pthread_cond_broadcast(&q->cond);
+}
+
+/* Under the lock: wait until the state changes.  A batch takes
+ * microseconds, about what a thread's sleep and wake-up cost, so the
+ * thread spins a little first (without the lock) and sleeps only when
+ * nothing moved; a change comes with the lock held, so it cannot come
+ * between the last look and the sleep. */
+static void wait_locked(struct sched *q)
+{
+    unsigned seen = atomic_load_explicit(&q->moves, memory_order_acquire);
+    pthread_mutex_unlock(&q->lock);
+    unsigned i = 0;
+    while (i < SPINS && atomic_load_explicit(&q->moves, memory_order_acquire) == seen) {
+        pause_cpu();
+        i++;
+    }
+    pthread_mutex_lock(&q->lock);
+    if (atomic_load_explicit(&q->moves, memory_order_relaxed) == seen)
+        pthread_cond_wait(&q->cond, &q->lock);
+}
+
 /* Under the lock: finish the batches every shard is done with, in order,
  * unless another thread is at it (it looks again when it is done). */
 static void finish_ready(struct sched *q)
@@ -89,7 +127,7 @@ static void finish_ready(struct sched *q)
         q->finished++;
     }
     q->finishing = 0;
-    pthread_cond_broadcast(&q->cond);
+    wake_locked(q);
 }
 
 /* Under the lock: claim the next batch's slot. */
@@ -107,7 +145,7 @@ static void ready_locked(struct sched *q, size_t slot)
     q->ready[slot] = 1;
     if (q->left[slot] == 0)
         finish_ready(q);
-    pthread_cond_broadcast(&q->cond);
+    wake_locked(q);
 }
 
 /* Under the lock: work on one of thread t's shards whose next batch is
@@ -156,7 +194,7 @@ static void loop(struct sched *q, size_t t)
         } else if (done(q, t)) {
             break; /* the others may still finish batches */
         } else {
-            pthread_cond_wait(&q->cond, &q->lock);
+            wait_locked(q);
         }
     }
     pthread_mutex_unlock(&q->lock);
@@ -345,8 +383,8 @@ static void read_chunk(void *arg, size_t c, size_t slot, size_t t)
     if (st->map && st->map[tc->file]) {
         p = st->map[tc->file] + tc->from;
     } else {
-        if (n > b->cap)
-            xgrow((void **)&b->buf, &b->cap, n, 1);
+        if (n + TSV_PAD > b->cap) /* readable past every field, as tsv_open's */
+            xgrow((void **)&b->buf, &b->cap, n + TSV_PAD, 1);
         struct input *in = input_open_range(tc->path, tc->from, tc->to);
         for (size_t got = 0, m; got < n; got += m)
             if ((m = input_read(in, b->buf + got, n - got)) == 0)
@@ -406,7 +444,7 @@ static void release(void *arg)
         return;
     pthread_mutex_lock(&q->lock);
     while (!q->stop && q->finished < q->claimed)
-        pthread_cond_wait(&q->cond, &q->lock);
+        wait_locked(q);
     pthread_mutex_unlock(&q->lock);
 }
 
@@ -417,7 +455,7 @@ static int claim(struct stage *st)
     struct sched *q = &st->q;
     pthread_mutex_lock(&q->lock);
     while (!q->stop && q->claimed >= q->finished + q->nslots)
-        pthread_cond_wait(&q->cond, &q->lock);
+        wait_locked(q);
     int ok = !q->stop;
     uint64_t batch = q->claimed;
     if (ok) {
@@ -462,7 +500,7 @@ static void stream(struct stage *st)
     pthread_mutex_lock(&st->q.lock);
     st->q.total = st->q.claimed;
     st->q.ended = 1;
-    pthread_cond_broadcast(&st->q.cond);
+    wake_locked(&st->q);
     pthread_mutex_unlock(&st->q.lock);
 }
 

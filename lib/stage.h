@@ -8,7 +8,8 @@
  *  - plain files are cut into chunks of whole records (tsv_chunks), and
  *    any thread reads the next one: its bytes go to the slot (or, with
  *    map, the slot points into the mapped file) and a reader over them
- *    (tsv_open_mem) hands each record to take();
+ *    (tsv_open_mem) hands each record to take(); unless mapped, TSV_PAD
+ *    bytes past the end of every field are readable, as tsv_open's;
  *  - any other input (stdin, zstd) is read by the calling thread, a batch
  *    of records at a time, while the other threads (threads - 1, at most
  *    one a shard) work; the records' fields point into the reader's

@@ -8,6 +8,7 @@
 
 #include "err.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,18 @@ void *xcalloc(size_t n, size_t size)
     if (!p)
         die(EXIT_TROUBLE, "out of memory");
     return p;
+}
+
+void *xcalloc_lines(size_t n, size_t size)
+{
+    assert(size % XLINE == 0);
+    size_t total;
+    if (__builtin_mul_overflow(n ? n : 1, size ? size : XLINE, &total))
+        die(EXIT_TROUBLE, "out of memory");
+    void *p = aligned_alloc(XLINE, total);
+    if (!p)
+        die(EXIT_TROUBLE, "out of memory");
+    return memset(p, 0, total);
 }
 
 char *xstrdup(const char *s) { return xmemdup(s, strlen(s)); }

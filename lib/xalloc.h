@@ -18,6 +18,12 @@ void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xmemdup(const char *p, size_t n); /* NUL-terminated copy */
 
+/* A zeroed array of n elements of size bytes, each on cache lines of its
+ * own, so that threads that write elements side by side do not slow each
+ * other down (false sharing): for a type declared with _Alignas(XLINE),
+ * whose size is a multiple of it.  free() takes it. */
+enum { XLINE = 64 };
+void *xcalloc_lines(size_t n, size_t size);
 /* Grow *buf (element size esz) to hold at least need elements. */
 void xgrow(void **buf, size_t *cap, size_t need, size_t esz);
 /* Ask for huge pages on a big buffer read in random order (a hash table,
