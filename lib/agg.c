@@ -2,8 +2,8 @@
  * agg: see agg.h.
  *
  * Minimums and maximums of equal values keep the one written with more
- * decimals (2.50 over 2.5), so neither the order of the rows nor that of
- * merged pieces changes a result.  A last value is copied into a buffer
+ * decimals (2.50 over 2.5), so the order of the rows does not change a
+ * result.  A last value is copied into a buffer
  * of its state (a group's last changes often, and an arena would keep
  * every one); a first value goes to the arena once.  nunique keeps a set
  * of (group, aggregation, value) entries per table: a group is known by
@@ -42,11 +42,6 @@ int agg_op_find(const char *name)
 static int numeric(enum agg_op op)
 {
     return op == AGG_SUM || op == AGG_MEAN || op == AGG_MIN || op == AGG_MAX;
-}
-
-static int summed(enum agg_op op)
-{
-    return op == AGG_SUM || op == AGG_MEAN;
 }
 
 void agg_init(struct agg *a, const struct agg_def *def, size_t n, int decimals)
@@ -146,9 +141,8 @@ static int first_seen(struct agg_mem *m, const void *group, size_t i, const stru
  * row whose sum goes out of range. */
 static inline __attribute__((always_inline)) size_t
 update_one(struct agg_mem *m, enum agg_op op, size_t i, void *const *st, const struct field *v,
-           size_t stride, const struct dec *x, size_t naggs, size_t upto, uint64_t *peak)
+           size_t stride, const struct dec *x, size_t naggs, size_t upto)
 {
-    uint64_t amax = 0;
     for (size_t k = 0; k < upto; k++, v += stride, x += naggs) {
         struct agg_state *s = (struct agg_state *)st[k] + i;
         if (v->n == 0)
@@ -161,7 +155,6 @@ update_one(struct agg_mem *m, enum agg_op op, size_t i, void *const *st, const s
                 upto = k;
                 break;
             }
-            amax |= (uint64_t)s->u.d.v ^ (s->u.d.v < 0 ? UINT64_MAX : 0); /* |v| or |v| - 1 */
             s->n++;
             break;
         case AGG_MIN:
@@ -193,7 +186,6 @@ update_one(struct agg_mem *m, enum agg_op op, size_t i, void *const *st, const s
             break;
         }
     }
-    *peak |= amax;
     return upto;
 }
 
@@ -202,12 +194,11 @@ update_one(struct agg_mem *m, enum agg_op op, size_t i, void *const *st, const s
  * fold away. */
 static inline __attribute__((always_inline)) size_t
 update_rows(const struct agg *a, struct agg_mem *m, void *const *st, const struct field *vals,
-            size_t stride, const struct dec *num, size_t n, size_t *bad, uint64_t *peak)
+            size_t stride, const struct dec *num, size_t n, size_t *bad)
 {
     const struct agg_def *def = a->def; /* in locals: the stores below may alias a's fields */
     const size_t naggs = a->n;
     size_t upto = n; /* rows before the first sum out of range */
-    uint64_t amax = 0;
     for (size_t i = 0; i < naggs; i++) {
         if (!def[i].column) {
             for (size_t k = 0; k < upto; k++)
@@ -215,68 +206,20 @@ update_rows(const struct agg *a, struct agg_mem *m, void *const *st, const struc
             continue;
         }
         size_t was = upto;
-        upto = update_one(m, def[i].op, i, st, vals + i, stride, num + i, naggs, upto, &amax);
+        upto = update_one(m, def[i].op, i, st, vals + i, stride, num + i, naggs, upto);
         if (upto < was)
             *bad = i;
     }
-    if (peak)
-        *peak |= amax;
     return upto;
 }
 
 size_t agg_update(const struct agg *a, struct agg_mem *m, void *const *st, const struct field *vals,
-                  size_t stride, const struct dec *num, size_t n, size_t *bad, uint64_t *peak)
+                  size_t stride, const struct dec *num, size_t n, size_t *bad)
 {
     assert(stride >= a->n);
     if (n == 1)
-        return update_rows(a, m, st, vals, stride, num, 1, bad, peak);
-    return update_rows(a, m, st, vals, stride, num, n, bad, peak);
-}
-
-int agg_merge(const struct agg *a, struct agg_state *dst, const struct agg_state *src, size_t *bad)
-{
-    for (size_t i = 0; i < a->n; i++) {
-        enum agg_op op = a->def[i].op;
-        struct agg_state *d = &dst[i];
-        const struct agg_state *s = &src[i];
-        assert(op != AGG_NUNIQUE);
-        if (!s->n)
-            continue;
-        switch (op) {
-        case AGG_COUNT:
-        case AGG_NUNIQUE: break;
-        case AGG_SUM:
-        case AGG_MEAN:
-            if (dec_add(&d->u.d, s->u.d) != DEC_OK) {
-                *bad = i;
-                return DEC_OVERFLOW;
-            }
-            break;
-        case AGG_MIN:
-        case AGG_MAX:
-            if (better(op, s->u.d, d))
-                d->u.d = s->u.d;
-            break;
-        case AGG_FIRST:
-            if (!d->n) {
-                d->u.s.p = s->u.s.p;
-                d->u.s.len = s->u.s.len;
-            }
-            break;
-        case AGG_LAST: keep(&d->u.s.p, &d->u.s.len, &d->u.s.cap, s->u.s.p, s->u.s.len); break;
-        }
-        d->n += s->n;
-    }
-    return DEC_OK;
-}
-
-int agg_sum_scale(const struct agg *a, const struct agg_state *st)
-{
-    int smax = 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (summed(a->def[i].op) && st[i].u.d.scale > smax)
-            smax = st[i].u.d.scale;
-    return smax;
+        return update_rows(a, m, st, vals, stride, num, 1, bad);
+    return update_rows(a, m, st, vals, stride, num, n, bad);
 }
 
 /* A number at the run's decimals, formatted in buf. */

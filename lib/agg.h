@@ -5,12 +5,11 @@
  * A group holds one struct agg_state per aggregation; a state of zero
  * bytes is an empty group (a count of 0, a sum of 0, no minimum, no first
  * value), so a table that zeroes new payloads (lib/groups) needs no
- * initialisation.  agg_update adds rows to their groups' states,
- * agg_merge adds the states of a group from a later piece of the input to
- * those of an earlier one, and agg_result writes a state's value.  The
- * numbers are exact decimals (lib/dec); a sum that leaves 64 bits is
- * reported by the update or the merge that makes it, with the row and the
- * aggregation, and nothing after it is added.
+ * initialisation.  agg_update adds rows to their groups' states and
+ * agg_result writes a state's value.  The numbers are exact decimals
+ * (lib/dec); a sum that leaves 64 bits is reported by the update that
+ * makes it, with the row and the aggregation, and nothing after it is
+ * added.
  *
  * Rows are updated a batch at a time and an aggregation at a time over
  * the batch: the branch on the operation then goes the same way for a
@@ -110,23 +109,9 @@ agg_parse(const struct agg *a, const struct field *vals, struct dec *num, size_t
  * column reads none), its numbers (agg_parse's) num + k * a->n.  Returns
  * n, or the first row whose sum goes out of range, with the first such
  * aggregation of that row in *bad, as a row at a time would find it; the
- * rows before it are added, it and the rest partly.  When peak is not
- * NULL, *peak is ORed with the magnitude of every running sum reached, in
- * units of its scale (minus one for a negative sum): how near 64 bits the
- * sums came on the way. */
+ * rows before it are added, it and the rest partly. */
 size_t agg_update(const struct agg *a, struct agg_mem *m, void *const *st, const struct field *vals,
-                  size_t stride, const struct dec *num, size_t n, size_t *bad, uint64_t *peak);
-
-/* Add src, the states of a group in a later piece of the input, to dst,
- * the same group's in the pieces before it: as if src's rows had been
- * updated after dst's.  nunique does not merge (its sets would count a
- * value of both pieces twice).  A first value merged stays in src's
- * agg_mem, which must live as long as dst.  DEC_OK, or DEC_OVERFLOW with
- * the first aggregation whose sum goes out of range in *bad. */
-int agg_merge(const struct agg *a, struct agg_state *dst, const struct agg_state *src, size_t *bad);
-
-/* The largest scale of a group's sums (0 when it has none). */
-int agg_sum_scale(const struct agg *a, const struct agg_state *st);
+                  size_t stride, const struct dec *num, size_t n, size_t *bad);
 
 /* Aggregation i's result for a group (st: its states) in *out: */
 enum agg_out {

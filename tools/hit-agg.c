@@ -10,9 +10,10 @@
  * itself (tsv_key), and a row of an existing group costs one hash of it,
  * one lookup and the updates, with no allocation; memory grows with the
  * number of groups only.  The states of a group's aggregations are its
- * payload.  N threads read a large plain file in N parts, each into a
- * table of its own, merged at the end (see run_parts); other input is read
- * on one thread and aggregated on another.
+ * payload.  The rows go through lib/stage: read and parsed on any thread,
+ * each is added by the thread of its key's shard, which owns a table of
+ * its own (the tables share no group, so nothing merges), and the groups
+ * come out in order of first appearance (see emit_all).
  * With --sorted (input already grouped) the table holds the current group
  * only, and each group is written as soon as the next begins.
  * Counts, sums, minimums, maximums, firsts and lasts of several runs merge
@@ -25,7 +26,7 @@
 #include "err.h"
 #include "groups.h"
 #include "hash.h"
-#include "relay.h"
+#include "stage.h"
 #include "threads.h"
 #include "tsv.h"
 #include "units.h"
@@ -33,7 +34,6 @@
 
 #include <assert.h>
 #include <getopt.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,10 +66,10 @@ static const char usage[] =
     "                          default: sums, minimums and maximums keep the most\n"
     "                          decimals seen, means 2 more than that\n"
     "      --threads=N         threads, 1 to 64 (default: 2 with more than one CPU):\n"
-    "                          a large file is read in N parts at once and their\n"
-    "                          groups merged; other input is read by one thread\n"
-    "                          and aggregated by another\n"
-    "  -H, --no-header         the input has no header line: columns are numbers,\n"
+    "                          plain files are read in chunks on every thread,\n"
+    "                          other input by one; each thread adds the rows of\n"
+    "                          its share of the groups\n"
+"  -H, --no-header         the input has no header line: columns are numbers,\n"
     "                          and the output has no header either\n"
     "  -o, --output=FILE       write to FILE (atomically; .zst compresses)\n"
     "  -v, --verbose           print counts and speed to standard error\n"
@@ -79,9 +79,7 @@ static const char usage[] =
     "Exit status: 0 success, 1 bad input, 2 usage or system error.\n"
     "Full documentation: man hit-agg\n";
 
-/* --threads: by default 2 with more than one CPU.  Each part's table holds
- * every group it has seen, so N parts can take N times the memory of one
- * table: more than 2 only when asked. */
+/* --threads: by default 2 with more than one CPU. */
 enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 2 };
 
 /* An aggregation as asked for: lib/agg's rule, and the names around it. */
@@ -93,32 +91,41 @@ struct spec {
     char *label;  /* "op:column" for messages */
 };
 
-/* Where a row came from, for messages. */
-struct row {
-    const char *file;
-    long line;
+/* A shard's table: its groups (their payload: the states of the
+ * aggregations, lib/agg) and what their states hold outside themselves;
+ * where each group's first row is in the input (see place), by the
+ * group's number.  Only the shard's thread touches it. */
+struct table {
+    _Alignas(XLINE) struct groups *groups; /* tables side by side: see xcalloc_lines */
+    struct agg_mem mem;
+    uint64_t *first;
+    size_t cap;
+    void *st[GROUPS_BATCH]; /* work: the states of the rows being added, */
+    struct dec *x;          /* and their numbers (GROUPS_BATCH rows of naggs) */
+    int dead;               /* a sum went out of range: nothing more is added */
 };
 
-/* Rows go through in batches: the reading thread splits them and parses
- * their numbers; the other thread (lib/relay) hashes their keys, finds
- * their groups BATCH at a time (groups_find_many) and updates them.  A row
- * held in a batch is its fields (the group columns, then one per
- * aggregation, empty for a bare count), pointing into the reader's buffer,
- * which keeps them until it calls release(); release waits until the other
- * thread has done every batch handed over.
- * Bad input is reported in the order of the rows, by the reading thread:
- * the other one stops at a sum out of range and notes it (bad); the reader
- * reports it at its next wait (flush), and before a bad value of its own
- * it waits for the rows before that one (the reader does the same for a
- * bad record: it calls release first). */
-enum { BATCH = 2 * GROUPS_BATCH, NBATCH = 16 };
+/* A shard's rows of a batch, in input order: row i is its fields f + i *
+ * nk (its key, then one per aggregation, empty for a bare count), its
+ * key's hash, its place in the batch (at) and the line take saw.  bad:
+ * the first bad row (SIZE_MAX: none): its aggregation, and why (a
+ * dec_parse error, or DEC_OVERFLOW for a sum out of range). */
+struct rows {
+    _Alignas(XLINE) struct field *f;
+    uint64_t *h;
+    uint32_t *at;
+    long *line;
+    size_t n, cap;
+    size_t bad, bad_agg;
+    int bad_why;
+};
+
+/* A batch (one per slot of the stage): its rows by shard, the keys
+ * tsv_key had to build, and how many rows it has. */
 struct batch {
-    struct field *f; /* BATCH rows of nk fields: the key, then the values */
-    struct arena keys; /* the keys tsv_key built, not in the reader's buffer */
-    struct dec *x;   /* BATCH rows of naggs numbers */
-    uint64_t h[BATCH];
-    struct row rows[BATCH];
-    void *st[BATCH];
+    _Alignas(XLINE) struct rows *sh;
+    struct arena keys;
+    uint32_t n;
 };
 
 struct opts {
@@ -126,6 +133,24 @@ struct opts {
     int sorted, verbose, decimals; /* decimals < 0: not fixed */
     int no_header;
     int threads;
+};
+
+/* A bad row: where, which aggregation, why (a dec_parse error, or
+ * SUM_RANGE) and, for a value that is not a number, its first bytes. */
+enum { SUM_RANGE = 1, SHOWN = 40 };
+struct bad {
+    const char *file;
+    long line;
+    size_t agg;
+    int why;
+    int vn;
+    char v[SHOWN];
+};
+
+/* A thread's scratch for tsv_key. */
+struct keybuf {
+    char *p;
+    size_t cap;
 };
 
 struct ctx {
@@ -137,27 +162,15 @@ struct ctx {
     /* A batch row from a record (see pick): the key, then field
      * pick_to[k] is column pick_from[k] (a bare count has no field). */
     size_t *pick_from, *pick_to, npick;
-    struct groups *groups; /* payload: naggs struct agg_state */
-    struct agg_mem mem;
+    size_t nk;             /* fields of a row: 1 + naggs */
+    struct table *tab;     /* a table per shard */
+    size_t nshards;
+    struct stage *st;
+    struct batch *b; /* the stage's slots */
+    size_t nslots;
+    struct keybuf *kb; /* a keybuf per reading thread */
     struct tsv_writer w;
-    struct tsv_reader *in;   /* a part's reader */
-    struct agg_state *spare; /* sorted mode: see next_group */
-    struct batch *b;         /* NBATCH, the relay's slots */
-    size_t nk;               /* fields in a batch row: 1 + naggs */
-    char *kbuf;              /* tsv_key's scratch */
-    size_t kcap;
-    struct relay *relay;
-    struct dec *num;            /* a row's numbers, parsed */
-    struct row bad_row;         /* a sum out of range, found by update: where, */
-    const struct spec *bad_agg; /* which aggregation, */
-    struct field bad_v;         /* which value */
-    /* A part (see run_parts): bad input stops it instead of ending the
-     * process; amax is agg_update's peak of every sum so far. */
-    int part, failed;
-    uint64_t amax;
-    atomic_int *stop; /* set when any part fails */
-    struct ctx *parts;
-    size_t nparts;
+    struct bad bad; /* the bad row that stopped the run */
     uint64_t rows, bytes; /* for -v */
 };
 
@@ -317,323 +330,269 @@ static void rules(struct agg *agg, const struct ctx *c, int decimals)
     free(def);
 }
 
-/* ---- updates ------------------------------------------------------------ */
+/* ---- tables ------------------------------------------------------------- */
 
-/* Report a bad row: a value that is not a number (err: dec_parse's
- * error), or, with err 0, a sum out of range that update found (reported
- * in the reading thread: only it may end the process). */
-static _Noreturn void report(const struct row *r, const struct spec *a, const struct field *v,
-                             int err)
-{
-    if (err)
-        die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: %s: '%.*s'", a->label,
-               dec_strerror(err), v->n > 40 ? 40 : (int)v->n, v->p);
-    die_at(EXIT_DATA, r->file, r->line, a->col + 1, "%s: the %s is out of range", a->label,
-           a->op == AGG_SUM ? "sum" : "sum for the mean");
-}
+/* Which shard a key of hash h goes to: the high bits, as the table's
+ * slots take the low ones. */
+static size_t shard_of(uint64_t h, size_t n) { return (size_t)((h >> 32) % n); }
 
-/* A value of the row (v, for aggregation a) is not a number (e): it is
- * reported after the rows before it (flush); a part only notes it. */
-static void flush(void *arg);
-static __attribute__((noinline, cold)) void
-not_number(struct ctx *c, const struct row *r, const struct spec *a, const struct field *v, int e)
+/* A table per shard.  totals: the one group of a run without --group-by,
+ * which exists even with no rows, placed first. */
+static void tables_new(struct ctx *c, size_t nshards, int totals)
 {
-    struct row here = *r;
-    if (c->relay)
-        relay_unadd(c->relay); /* not this row, */
-    if (c->part) {
-        c->failed = 1;
-        return;
+    c->nshards = nshards;
+    c->tab = xcalloc_lines(nshards, sizeof *c->tab);
+    for (size_t s = 0; s < nshards; s++) {
+        c->tab[s].groups = groups_new(c->naggs * sizeof(struct agg_state));
+        agg_mem_init(&c->tab[s].mem);
+        c->tab[s].x = xmalloc(GROUPS_BATCH * c->naggs * sizeof *c->tab[s].x);
     }
-    flush(c); /* but the rows before it: one may overflow a sum */
-    report(&here, a, v, e);
-}
-
-/* Parse the row's numbers (f: its fields, from tsv_open's or tsv_split's
- * readers, so TSV_PAD bytes follow each) into num. */
-static inline __attribute__((always_inline)) void parse(struct ctx *c, const struct row *r,
-                                                        const struct field *f, struct dec *num)
-{
-    size_t i;
-    int e = agg_parse(c->agg, f + 1, num, &i);
-    if (e != DEC_OK)
-        not_number(c, r, &c->specs[i], &f[1 + i], e);
-}
-
-/* Add n rows to their groups' states (lib/agg): row k's states are st[k],
- * its fields f + k * nk (its key, then one per aggregation), its numbers
- * num + k * naggs.  Returns 0, or 1 for a sum out of range, noted for
- * report: the first such row, and of its sums the first.  A part keeps
- * the peak of its sums for merge. */
-static int update(struct ctx *c, void *const *st, const struct row *rows, const struct field *f,
-                  size_t nk, const struct dec *num, size_t n)
-{
-    size_t i;
-    size_t k = agg_update(c->agg, &c->mem, st, f + 1, nk, num, n, &i, c->part ? &c->amax : NULL);
-    if (k == n)
-        return 0;
-    assert(k < n && i < c->naggs);
-    c->bad_row = rows[k];
-    c->bad_agg = &c->specs[i];
-    c->bad_v = f[k * nk + 1 + i];
-    return 1;
-}
-
-/* ---- batches ------------------------------------------------------------ */
-
-/* The other thread: find the groups of a batch's rows and update them. */
-static int work(void *arg, size_t slot)
-{
-    struct ctx *c = arg;
-    struct batch *b = &c->b[slot];
-    const size_t n = relay_items(c->relay, slot), nk = c->nk;
-    assert(n <= BATCH);
-    for (size_t i = 0; i < n; i++)
-        b->h[i] = hash_bytes(b->f[i * nk].p, b->f[i * nk].n);
-    groups_find_many(c->groups, b->f, nk, b->h, n, b->st);
-    return update(c, b->st, b->rows, b->f, nk, b->x, n);
-}
-
-/* Hand over the batch being filled and wait until every batch is done
- * (the reader's release hook, and the end); a sum out of range is
- * reported here, in the reading thread. */
-static void flush(void *arg)
-{
-    struct ctx *c = arg;
-    if (c->relay && relay_flush(c->relay)) {
-        if (c->part)
-            c->failed = 1;
-        else
-            report(&c->bad_row, c->bad_agg, &c->bad_v, 0);
+    if (totals) {
+        struct table *t = &c->tab[shard_of(hash_bytes("", 0), nshards)];
+        groups_find(t->groups, "", 0);
+        xgrow((void **)&t->first, &t->cap, 1, sizeof *t->first);
+        t->first[0] = 0;
     }
 }
 
-/* The reader's current record as a batch row in f: its key (tsv_key;
- * one it had to build is copied to keys, unless that is NULL: the row is
- * done before the next), then a field per aggregation, but none for a
- * bare count. */
-static inline void pick(struct ctx *c, const struct tsv_reader *r, struct field *f,
-                        struct arena *keys)
+static void tables_free(struct ctx *c)
 {
-    f[0] = tsv_key(r, c->gidx, c->ngidx, &c->kbuf, &c->kcap);
-    if (keys && f[0].p == c->kbuf)
+    for (size_t s = 0; s < c->nshards; s++) {
+        struct table *t = &c->tab[s];
+        for (size_t g = 0; g < groups_count(t->groups); g++)
+            agg_states_free(c->agg, groups_at(t->groups, g));
+        groups_free(t->groups);
+        free(t->first);
+        free(t->x);
+        agg_mem_free(&t->mem);
+    }
+    free(c->tab);
+}
+
+/* Memory held by the tables, and the groups made, for -v. */
+static size_t table_bytes(const struct ctx *c, uint64_t *made)
+{
+    size_t n = 0;
+    *made = 0;
+    for (size_t s = 0; s < c->nshards; s++) {
+        n += groups_bytes(c->tab[s].groups) + agg_mem_bytes(&c->tab[s].mem);
+        *made += groups_made(c->tab[s].groups);
+    }
+    return n;
+}
+
+/* ---- the stage's steps -------------------------------------------------- */
+
+/* A row's place in the input: its batch, then its place in the batch (a
+ * batch holds fewer than 2^24 records: a megabyte or 512 of them);
+ * one more, so that 0 (the totals' group) is before every row. */
+static uint64_t place(uint64_t batch, uint32_t at)
+{
+    assert(at < 1u << 24 && batch < UINT64_C(1) << 39);
+    return (batch << 24 | at) + 1;
+}
+
+/* The record m's fields in f: its key (tsv_key: one it had to build, in
+ * kb, is copied to keys), then a field per aggregation, none for a bare
+ * count. */
+static inline void pick(const struct ctx *c, const struct tsv_reader *m, struct field *f,
+                        const struct field *key, struct keybuf *kb, struct arena *keys)
+{
+    f[0] = key ? *key : tsv_key(m, c->gidx, c->ngidx, &kb->p, &kb->cap);
+    if (keys && f[0].p == kb->p)
         f[0].p = arena_memdup(keys, f[0].p, f[0].n);
-    const struct field *rf = r->f;
+    const struct field *rf = m->f;
     const size_t *from = c->pick_from, *to = c->pick_to, n = c->npick;
     for (size_t k = 0; k < n; k++)
         f[to[k]] = rf[from[k]];
 }
 
-/* The reader's current record as a row of the batch being filled. */
-static void take(struct ctx *c, const struct tsv_reader *r)
+static void begin(void *arg, size_t slot)
 {
-    size_t i;
-    struct batch *b = &c->b[relay_add(c->relay, BATCH, &i)];
-    struct field *row = b->f + i * c->nk;
-    if (i == 0)
-        arena_reset(&b->keys); /* the batch's rows before are done */
-    b->rows[i] = (struct row){r->file, r->line};
-    pick(c, r, row, &b->keys);
-    parse(c, &b->rows[i], row, b->x + i * c->naggs);
+    struct ctx *c = arg;
+    struct batch *b = &c->b[slot];
+    b->n = 0;
+    arena_reset(&b->keys);
+    for (size_t s = 0; s < c->nshards; s++)
+        b->sh[s].n = 0;
 }
 
-/* ---- tables ------------------------------------------------------------- */
-
-/* A table of groups and what goes with it: the batches, their numbers,
- * what the states hold outside themselves.  totals: the one group of a run
- * without --group-by, which exists even with no rows. */
-static void tables_new(struct ctx *c, int totals)
+/* Room for one more row in r. */
+static void rows_grow(const struct ctx *c, struct rows *r)
 {
-    c->groups = groups_new(c->naggs * sizeof(struct agg_state));
-    c->nk = 1 + c->naggs;
-    c->b = xcalloc(NBATCH, sizeof *c->b);
-    for (size_t i = 0; i < NBATCH; i++) {
-        c->b[i].f = xmalloc(BATCH * c->nk * sizeof *c->b[i].f);
-        arena_init(&c->b[i].keys);
-        c->b[i].x = xmalloc(BATCH * (c->naggs ? c->naggs : 1) * sizeof *c->b[i].x);
+    size_t cap = r->cap;
+    xgrow((void **)&r->f, &cap, r->n + 1, c->nk * sizeof *r->f);
+    cap = r->cap;
+    xgrow((void **)&r->h, &cap, r->n + 1, sizeof *r->h);
+    cap = r->cap;
+    xgrow((void **)&r->at, &cap, r->n + 1, sizeof *r->at);
+    xgrow((void **)&r->line, &r->cap, r->n + 1, sizeof *r->line);
+}
+
+/* Record m, read by thread t, as a row of its shard in the batch in slot. */
+static int take(void *arg, size_t t, size_t slot, const struct tsv_reader *m)
+{
+    struct ctx *c = arg;
+    struct batch *b = &c->b[slot];
+    struct field key = tsv_key(m, c->gidx, c->ngidx, &c->kb[t].p, &c->kb[t].cap);
+    uint64_t h = 0; /* one shard: work hashes, on the other thread of a stream */
+    if (c->nshards > 1)
+        h = hash_bytes(key.p, key.n);
+    struct rows *r = &b->sh[c->nshards > 1 ? shard_of(h, c->nshards) : 0];
+    if (r->n == r->cap)
+        rows_grow(c, r);
+    size_t i = r->n;
+    struct field *f = r->f + i * c->nk;
+    pick(c, m, f, &key, &c->kb[t], &b->keys);
+    r->h[i] = h;
+    r->at[i] = b->n++;
+    r->line[i] = m->line;
+    r->n++;
+    return 0;
+}
+
+/* The groups rows made in t (from its group number made on): where each
+ * starts.  They were made in the order of the rows, so the next one made
+ * is the first row's group that is not an older one. */
+static void note_first(struct table *t, size_t made, uint64_t batch, const uint32_t *at,
+                       size_t n)
+{
+    size_t now = groups_count(t->groups);
+    xgrow((void **)&t->first, &t->cap, now, sizeof *t->first);
+    for (size_t k = 0; k < n && made < now; k++)
+        if (t->st[k] == groups_at(t->groups, made))
+            t->first[made++] = place(batch, at[k]);
+    assert(made == now);
+}
+
+/* Shard s adds its rows of the batch in slot to its groups, a few at a
+ * time: their numbers parsed, their groups found (groups_find_many), the
+ * states updated.  A value that is not a number, or a sum out of range,
+ * is noted (the batch's finish reports the first of the shards') and the
+ * shard adds nothing more. */
+static void work(void *arg, size_t s, size_t slot)
+{
+    struct ctx *c = arg;
+    struct table *t = &c->tab[s];
+    struct rows *r = &c->b[slot].sh[s];
+    const size_t nk = c->nk;
+    r->bad = SIZE_MAX;
+    for (size_t i = 0; i < r->n && !t->dead; i += GROUPS_BATCH) {
+        size_t n = r->n - i < GROUPS_BATCH ? r->n - i : GROUPS_BATCH;
+        if (c->nshards == 1)
+            for (size_t k = 0; k < n; k++)
+                r->h[i + k] = hash_bytes(r->f[(i + k) * nk].p, r->f[(i + k) * nk].n);
+        size_t ok = n, bad;
+        for (size_t k = 0; k < n; k++) {
+            int e = agg_parse(c->agg, r->f + (i + k) * nk + 1, t->x + k * c->naggs, &bad);
+            if (e != DEC_OK) { /* the rows before it first: one may overflow a sum */
+                ok = k;
+                r->bad = i + k, r->bad_agg = bad, r->bad_why = e;
+                t->dead = 1;
+                break;
+            }
+        }
+        size_t made = groups_count(t->groups);
+        groups_find_many(t->groups, r->f + i * nk, nk, r->h + i, ok, t->st);
+        if (groups_count(t->groups) > made)
+            note_first(t, made, stage_batch(c->st, slot), r->at + i, ok);
+        size_t k = agg_update(c->agg, &t->mem, t->st, r->f + i * nk + 1, nk, t->x, ok, &bad);
+        if (k < ok) {
+            r->bad = i + k, r->bad_agg = bad, r->bad_why = SUM_RANGE;
+            t->dead = 1;
+        }
     }
-    c->spare = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->spare);
-    c->num = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->num);
-    agg_mem_init(&c->mem);
-    if (totals)
-        groups_find(c->groups, "", 0);
-    assert(groups_count(c->groups) == (totals ? 1u : 0u));
 }
 
-static void tables_free(struct ctx *c)
+/* A bad row, noted by work or run_sorted: why, and the value v. */
+static void note_bad(struct bad *b, size_t agg, int why, const struct field *v)
 {
-    for (size_t g = 0; g < groups_count(c->groups); g++)
-        agg_states_free(c->agg, groups_at(c->groups, g));
-    groups_free(c->groups);
-    agg_mem_free(&c->mem);
-    free(c->kbuf);
-    free(c->spare);
-    free(c->num);
-    for (size_t i = 0; i < NBATCH; i++) {
-        free(c->b[i].f);
+    b->agg = agg;
+    b->why = why;
+    b->vn = v->n > SHOWN ? SHOWN : (int)v->n;
+    memcpy(b->v, v->p, (size_t)b->vn);
+}
+
+static _Noreturn void report(const struct ctx *c, const struct bad *b)
+{
+    const struct spec *a = &c->specs[b->agg];
+    if (b->why != SUM_RANGE)
+        die_at(EXIT_DATA, b->file, b->line, a->col + 1, "%s: %s: '%.*s'", a->label,
+               dec_strerror(b->why), b->vn, b->v);
+    die_at(EXIT_DATA, b->file, b->line, a->col + 1, "%s: the %s is out of range", a->label,
+           a->op == AGG_SUM ? "sum" : "sum for the mean");
+}
+
+/* The batch in slot is done: a bad row in it, the first in input order
+ * of the shards', stops the run (reported by main, on the calling
+ * thread). */
+static int finish(void *arg, size_t slot)
+{
+    struct ctx *c = arg;
+    const struct rows *first = NULL;
+    for (size_t s = 0; s < c->nshards; s++) {
+        const struct rows *r = &c->b[slot].sh[s];
+        if (r->bad != SIZE_MAX && (!first || r->at[r->bad] < first->at[first->bad]))
+            first = r;
+    }
+    if (!first)
+        return 0;
+    c->bad.line = stage_line(c->st, slot, first->line[first->bad], &c->bad.file);
+    note_bad(&c->bad, first->bad_agg, first->bad_why,
+             &first->f[first->bad * c->nk + 1 + first->bad_agg]);
+    return 1;
+}
+
+/* ---- runs --------------------------------------------------------------- */
+
+/* Every row of r into the tables, through a stage (lib/stage): plain
+ * files are read in chunks on every thread, other input by this one, and
+ * each group's rows are added by its shard's thread, in input order, so
+ * its sums run as on one thread.  A stream keeps one thread to read: its
+ * shards are the others. */
+static void run_stage(struct ctx *c, struct tsv_reader *r, int threads)
+{
+    static const struct stage_ops ops = {begin, take, work, finish};
+    struct stage_opts so = {.threads = threads,
+                            .shards = (size_t)threads,
+                            .stream_shards = threads > 1 ? (size_t)threads - 1 : 1};
+    if (getenv("XCHUNK")) so.chunk = strtoull(getenv("XCHUNK"), NULL, 10);
+    if (getenv("XBATCH")) so.batch = strtoull(getenv("XBATCH"), NULL, 10);
+    c->st = stage_new(r, &so, &ops, c);
+    tables_new(c, stage_shards(c->st), c->ngidx == 0);
+    c->nslots = stage_slots(c->st);
+    c->b = xcalloc_lines(c->nslots, sizeof *c->b);
+    for (size_t i = 0; i < c->nslots; i++) {
+        c->b[i].sh = xcalloc_lines(c->nshards, sizeof *c->b[i].sh);
+        arena_init(&c->b[i].keys);
+    }
+    c->kb = xcalloc(stage_threads(c->st), sizeof *c->kb);
+    if (stage_run(c->st))
+        report(c, &c->bad);
+    c->rows = stage_records(c->st);
+    c->bytes = stage_bytes(c->st);
+    for (size_t t = 0; t < stage_threads(c->st); t++)
+        free(c->kb[t].p);
+    free(c->kb);
+    for (size_t i = 0; i < c->nslots; i++) {
+        for (size_t s = 0; s < c->nshards; s++) {
+            struct rows *rw = &c->b[i].sh[s];
+            free(rw->f), free(rw->h), free(rw->at), free(rw->line);
+        }
+        free(c->b[i].sh);
         arena_free(&c->b[i].keys);
-        free(c->b[i].x);
     }
     free(c->b);
-}
-
-/* ---- parts -------------------------------------------------------------- */
-
-/* Input in plain files is cut into a part per thread (tsv_split), and each
- * thread reads its part into a table of its own, as one thread reads the
- * whole input (with a relay that has no thread).  The tables then merge in
- * order (agg_merge): the groups of part 0, then the ones new in part 1,
- * and so on, so groups still come in order of first appearance.  nunique
- * sets do not merge: with nunique the input is read whole.
- * A part that meets bad input cannot say on which line (see tsv_split), so
- * it stops, and the others with it; the input is then read whole, which
- * reports the first bad row where it is.  So is a sum that might have gone
- * out of range on the way (see merge), which only a read in order can
- * tell. */
-enum { MIN_PART = 1 << 20 }; /* bytes: smaller input is read whole */
-
-static void run_part(void *arg, int t)
-{
-    struct ctx *c = &((struct ctx *)arg)[t];
-    while (!c->failed && tsv_next(c->in)) {
-        if (c->in->bad || atomic_load_explicit(c->stop, memory_order_relaxed)) {
-            c->failed = 1;
-            break;
-        }
-        take(c, c->in);
-    }
-    flush(c);
-    relay_end(c->relay);
-    c->relay = NULL;
-    if (c->failed)
-        atomic_store(c->stop, 1);
-}
-
-/* Add the groups of s, a later part, to d's, a batch at a time as work
- * does.  0: a sum out of range. */
-static int merge_part(struct ctx *d, const struct ctx *s)
-{
-    struct batch *b = &d->b[0];
-    const size_t n = groups_count(s->groups);
-    for (size_t g0 = 0; g0 < n; g0 += BATCH) {
-        size_t m = n - g0 < BATCH ? n - g0 : BATCH;
-        for (size_t i = 0; i < m; i++) {
-            struct field *k = &b->f[i * d->nk];
-            k->p = (char *)groups_key(s->groups, groups_at(s->groups, g0 + i), &k->n);
-            b->h[i] = hash_bytes(k->p, k->n);
-        }
-        groups_find_many(d->groups, b->f, d->nk, b->h, m, b->st);
-        size_t bad;
-        for (size_t i = 0; i < m; i++)
-            if (agg_merge(d->agg, b->st[i], groups_at(s->groups, g0 + i), &bad) != DEC_OK)
-                return 0;
-    }
-    return 1;
-}
-
-/* Merge the parts' tables into part 0's.  0 when a sum is, or might have
- * been on the way, out of range: read in one pass, a running sum is at
- * most one running sum of each part, each at most amax at its own scale,
- * or 10^smax times that at the largest scale of a sum; a value added to
- * it, at most twice that.  When even twice n times that fits, no step of
- * a read in order can have gone out of range. */
-static int merge(struct ctx *p, size_t n)
-{
-    assert(n >= 2); /* tsv_split cuts into at least two parts */
-    struct ctx *d = &p[0];
-    uint64_t amax = d->amax;
-    for (size_t k = 1; k < n; k++) {
-        amax |= p[k].amax;
-        if (!merge_part(d, &p[k]))
-            return 0;
-    }
-    int smax = 0;
-    for (size_t g = 0; g < groups_count(d->groups); g++) {
-        int s = agg_sum_scale(d->agg, groups_at(d->groups, g));
-        smax = s > smax ? s : smax;
-    }
-    uint64_t b;
-    return !__builtin_mul_overflow(amax + 1, (uint64_t)dec_pow10[smax], &b) &&
-           !__builtin_mul_overflow(b, 2 * (uint64_t)n, &b) && b <= INT64_MAX;
-}
-
-/* Part k of n of a run like c's, reading rd. */
-static void part_new(struct ctx *pc, const struct ctx *c, struct tsv_reader *rd, atomic_int *stop)
-{
-    pc->specs = c->specs;
-    pc->naggs = c->naggs;
-    pc->agg = c->agg;
-    pc->gidx = c->gidx;
-    pc->ngidx = c->ngidx;
-    pc->pick_from = c->pick_from;
-    pc->pick_to = c->pick_to;
-    pc->npick = c->npick;
-    pc->part = 1;
-    pc->stop = stop;
-    pc->in = rd;
-    tables_new(pc, c->ngidx == 0);
-    pc->relay = relay_new(NBATCH, work, pc, 0);
-    tsv_set_release(rd, flush, pc);
-}
-
-/* Read the input in n parts on n threads into c's table (see above);
- * 0 when it was not read that way: read r, which is untouched. */
-static int run_parts(struct ctx *c, struct tsv_reader *r, size_t n)
-{
-    assert(c->agg->n == c->naggs);
-    for (size_t i = 0; i < c->naggs; i++)
-        assert(c->specs[i].op != AGG_NUNIQUE); /* its sets do not merge */
-    struct tsv_reader *rd = xcalloc(n, sizeof *rd);
-    if ((n = tsv_split(r, n, MIN_PART, rd)) == 0) {
-        free(rd);
-        return 0;
-    }
-    atomic_int stop = 0;
-    struct ctx *p = xcalloc(n, sizeof *p);
-    for (size_t k = 0; k < n; k++)
-        part_new(&p[k], c, &rd[k], &stop);
-    threads_each((int)n, run_part, p);
-    int ok = 1;
-    for (size_t k = 0; k < n; k++)
-        ok &= !p[k].failed;
-    ok = ok && merge(p, n);
-    for (size_t k = 0; k < n; k++) {
-        c->rows += rd[k].records;
-        c->bytes += tsv_bytes(&rd[k]);
-        tsv_close(&rd[k]);
-    }
-    free(rd);
-    if (!ok) {
-        for (size_t k = 0; k < n; k++)
-            tables_free(&p[k]);
-        free(p);
-        c->rows = c->bytes = 0;
-        return 0;
-    }
-    struct groups *mine = c->groups; /* empty: the merged table takes its place */
-    c->groups = p[0].groups;
-    p[0].groups = mine;
-    c->parts = p; /* kept to the end: merged first values point into their memory */
-    c->nparts = n;
-    return 1;
-}
-
-/* Memory held by the tables, for -v. */
-static size_t table_bytes(const struct ctx *c)
-{
-    size_t n = groups_bytes(c->groups) + agg_mem_bytes(&c->mem);
-    for (size_t k = 0; k < c->nparts; k++)
-        n += table_bytes(&c->parts[k]);
-    return n;
+    stage_free(c->st);
 }
 
 /* ---- output ------------------------------------------------------------- */
 
-static void emit(struct ctx *c, const struct agg_state *st)
+static void emit(struct ctx *c, const struct table *t, const struct agg_state *st)
 {
     if (c->ngidx) { /* the key is the group columns as written */
         size_t n;
-        const char *k = groups_key(c->groups, st, &n);
+        const char *k = groups_key(t->groups, st, &n);
         tsv_put_clean(&c->w, k, n);
     }
     char buf[AGG_BUFSZ];
@@ -643,52 +602,71 @@ static void emit(struct ctx *c, const struct agg_state *st)
     tsv_end(&c->w);
 }
 
-/* Sorted mode: the row starts a new group; the one before is written and
- * forgotten, and hands its buffers on (agg_recycle). */
-static struct agg_state *next_group(struct ctx *c, struct agg_state *cur, const struct field *f)
+/* Every group, in order of first appearance: each shard's table holds its
+ * groups in that order, so the tables are merged by their first rows. */
+static void emit_all(struct ctx *c)
 {
-    if (cur) {
-        emit(c, cur);
-        memcpy(c->spare, cur, c->naggs * sizeof *cur);
+    size_t *at = xcalloc(c->nshards, sizeof *at);
+    for (;;) {
+        size_t from = SIZE_MAX;
+        for (size_t s = 0; s < c->nshards; s++)
+            if (at[s] < groups_count(c->tab[s].groups) &&
+                (from == SIZE_MAX || c->tab[s].first[at[s]] < c->tab[from].first[at[from]]))
+                from = s;
+        if (from == SIZE_MAX)
+            break;
+        struct table *t = &c->tab[from];
+        emit(c, t, groups_at(t->groups, at[from]++));
     }
-    groups_clear(c->groups);
-    agg_mem_reset(&c->mem);
-    struct agg_state *st = groups_find(c->groups, f[0].p, f[0].n);
-    if (cur)
-        agg_recycle(c->agg, st, c->spare);
-    assert(groups_count(c->groups) == 1); /* the current group only */
-    return st;
+    free(at);
 }
 
-/* ---- runs --------------------------------------------------------------- */
-
-/* Input already grouped (--sorted with groups): a row at a time. */
+/* Input already grouped (--sorted with groups): a row at a time, with the
+ * current group only in the table; when a row starts a new group, the one
+ * before is written and forgotten, and hands its buffers on
+ * (agg_recycle). */
 static void run_sorted(struct ctx *c, struct tsv_reader *r)
 {
+    tables_new(c, 1, 0);
+    struct table *t = &c->tab[0];
+    struct field *f = xmalloc(c->nk * sizeof *f);
+    struct dec *num = xmalloc(c->naggs * sizeof *num);
+    struct agg_state *spare = xmalloc(c->naggs * sizeof *spare);
+    struct keybuf kb = {NULL, 0};
     struct agg_state *cur = NULL;
-    struct field *row = c->b[0].f;
     while (tsv_next(r)) {
-        struct row here = {r->file, r->line};
-        pick(c, r, row, NULL);
-        if (!cur || !groups_same(c->groups, cur, row[0].p, row[0].n))
-            cur = next_group(c, cur, row);
-        parse(c, &here, row, c->num);
-        void *g = cur;
-        if (update(c, &g, &here, row, c->nk, c->num, 1))
-            report(&c->bad_row, c->bad_agg, &c->bad_v, 0);
+        pick(c, r, f, NULL, &kb, NULL);
+        struct bad b = {r->file, r->line, 0, 0, 0, {0}};
+        int e = agg_parse(c->agg, f + 1, num, &b.agg);
+        if (e != DEC_OK) {
+            note_bad(&b, b.agg, e, &f[1 + b.agg]);
+            report(c, &b);
+        }
+        if (!cur || !groups_same(t->groups, cur, f[0].p, f[0].n)) {
+            if (cur) {
+                emit(c, t, cur);
+                memcpy(spare, cur, c->naggs * sizeof *spare);
+            }
+            groups_clear(t->groups);
+            agg_mem_reset(&t->mem);
+            struct agg_state *g = groups_find(t->groups, f[0].p, f[0].n);
+            if (cur)
+                agg_recycle(c->agg, g, spare);
+            cur = g;
+            assert(groups_count(t->groups) == 1); /* the current group only */
+        }
+        void *st = cur;
+        if (agg_update(c->agg, &t->mem, &st, f + 1, c->nk, num, 1, &b.agg) == 0) {
+            note_bad(&b, b.agg, SUM_RANGE, &f[1 + b.agg]);
+            report(c, &b);
+        }
     }
-}
-
-/* The input in order: read and split on this thread, aggregated on
- * another with threads > 1. */
-static void run_stream(struct ctx *c, struct tsv_reader *r, int threads)
-{
-    c->relay = relay_new(NBATCH, work, c, threads > 1);
-    while (tsv_next(r))
-        take(c, r);
-    flush(c);
-    relay_end(c->relay);
-    c->relay = NULL;
+    c->rows = r->records;
+    c->bytes = tsv_bytes(r);
+    free(f);
+    free(num);
+    free(spare);
+    free(kb.p);
 }
 
 static void header(struct ctx *c, const struct tsv_reader *r)
@@ -704,19 +682,18 @@ static void stats(const struct ctx *c)
 {
     double s = err_elapsed();
     double mb = (double)c->bytes / 1e6;
+    uint64_t made;
+    size_t mem = table_bytes(c, &made);
     fprintf(stderr,
             "hit-agg: rows %llu, groups %llu, bytes %llu, %.3f s, %.1f MB/s, "
             "group memory %.1f MB\n",
-            (unsigned long long)c->rows, (unsigned long long)groups_made(c->groups),
-            (unsigned long long)c->bytes, s, s > 0 ? mb / s : 0.0, (double)table_bytes(c) / 1e6);
+            (unsigned long long)c->rows, (unsigned long long)made, (unsigned long long)c->bytes,
+            s, s > 0 ? mb / s : 0.0, (double)mem / 1e6);
 }
 
 static void ctx_free(struct ctx *c)
 {
     tables_free(c);
-    for (size_t k = 0; k < c->nparts; k++)
-        tables_free(&c->parts[k]);
-    free(c->parts);
     for (size_t i = 0; i < c->naggs; i++) {
         free(c->specs[i].name);
         free(c->specs[i].colarg);
@@ -739,31 +716,22 @@ int main(int argc, char **argv)
     struct agg agg;
     rules(&agg, &c, o.decimals);
     c.agg = &agg;
+    c.nk = 1 + c.naggs;
 
     struct tsv_reader r;
-    struct tsv_opts to = {.no_header = o.no_header, .release = flush, .release_arg = &c};
+    struct tsv_opts to = {.no_header = o.no_header};
     tsv_open(&r, argv + optind, (size_t)(argc - optind), &to);
     tsv_writer_open(&c.w, o.output, 0);
     if (r.ncols > 0) {
         resolve(&c, &o, &r);
         if (!o.no_header)
             header(&c, &r);
+        if (o.sorted && c.ngidx > 0)
+            run_sorted(&c, &r);
+        else
+            run_stage(&c, &r, o.threads);
+        emit_all(&c);
     }
-    tables_new(&c, r.ncols > 0 && c.ngidx == 0);
-    int nunique = 0;
-    for (size_t i = 0; i < c.naggs; i++)
-        nunique |= c.specs[i].op == AGG_NUNIQUE;
-
-    if (o.sorted && c.ngidx > 0)
-        run_sorted(&c, &r);
-    else if (nunique || o.threads < 2 || !run_parts(&c, &r, (size_t)o.threads))
-        run_stream(&c, &r, o.threads);
-    if (!c.parts) {
-        c.rows = r.records;
-        c.bytes = tsv_bytes(&r);
-    }
-    for (size_t g = 0; g < groups_count(c.groups); g++)
-        emit(&c, groups_at(c.groups, g));
     tsv_writer_close(&c.w);
     if (o.verbose)
         stats(&c);
