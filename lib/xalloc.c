@@ -44,10 +44,11 @@ void *xcalloc_lines(size_t n, size_t size)
     size_t total;
     if (__builtin_mul_overflow(n ? n : 1, size ? size : XLINE, &total))
         die(EXIT_TROUBLE, "out of memory");
-    void *p = aligned_alloc(XLINE, total);
-    if (!p)
+    void *p;
+    if (posix_memalign(&p, XLINE, total) != 0)
         die(EXIT_TROUBLE, "out of memory");
-    return memset(p, 0, total);
+    memset(p, 0, total);
+    return p;
 }
 
 char *xstrdup(const char *s) { return xmemdup(s, strlen(s)); }

@@ -165,6 +165,10 @@ struct ctx {
     size_t nk;             /* fields of a row: 1 + naggs */
     struct table *tab;     /* a table per shard */
     size_t nshards;
+    /* Rows are hashed by work, not take: with one shard (a stream's other
+     * thread then hashes), or no group columns (the one group's rows all
+     * go to shard 0). */
+    int late_hash;
     struct stage *st;
     struct batch *b; /* the stage's slots */
     size_t nslots;
@@ -340,6 +344,7 @@ static size_t shard_of(uint64_t h, size_t n) { return (size_t)((h >> 32) % n); }
  * which exists even with no rows, placed first. */
 static void tables_new(struct ctx *c, size_t nshards, int totals)
 {
+    assert(nshards > 0);
     c->nshards = nshards;
     c->tab = xcalloc_lines(nshards, sizeof *c->tab);
     for (size_t s = 0; s < nshards; s++) {
@@ -347,8 +352,8 @@ static void tables_new(struct ctx *c, size_t nshards, int totals)
         agg_mem_init(&c->tab[s].mem);
         c->tab[s].x = xmalloc(GROUPS_BATCH * c->naggs * sizeof *c->tab[s].x);
     }
-    if (totals) {
-        struct table *t = &c->tab[shard_of(hash_bytes("", 0), nshards)];
+    if (totals) { /* its rows: see take */
+        struct table *t = &c->tab[0];
         groups_find(t->groups, "", 0);
         xgrow((void **)&t->first, &t->cap, 1, sizeof *t->first);
         t->first[0] = 0;
@@ -435,10 +440,13 @@ static int take(void *arg, size_t t, size_t slot, const struct tsv_reader *m)
     struct ctx *c = arg;
     struct batch *b = &c->b[slot];
     struct field key = tsv_key(m, c->gidx, c->ngidx, &c->kb[t].p, &c->kb[t].cap);
-    uint64_t h = 0; /* one shard: work hashes, on the other thread of a stream */
-    if (c->nshards > 1)
+    uint64_t h = 0;
+    size_t sh = 0;
+    if (!c->late_hash) {
         h = hash_bytes(key.p, key.n);
-    struct rows *r = &b->sh[c->nshards > 1 ? shard_of(h, c->nshards) : 0];
+        sh = shard_of(h, c->nshards);
+    }
+    struct rows *r = &b->sh[sh];
     if (r->n == r->cap)
         rows_grow(c, r);
     size_t i = r->n;
@@ -479,7 +487,7 @@ static void work(void *arg, size_t s, size_t slot)
     r->bad = SIZE_MAX;
     for (size_t i = 0; i < r->n && !t->dead; i += GROUPS_BATCH) {
         size_t n = r->n - i < GROUPS_BATCH ? r->n - i : GROUPS_BATCH;
-        if (c->nshards == 1)
+        if (c->late_hash)
             for (size_t k = 0; k < n; k++)
                 r->h[i + k] = hash_bytes(r->f[(i + k) * nk].p, r->f[(i + k) * nk].n);
         size_t ok = n, bad;
@@ -556,10 +564,9 @@ static void run_stage(struct ctx *c, struct tsv_reader *r, int threads)
     struct stage_opts so = {.threads = threads,
                             .shards = (size_t)threads,
                             .stream_shards = threads > 1 ? (size_t)threads - 1 : 1};
-    if (getenv("XCHUNK")) so.chunk = strtoull(getenv("XCHUNK"), NULL, 10);
-    if (getenv("XBATCH")) so.batch = strtoull(getenv("XBATCH"), NULL, 10);
     c->st = stage_new(r, &so, &ops, c);
     tables_new(c, stage_shards(c->st), c->ngidx == 0);
+    c->late_hash = c->nshards == 1 || c->ngidx == 0;
     c->nslots = stage_slots(c->st);
     c->b = xcalloc_lines(c->nslots, sizeof *c->b);
     for (size_t i = 0; i < c->nslots; i++) {
