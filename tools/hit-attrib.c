@@ -397,7 +397,7 @@ struct det {
  * then what they came to but NOTHING (in order), and the credited domains
  * and keywords, copied. */
 struct batch_shard {
-    struct pend *p;
+    _Alignas(XLINE) struct pend *p; /* side by side, written by threads: see xcalloc_lines */
     size_t np, pcap;
     struct text in;
     struct det *det;
@@ -409,7 +409,8 @@ struct batch_shard {
  * pointing into the batch's bytes or the reader's buffer), where it is,
  * and its shard. */
 struct batch {
-    char *key; /* a visitor key, before its shard is known */
+    _Alignas(XLINE) char *key; /* a visitor key, before its shard is known; and see
+                                * xcalloc_lines */
     size_t keycap;
     struct field *f;
     size_t fcap;
@@ -882,9 +883,9 @@ static int run_stage(struct run *r, struct tsv_reader *rd, size_t nshards,
     r->st = stage_new(rd, &so, ops, r);
     nshards = r->nshards = stage_shards(r->st);
     r->nslot = stage_slots(r->st);
-    r->slot = xcalloc(r->nslot, sizeof *r->slot);
+    r->slot = xcalloc_lines(r->nslot, sizeof *r->slot);
     for (size_t i = 0; i < r->nslot; i++)
-        r->slot[i].sh = xcalloc(nshards, sizeof *r->slot[i].sh);
+        r->slot[i].sh = xcalloc_lines(nshards, sizeof *r->slot[i].sh);
     r->neng = stage_threads(r->st);
     /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
     r->eng = xcalloc(r->neng, sizeof *r->eng);

@@ -271,7 +271,7 @@ struct added {
  * its fields, and its bytes when they are a clean line (else raw.p is
  * NULL), pointing into the batch's bytes or the reader's buffer. */
 struct batch {
-    struct field *f; /* n records of ncols fields */
+    _Alignas(XLINE) struct field *f; /* n records of ncols fields (and see xcalloc_lines) */
     struct field *raw;
     size_t n, cap;
 };
@@ -331,7 +331,7 @@ static struct added add_all(struct extsort *xs, struct tsv_reader *r, uint64_t m
     struct adder a = {.xs = xs, .ncols = r->ncols};
     struct stage_opts so = {.threads = threads, .shards = 1, .map = mem};
     *st = stage_new(r, &so, &ops, &a);
-    a.b = xcalloc(stage_slots(*st), sizeof *a.b);
+    a.b = xcalloc_lines(stage_slots(*st), sizeof *a.b);
     uint64_t n;
     char *map = stage_mapped(*st, &n);
     if (map)
