@@ -22,8 +22,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-enum { SPINS = 1000 };
-
 struct relay {
     size_t n;
     int (*work)(void *, size_t);
@@ -36,17 +34,7 @@ struct relay {
     _Atomic int draining;                     /* the reader waits for every slot pushed */
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    size_t *count;     /* items in each slot (relay_add) */
-    size_t cur, cur_n; /* the slot being filled, and its items, */
-    int filling;       /* while there is one */
 };
-
-static inline void pause_cpu(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
 
 /* Why a side sleeps, and when to wake it: with room for half the ring,
  * or half the ring to work on, so that each sleep is worth its wakeup. */
@@ -67,10 +55,10 @@ static int wake_now(struct relay *q, int why)
 /* Wait until ready(q): spin a little, then sleep until wake_now(why). */
 static void wait_until(struct relay *q, int (*ready)(struct relay *), int why, _Atomic int *sleeps)
 {
-    for (unsigned i = 0; i < SPINS; i++) {
+    for (unsigned i = 0; i < THREADS_SPINS; i++) {
         if (ready(q))
             return;
-        pause_cpu();
+        threads_pause();
     }
     pthread_mutex_lock(&q->lock);
     atomic_store(sleeps, why);
@@ -120,7 +108,6 @@ struct relay *relay_new(size_t nslots, int (*work)(void *arg, size_t slot), void
 {
     struct relay *q = xcalloc(1, sizeof *q);
     q->n = nslots ? nslots : 1;
-    q->count = xcalloc(q->n, sizeof *q->count);
     q->work = work;
     q->arg = arg;
     q->threaded = threaded;
@@ -178,47 +165,6 @@ int relay_drain(struct relay *q)
     return atomic_load(&q->stop);
 }
 
-/* Hand over the slot being filled. */
-static void push_filled(struct relay *q)
-{
-    assert(!q->threaded || q->cur == atomic_load(&q->pushed) % q->n); /* the reader's slot */
-    q->count[q->cur] = q->cur_n;
-    q->filling = 0;
-    relay_push(q);
-}
-
-size_t relay_add(struct relay *q, size_t cap, size_t *i)
-{
-    if (q->filling && q->cur_n >= cap)
-        push_filled(q);
-    if (!q->filling) {
-        q->cur = relay_slot(q);
-        q->cur_n = 0;
-        q->filling = 1;
-    }
-    *i = q->cur_n++;
-    return q->cur;
-}
-
-void relay_unadd(struct relay *q)
-{
-    if (q->filling && q->cur_n)
-        q->cur_n--;
-}
-
-size_t relay_items(const struct relay *q, size_t slot)
-{
-    return q->count[slot];
-}
-
-int relay_flush(struct relay *q)
-{
-    if (q->filling && q->cur_n)
-        push_filled(q);
-    q->filling = 0; /* an empty slot is not handed over: it is the next one again */
-    return relay_drain(q);
-}
-
 int relay_stopped(struct relay *q)
 {
     return atomic_load(&q->stop);
@@ -232,7 +178,6 @@ int relay_end(struct relay *q)
         poke(q, &q->worker_sleeps);
         pthread_join(q->worker, NULL);
     }
-    free(q->count);
     pthread_mutex_destroy(&q->lock);
     pthread_cond_destroy(&q->wake);
     free(q);

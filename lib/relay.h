@@ -3,8 +3,9 @@
  * order, through a ring of slots that the caller owns (arrays indexed by
  * slot number).  The reader fills relay_slot(), then relay_push() hands it
  * over and the worker runs work(arg, slot) on it while the reader fills the
- * next; with the ring full the reader waits.  A reader that fills slots
- * item by item (a batch of rows) asks relay_add() where each item goes.
+ * next; with the ring full the reader waits.  (lib/parts hands the chunks
+ * of its partitions' files to its writing thread this way; the tools that
+ * read on several threads use lib/stage.)
  * A side that waits spins briefly, then sleeps until the other wakes it,
  * so with a core for each side the handover is a few atomic operations,
  * and a waiting thread burns no CPU another process could use.
@@ -34,18 +35,6 @@ size_t relay_slot(struct relay *q);
 void relay_push(struct relay *q);
 /* Wait until the worker has done every slot pushed; its stop value, or 0. */
 int relay_drain(struct relay *q);
-/* For a reader that fills slots item by item, up to cap items a slot: the
- * slot the next item goes to, and *i its place there (0, 1, ...); a full
- * slot is handed over first.  work() learns a slot's count from
- * relay_items. */
-size_t relay_add(struct relay *q, size_t cap, size_t *i);
-size_t relay_items(const struct relay *q, size_t slot);
-/* Take back the item just added (it turned out bad: the reader reports it
- * after flushing the items before it). */
-void relay_unadd(struct relay *q);
-/* Hand over the slot being filled, if it holds anything, then drain: the
- * stop value, or 0. */
-int relay_flush(struct relay *q);
 /* The worker's stop value, or 0, without waiting. */
 int relay_stopped(struct relay *q);
 /* Drain, then end the worker thread; the stop value, or 0. */

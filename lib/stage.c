@@ -74,15 +74,6 @@ static void sched_free(struct sched *q)
     free(q->left);
 }
 
-enum { SPINS = 1000 };
-
-static inline void pause_cpu(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
 /* Under the lock: the state changed; the threads waiting look again. */
 static void wake_locked(struct sched *q)
 {
@@ -100,8 +91,8 @@ static void wait_locked(struct sched *q)
     unsigned seen = atomic_load_explicit(&q->moves, memory_order_acquire);
     pthread_mutex_unlock(&q->lock);
     unsigned i = 0;
-    while (i < SPINS && atomic_load_explicit(&q->moves, memory_order_acquire) == seen) {
-        pause_cpu();
+    while (i < THREADS_SPINS && atomic_load_explicit(&q->moves, memory_order_acquire) == seen) {
+        threads_pause();
         i++;
     }
     pthread_mutex_lock(&q->lock);

@@ -24,4 +24,15 @@ int threads_default(int max);
  * error. */
 int threads_arg(const char *arg, int max);
 
+/* A thread that waits for another spins this many times (threads_pause)
+ * before it sleeps: a hand-over takes microseconds, about what a sleep and
+ * a wake-up cost. */
+enum { THREADS_SPINS = 1000 };
+static inline void threads_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 #endif

@@ -43,48 +43,6 @@ static void run(int threaded, long stop_at, long *sum, int *in_order, int *stop,
     *in_order = j.in_order;
 }
 
-/* relay_add: items of 3 to a slot; each slot's items arrive whole and in
- * order; flush hands over a partial slot; unadd takes the last one back. */
-struct items {
-    long slot_items[SLOTS][3];
-    long next, bad;
-};
-
-static int work_items(void *arg, size_t slot);
-static struct relay *items_q;
-
-static int work_items(void *arg, size_t slot)
-{
-    struct items *it = arg;
-    size_t n = relay_items(items_q, slot);
-    for (size_t i = 0; i < n; i++) {
-        if (it->slot_items[slot][i] != it->next)
-            it->bad++;
-        it->next = it->slot_items[slot][i] + 1;
-    }
-    return 0;
-}
-
-static void run_items(int threaded)
-{
-    struct items it = {.next = 0};
-    items_q = relay_new(SLOTS, work_items, &it, threaded);
-    long v = 0;
-    for (; v < 1000; v++) {
-        size_t i, slot = relay_add(items_q, 3, &i);
-        it.slot_items[slot][i] = v;
-        if (v == 500) { /* a partial slot, flushed */
-            CHECK(relay_flush(items_q) == 0 && it.next == 501);
-        }
-    }
-    size_t i, slot = relay_add(items_q, 3, &i); /* added, then taken back */
-    it.slot_items[slot][i] = -7;
-    relay_unadd(items_q);
-    CHECK(relay_flush(items_q) == 0);
-    CHECK(it.next == v && it.bad == 0);
-    relay_end(items_q);
-}
-
 int main(void)
 {
     const long all = (long)ITEMS * (ITEMS - 1) / 2;
@@ -96,7 +54,5 @@ int main(void)
         run(threaded, 999, &sum, &in_order, &stop, 50000); /* stops after 0..999 */
         CHECK(sum == 999L * 1000 / 2 && in_order && stop == 7);
     }
-    run_items(0);
-    run_items(1);
     return check_done("relay");
 }
