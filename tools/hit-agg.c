@@ -3,36 +3,25 @@
  * some columns and each group gets counts, exact decimal sums and means,
  * minimums, maximums, first and last values and distinct counts.
  *
- * The rules of the aggregations are lib/agg's; this file reads the rows,
- * finds their groups and hands them over.  The groups are lib/groups'
- * table (open addressing, keys and states carved from an arena): a row's
- * key is its group columns as one string, most often a span of the line
- * itself (tsv_key), and a row of an existing group costs one hash of it,
- * one lookup and the updates, with no allocation; memory grows with the
- * number of groups only.  The states of a group's aggregations are its
- * payload.  The rows go through lib/stage: read and parsed on any thread,
- * each is added by the thread of its key's shard, which owns a table of
- * its own (the tables share no group, so nothing merges), and the groups
- * come out in order of first appearance (see emit_all).
+ * The rules of the aggregations are lib/agg's, the grouping (tables of
+ * groups, threads, the order of first appearance, bad rows in input
+ * order) lib/groupby's; this file reads the options, names the columns
+ * and writes the groups.
  * With --sorted (input already grouped) the table holds the current group
  * only, and each group is written as soon as the next begins.
  * Counts, sums, minimums, maximums, firsts and lasts of several runs merge
  * by running hit-agg again over their concatenated outputs.
  */
 #include "agg.h"
-#include "arena.h"
 #include "cols.h"
 #include "dec.h"
 #include "err.h"
-#include "groups.h"
-#include "hash.h"
-#include "stage.h"
+#include "groupby.h"
 #include "threads.h"
 #include "tsv.h"
 #include "units.h"
 #include "xalloc.h"
 
-#include <assert.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,66 +80,11 @@ struct spec {
     char *label;  /* "op:column" for messages */
 };
 
-/* A shard's table: its groups (their payload: the states of the
- * aggregations, lib/agg) and what their states hold outside themselves;
- * where each group's first row is in the input (see place), by the
- * group's number.  Only the shard's thread touches it. */
-struct table {
-    _Alignas(XLINE) struct groups *groups; /* tables side by side: see xcalloc_lines */
-    struct agg_mem mem;
-    uint64_t *first;
-    size_t cap;
-    void *st[GROUPS_BATCH]; /* work: the states of the rows being added, */
-    struct dec *x;          /* and their numbers (GROUPS_BATCH rows of naggs) */
-    int dead;               /* a sum went out of range: nothing more is added */
-};
-
-/* A shard's rows of a batch, in input order: row i is its fields f + i *
- * nk (its key, then one per aggregation, empty for a bare count), its
- * key's hash, its place in the batch (at) and the line take saw.  bad:
- * the first bad row (SIZE_MAX: none): its aggregation, and why (a
- * dec_parse error, or DEC_OVERFLOW for a sum out of range). */
-struct rows {
-    _Alignas(XLINE) struct field *f;
-    uint64_t *h;
-    uint32_t *at;
-    long *line;
-    size_t n, cap;
-    size_t bad, bad_agg;
-    int bad_why;
-};
-
-/* A batch (one per slot of the stage): its rows by shard, the keys
- * tsv_key had to build, and how many rows it has. */
-struct batch {
-    _Alignas(XLINE) struct rows *sh;
-    struct arena keys;
-    uint32_t n;
-};
-
 struct opts {
     const char *group_by, *output;
     int sorted, verbose, decimals; /* decimals < 0: not fixed */
     int no_header;
     int threads;
-};
-
-/* A bad row: where, which aggregation, why (a dec_parse error, or
- * SUM_RANGE) and, for a value that is not a number, its first bytes. */
-enum { SUM_RANGE = 1, SHOWN = 40 };
-struct bad {
-    const char *file;
-    long line;
-    size_t agg;
-    int why;
-    int vn;
-    char v[SHOWN];
-};
-
-/* A thread's scratch for tsv_key. */
-struct keybuf {
-    char *p;
-    size_t cap;
 };
 
 struct ctx {
@@ -159,23 +93,8 @@ struct ctx {
     const struct agg *agg; /* the rules of specs */
     size_t *gidx;          /* group columns */
     size_t ngidx;
-    /* A batch row from a record (see pick): the key, then field
-     * pick_to[k] is column pick_from[k] (a bare count has no field). */
-    size_t *pick_from, *pick_to, npick;
-    size_t nk;             /* fields of a row: 1 + naggs */
-    struct table *tab;     /* a table per shard */
-    size_t nshards;
-    /* Rows are hashed by work, not take: with one shard (a stream's other
-     * thread then hashes), or no group columns (the one group's rows all
-     * go to shard 0). */
-    int late_hash;
-    struct stage *st;
-    struct batch *b; /* the stage's slots */
-    size_t nslots;
-    struct keybuf *kb; /* a keybuf per reading thread */
+    struct groupby *gb;
     struct tsv_writer w;
-    struct bad bad; /* the bad row that stopped the run */
-    uint64_t rows, bytes; /* for -v */
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -314,13 +233,6 @@ static void resolve(struct ctx *c, const struct opts *o, const struct tsv_reader
         for (size_t k = 0; k < i; k++)
             if (strcmp(r->names[c->gidx[i]], r->names[c->gidx[k]]) == 0)
                 die_usage("--group-by: column '%s' named twice", r->names[c->gidx[i]]);
-    c->pick_from = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->pick_from);
-    c->pick_to = xmalloc((c->naggs ? c->naggs : 1) * sizeof *c->pick_to);
-    for (size_t i = 0; i < c->naggs; i++)
-        if (c->specs[i].col >= 0) {
-            c->pick_from[c->npick] = (size_t)c->specs[i].col;
-            c->pick_to[c->npick++] = 1 + i;
-        }
 }
 
 /* The rules of the aggregations asked for (known before the header is:
@@ -334,274 +246,15 @@ static void rules(struct agg *agg, const struct ctx *c, int decimals)
     free(def);
 }
 
-/* ---- tables ------------------------------------------------------------- */
-
-/* Which shard a key of hash h goes to: the high bits, as the table's
- * slots take the low ones. */
-static size_t shard_of(uint64_t h, size_t n) { return (size_t)((h >> 32) % n); }
-
-/* A table per shard.  totals: the one group of a run without --group-by,
- * which exists even with no rows, placed first. */
-static void tables_new(struct ctx *c, size_t nshards, int totals)
-{
-    assert(nshards > 0);
-    c->nshards = nshards;
-    c->tab = xcalloc_lines(nshards, sizeof *c->tab);
-    for (size_t s = 0; s < nshards; s++) {
-        c->tab[s].groups = groups_new(c->naggs * sizeof(struct agg_state));
-        agg_mem_init(&c->tab[s].mem);
-        c->tab[s].x = xmalloc(GROUPS_BATCH * c->naggs * sizeof *c->tab[s].x);
-    }
-    if (totals) { /* its rows: see take */
-        struct table *t = &c->tab[0];
-        groups_find(t->groups, "", 0);
-        xgrow((void **)&t->first, &t->cap, 1, sizeof *t->first);
-        t->first[0] = 0;
-    }
-}
-
-static void tables_free(struct ctx *c)
-{
-    for (size_t s = 0; s < c->nshards; s++) {
-        struct table *t = &c->tab[s];
-        for (size_t g = 0; g < groups_count(t->groups); g++)
-            agg_states_free(c->agg, groups_at(t->groups, g));
-        groups_free(t->groups);
-        free(t->first);
-        free(t->x);
-        agg_mem_free(&t->mem);
-    }
-    free(c->tab);
-}
-
-/* Memory held by the tables, and the groups made, for -v. */
-static size_t table_bytes(const struct ctx *c, uint64_t *made)
-{
-    size_t n = 0;
-    *made = 0;
-    for (size_t s = 0; s < c->nshards; s++) {
-        n += groups_bytes(c->tab[s].groups) + agg_mem_bytes(&c->tab[s].mem);
-        *made += groups_made(c->tab[s].groups);
-    }
-    return n;
-}
-
-/* ---- the stage's steps -------------------------------------------------- */
-
-/* A row's place in the input: its batch, then its place in the batch (a
- * batch holds fewer than 2^24 records: a megabyte or 512 of them);
- * one more, so that 0 (the totals' group) is before every row. */
-static uint64_t place(uint64_t batch, uint32_t at)
-{
-    assert(at < 1u << 24 && batch < UINT64_C(1) << 39);
-    return (batch << 24 | at) + 1;
-}
-
-/* The record m's fields in f: its key (tsv_key: one it had to build, in
- * kb, is copied to keys), then a field per aggregation, none for a bare
- * count. */
-static inline void pick(const struct ctx *c, const struct tsv_reader *m, struct field *f,
-                        const struct field *key, struct keybuf *kb, struct arena *keys)
-{
-    f[0] = key ? *key : tsv_key(m, c->gidx, c->ngidx, &kb->p, &kb->cap);
-    if (keys && f[0].p == kb->p)
-        f[0].p = arena_memdup(keys, f[0].p, f[0].n);
-    const struct field *rf = m->f;
-    const size_t *from = c->pick_from, *to = c->pick_to, n = c->npick;
-    for (size_t k = 0; k < n; k++)
-        f[to[k]] = rf[from[k]];
-}
-
-static void begin(void *arg, size_t slot)
-{
-    struct ctx *c = arg;
-    struct batch *b = &c->b[slot];
-    b->n = 0;
-    arena_reset(&b->keys);
-    for (size_t s = 0; s < c->nshards; s++)
-        b->sh[s].n = 0;
-}
-
-/* Room for one more row in r. */
-static void rows_grow(const struct ctx *c, struct rows *r)
-{
-    size_t cap = r->cap;
-    xgrow((void **)&r->f, &cap, r->n + 1, c->nk * sizeof *r->f);
-    cap = r->cap;
-    xgrow((void **)&r->h, &cap, r->n + 1, sizeof *r->h);
-    cap = r->cap;
-    xgrow((void **)&r->at, &cap, r->n + 1, sizeof *r->at);
-    xgrow((void **)&r->line, &r->cap, r->n + 1, sizeof *r->line);
-}
-
-/* Record m, read by thread t, as a row of its shard in the batch in slot. */
-static int take(void *arg, size_t t, size_t slot, const struct tsv_reader *m)
-{
-    struct ctx *c = arg;
-    struct batch *b = &c->b[slot];
-    struct field key = tsv_key(m, c->gidx, c->ngidx, &c->kb[t].p, &c->kb[t].cap);
-    uint64_t h = 0;
-    size_t sh = 0;
-    if (!c->late_hash) {
-        h = hash_bytes(key.p, key.n);
-        sh = shard_of(h, c->nshards);
-    }
-    struct rows *r = &b->sh[sh];
-    if (r->n == r->cap)
-        rows_grow(c, r);
-    size_t i = r->n;
-    struct field *f = r->f + i * c->nk;
-    pick(c, m, f, &key, &c->kb[t], &b->keys);
-    r->h[i] = h;
-    r->at[i] = b->n++;
-    r->line[i] = m->line;
-    r->n++;
-    return 0;
-}
-
-/* The groups rows made in t (from its group number made on): where each
- * starts.  They were made in the order of the rows, so the next one made
- * is the first row's group that is not an older one. */
-static void note_first(struct table *t, size_t made, uint64_t batch, const uint32_t *at,
-                       size_t n)
-{
-    size_t now = groups_count(t->groups);
-    xgrow((void **)&t->first, &t->cap, now, sizeof *t->first);
-    for (size_t k = 0; k < n && made < now; k++)
-        if (t->st[k] == groups_at(t->groups, made))
-            t->first[made++] = place(batch, at[k]);
-    assert(made == now);
-}
-
-/* Shard s adds its rows of the batch in slot to its groups, a few at a
- * time: their numbers parsed, their groups found (groups_find_many), the
- * states updated.  A value that is not a number, or a sum out of range,
- * is noted (the batch's finish reports the first of the shards') and the
- * shard adds nothing more. */
-static void work(void *arg, size_t s, size_t slot)
-{
-    struct ctx *c = arg;
-    struct table *t = &c->tab[s];
-    struct rows *r = &c->b[slot].sh[s];
-    const size_t nk = c->nk;
-    r->bad = SIZE_MAX;
-    for (size_t i = 0; i < r->n && !t->dead; i += GROUPS_BATCH) {
-        size_t n = r->n - i < GROUPS_BATCH ? r->n - i : GROUPS_BATCH;
-        if (c->late_hash)
-            for (size_t k = 0; k < n; k++)
-                r->h[i + k] = hash_bytes(r->f[(i + k) * nk].p, r->f[(i + k) * nk].n);
-        size_t ok = n, bad;
-        for (size_t k = 0; k < n; k++) {
-            int e = agg_parse(c->agg, r->f + (i + k) * nk + 1, t->x + k * c->naggs, &bad);
-            if (e != DEC_OK) { /* the rows before it first: one may overflow a sum */
-                ok = k;
-                r->bad = i + k, r->bad_agg = bad, r->bad_why = e;
-                t->dead = 1;
-                break;
-            }
-        }
-        size_t made = groups_count(t->groups);
-        groups_find_many(t->groups, r->f + i * nk, nk, r->h + i, ok, t->st);
-        if (groups_count(t->groups) > made)
-            note_first(t, made, stage_batch(c->st, slot), r->at + i, ok);
-        size_t k = agg_update(c->agg, &t->mem, t->st, r->f + i * nk + 1, nk, t->x, ok, &bad);
-        if (k < ok) {
-            r->bad = i + k, r->bad_agg = bad, r->bad_why = SUM_RANGE;
-            t->dead = 1;
-        }
-    }
-}
-
-/* A bad row, noted by work or run_sorted: why, and the value v. */
-static void note_bad(struct bad *b, size_t agg, int why, const struct field *v)
-{
-    b->agg = agg;
-    b->why = why;
-    b->vn = v->n > SHOWN ? SHOWN : (int)v->n;
-    memcpy(b->v, v->p, (size_t)b->vn);
-}
-
-static _Noreturn void report(const struct ctx *c, const struct bad *b)
-{
-    const struct spec *a = &c->specs[b->agg];
-    if (b->why != SUM_RANGE)
-        die_at(EXIT_DATA, b->file, b->line, a->col + 1, "%s: %s: '%.*s'", a->label,
-               dec_strerror(b->why), b->vn, b->v);
-    die_at(EXIT_DATA, b->file, b->line, a->col + 1, "%s: the %s is out of range", a->label,
-           a->op == AGG_SUM ? "sum" : "sum for the mean");
-}
-
-/* The batch in slot is done: a bad row in it, the first in input order
- * of the shards', stops the run (reported by main, on the calling
- * thread). */
-static int finish(void *arg, size_t slot)
-{
-    struct ctx *c = arg;
-    const struct rows *first = NULL;
-    for (size_t s = 0; s < c->nshards; s++) {
-        const struct rows *r = &c->b[slot].sh[s];
-        if (r->bad != SIZE_MAX && (!first || r->at[r->bad] < first->at[first->bad]))
-            first = r;
-    }
-    if (!first)
-        return 0;
-    c->bad.line = stage_line(c->st, slot, first->line[first->bad], &c->bad.file);
-    note_bad(&c->bad, first->bad_agg, first->bad_why,
-             &first->f[first->bad * c->nk + 1 + first->bad_agg]);
-    return 1;
-}
-
-/* ---- runs --------------------------------------------------------------- */
-
-/* Every row of r into the tables, through a stage (lib/stage): plain
- * files are read in chunks on every thread, other input by this one, and
- * each group's rows are added by its shard's thread, in input order, so
- * its sums run as on one thread.  A stream keeps one thread to read: its
- * shards are the others. */
-static void run_stage(struct ctx *c, struct tsv_reader *r, int threads)
-{
-    static const struct stage_ops ops = {begin, take, work, finish};
-    struct stage_opts so = {.threads = threads,
-                            .shards = (size_t)threads,
-                            .stream_shards = threads > 1 ? (size_t)threads - 1 : 1};
-    c->st = stage_new(r, &so, &ops, c);
-    tables_new(c, stage_shards(c->st), c->ngidx == 0);
-    c->late_hash = c->nshards == 1 || c->ngidx == 0;
-    c->nslots = stage_slots(c->st);
-    c->b = xcalloc_lines(c->nslots, sizeof *c->b);
-    for (size_t i = 0; i < c->nslots; i++) {
-        c->b[i].sh = xcalloc_lines(c->nshards, sizeof *c->b[i].sh);
-        arena_init(&c->b[i].keys);
-    }
-    c->kb = xcalloc(stage_threads(c->st), sizeof *c->kb);
-    if (stage_run(c->st))
-        report(c, &c->bad);
-    c->rows = stage_records(c->st);
-    c->bytes = stage_bytes(c->st);
-    for (size_t t = 0; t < stage_threads(c->st); t++)
-        free(c->kb[t].p);
-    free(c->kb);
-    for (size_t i = 0; i < c->nslots; i++) {
-        for (size_t s = 0; s < c->nshards; s++) {
-            struct rows *rw = &c->b[i].sh[s];
-            free(rw->f), free(rw->h), free(rw->at), free(rw->line);
-        }
-        free(c->b[i].sh);
-        arena_free(&c->b[i].keys);
-    }
-    free(c->b);
-    stage_free(c->st);
-}
-
 /* ---- output ------------------------------------------------------------- */
 
-static void emit(struct ctx *c, const struct table *t, const struct agg_state *st)
+/* A group's row: its key (the group columns, as written), then its
+ * aggregations. */
+static void emit(void *arg, const char *key, size_t n, const struct agg_state *st)
 {
-    if (c->ngidx) { /* the key is the group columns as written */
-        size_t n;
-        const char *k = groups_key(t->groups, st, &n);
-        tsv_put_clean(&c->w, k, n);
-    }
+    struct ctx *c = arg;
+    if (c->ngidx)
+        tsv_put_clean(&c->w, key, n);
     char buf[AGG_BUFSZ];
     size_t i = agg_write(c->agg, st, &c->w, buf);
     if (i < c->naggs)
@@ -609,71 +262,14 @@ static void emit(struct ctx *c, const struct table *t, const struct agg_state *s
     tsv_end(&c->w);
 }
 
-/* Every group, in order of first appearance: each shard's table holds its
- * groups in that order, so the tables are merged by their first rows. */
-static void emit_all(struct ctx *c)
+static _Noreturn void report(const struct ctx *c, const struct groupby_bad *b)
 {
-    size_t *at = xcalloc(c->nshards, sizeof *at);
-    for (;;) {
-        size_t from = SIZE_MAX;
-        for (size_t s = 0; s < c->nshards; s++)
-            if (at[s] < groups_count(c->tab[s].groups) &&
-                (from == SIZE_MAX || c->tab[s].first[at[s]] < c->tab[from].first[at[from]]))
-                from = s;
-        if (from == SIZE_MAX)
-            break;
-        struct table *t = &c->tab[from];
-        emit(c, t, groups_at(t->groups, at[from]++));
-    }
-    free(at);
-}
-
-/* Input already grouped (--sorted with groups): a row at a time, with the
- * current group only in the table; when a row starts a new group, the one
- * before is written and forgotten, and hands its buffers on
- * (agg_recycle). */
-static void run_sorted(struct ctx *c, struct tsv_reader *r)
-{
-    tables_new(c, 1, 0);
-    struct table *t = &c->tab[0];
-    struct field *f = xmalloc(c->nk * sizeof *f);
-    struct dec *num = xmalloc(c->naggs * sizeof *num);
-    struct agg_state *spare = xmalloc(c->naggs * sizeof *spare);
-    struct keybuf kb = {NULL, 0};
-    struct agg_state *cur = NULL;
-    while (tsv_next(r)) {
-        pick(c, r, f, NULL, &kb, NULL);
-        struct bad b = {r->file, r->line, 0, 0, 0, {0}};
-        int e = agg_parse(c->agg, f + 1, num, &b.agg);
-        if (e != DEC_OK) {
-            note_bad(&b, b.agg, e, &f[1 + b.agg]);
-            report(c, &b);
-        }
-        if (!cur || !groups_same(t->groups, cur, f[0].p, f[0].n)) {
-            if (cur) {
-                emit(c, t, cur);
-                memcpy(spare, cur, c->naggs * sizeof *spare);
-            }
-            groups_clear(t->groups);
-            agg_mem_reset(&t->mem);
-            struct agg_state *g = groups_find(t->groups, f[0].p, f[0].n);
-            if (cur)
-                agg_recycle(c->agg, g, spare);
-            cur = g;
-            assert(groups_count(t->groups) == 1); /* the current group only */
-        }
-        void *st = cur;
-        if (agg_update(c->agg, &t->mem, &st, f + 1, c->nk, num, 1, &b.agg) == 0) {
-            note_bad(&b, b.agg, SUM_RANGE, &f[1 + b.agg]);
-            report(c, &b);
-        }
-    }
-    c->rows = r->records;
-    c->bytes = tsv_bytes(r);
-    free(f);
-    free(num);
-    free(spare);
-    free(kb.p);
+    const struct spec *a = &c->specs[b->agg];
+    if (b->why != GROUPBY_RANGE)
+        die_at(EXIT_DATA, b->file, b->line, a->col + 1, "%s: %s: '%.*s'", a->label,
+               dec_strerror(b->why), b->vn, b->v);
+    die_at(EXIT_DATA, b->file, b->line, a->col + 1, "%s: the %s is out of range", a->label,
+           a->op == AGG_SUM ? "sum" : "sum for the mean");
 }
 
 static void header(struct ctx *c, const struct tsv_reader *r)
@@ -687,20 +283,37 @@ static void header(struct ctx *c, const struct tsv_reader *r)
 
 static void stats(const struct ctx *c)
 {
+    struct groupby_stats g = {0, 0, 0, 0};
+    if (c->gb)
+        groupby_stats(c->gb, &g);
     double s = err_elapsed();
-    double mb = (double)c->bytes / 1e6;
-    uint64_t made;
-    size_t mem = table_bytes(c, &made);
+    double mb = (double)g.bytes / 1e6;
     fprintf(stderr,
             "hit-agg: rows %llu, groups %llu, bytes %llu, %.3f s, %.1f MB/s, "
             "group memory %.1f MB\n",
-            (unsigned long long)c->rows, (unsigned long long)made, (unsigned long long)c->bytes,
-            s, s > 0 ? mb / s : 0.0, (double)mem / 1e6);
+            (unsigned long long)g.rows, (unsigned long long)g.groups, (unsigned long long)g.bytes,
+            s, s > 0 ? mb / s : 0.0, (double)g.mem / 1e6);
+}
+
+/* Group and aggregate the rows of r, and write the groups. */
+static void run(struct ctx *c, const struct opts *o, struct tsv_reader *r)
+{
+    long *cols = xmalloc(c->naggs * sizeof *cols);
+    for (size_t i = 0; i < c->naggs; i++)
+        cols[i] = c->specs[i].col;
+    struct groupby_def d = {c->agg, c->gidx, c->ngidx, cols};
+    c->gb = groupby_new(&d);
+    struct groupby_bad bad;
+    if (o->sorted && c->ngidx > 0 ? groupby_run_sorted(c->gb, r, emit, c, &bad)
+                                  : groupby_run(c->gb, r, o->threads, &bad))
+        report(c, &bad);
+    groupby_each(c->gb, emit, c);
+    free(cols);
 }
 
 static void ctx_free(struct ctx *c)
 {
-    tables_free(c);
+    groupby_free(c->gb);
     for (size_t i = 0; i < c->naggs; i++) {
         free(c->specs[i].name);
         free(c->specs[i].colarg);
@@ -708,8 +321,6 @@ static void ctx_free(struct ctx *c)
     }
     free(c->specs);
     free(c->gidx);
-    free(c->pick_from);
-    free(c->pick_to);
 }
 
 int main(int argc, char **argv)
@@ -723,7 +334,6 @@ int main(int argc, char **argv)
     struct agg agg;
     rules(&agg, &c, o.decimals);
     c.agg = &agg;
-    c.nk = 1 + c.naggs;
 
     struct tsv_reader r;
     struct tsv_opts to = {.no_header = o.no_header};
@@ -733,11 +343,7 @@ int main(int argc, char **argv)
         resolve(&c, &o, &r);
         if (!o.no_header)
             header(&c, &r);
-        if (o.sorted && c.ngidx > 0)
-            run_sorted(&c, &r);
-        else
-            run_stage(&c, &r, o.threads);
-        emit_all(&c);
+        run(&c, &o, &r);
     }
     tsv_writer_close(&c.w);
     if (o.verbose)
