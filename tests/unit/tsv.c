@@ -789,8 +789,9 @@ static void test_key(void)
 
 /* All the records a reader returns, as one string: per record its line
  * (base + r->line) in decimal and ':', its fields joined by \1 and ended by
- * \2, and when bad \3, its undecoded bytes (a broken escape's) and \3. */
-static char *all_records(struct tsv_reader *r, size_t *len, long base)
+ * \2, and when bad \3, its undecoded bytes (a broken escape's) and \3.
+ * *last (unless last is NULL): where the last record's bytes start. */
+static char *all_records(struct tsv_reader *r, size_t *len, long base, const char **last)
 {
     size_t cap = 1 << 16, n = 0;
     char *s = xmalloc(cap);
@@ -801,6 +802,8 @@ static char *all_records(struct tsv_reader *r, size_t *len, long base)
         if (n + need > cap)
             s = xrealloc(s, cap = 2 * (n + need));
         n += (size_t)snprintf(s + n, cap - n, "%ld:", base + r->line);
+        if (last)
+            *last = r->rec.p;
         for (size_t i = 0; i < r->nf; i++) {
             memcpy(s + n, r->f[i].p, r->f[i].n);
             n += r->f[i].n;
@@ -839,7 +842,8 @@ static char *chunk_bytes(const struct tsv_chunk *c, size_t *n, size_t pad)
  * AddressSanitizer, a read past them fails), one after the other: lines
  * count from head_lines + the lines of the chunks before in the file.
  * Checked: the chunks cover each file from head bytes (its header's) to
- * its end, in order, and hold its records; *nc: how many. */
+ * its end, in order; each ends with the record in which it reaches size
+ * bytes, or with its file; *nc: how many. */
 static char *chunked(char **paths, size_t np, const struct tsv_opts *o, uint64_t size,
                      uint64_t head, long head_lines, size_t *len, size_t *nc)
 {
@@ -850,22 +854,24 @@ static char *chunked(char **paths, size_t np, const struct tsv_opts *o, uint64_t
     size_t cap = 1 << 16, n = 0;
     char *all = xmalloc(cap);
     long base = head_lines;
-    int tiled = 1;
+    int cuts_ok = 1;
     for (size_t i = 0; i < *nc; i++) {
         struct stat st;
         int first = i == 0 || ch[i].file != ch[i - 1].file;
         int last = i + 1 == *nc || ch[i + 1].file != ch[i].file;
         if (first)
             base = head_lines;
-        tiled &= ch[i].file < np && ch[i].path == paths[ch[i].file] && ch[i].from < ch[i].to;
-        tiled &= first ? ch[i].from == head && (i == 0 || ch[i].file > ch[i - 1].file)
-                       : ch[i].from == ch[i - 1].to;
-        tiled &= !last || (stat(ch[i].path, &st) == 0 && ch[i].to == (uint64_t)st.st_size);
+        cuts_ok &= ch[i].file < np && ch[i].path == paths[ch[i].file] && ch[i].from < ch[i].to;
+        cuts_ok &= first ? ch[i].from == head && (i == 0 || ch[i].file > ch[i - 1].file)
+                         : ch[i].from == ch[i - 1].to;
+        cuts_ok &= !last || (stat(ch[i].path, &st) == 0 && ch[i].to == (uint64_t)st.st_size);
         size_t k, gotn;
         char *buf = chunk_bytes(&ch[i], &k, 0);
         struct tsv_reader m;
         tsv_open_mem(&m, &r, ch[i].path, buf, k);
-        char *s = all_records(&m, &gotn, base);
+        const char *lr = NULL;
+        char *s = all_records(&m, &gotn, base, &lr);
+        cuts_ok &= lr && lr - buf < (ptrdiff_t)size && (k >= size || last);
         base += tsv_lines(&m);
         if (n + gotn > cap)
             all = xrealloc(all, cap = 2 * (n + gotn));
@@ -875,7 +881,7 @@ static char *chunked(char **paths, size_t np, const struct tsv_opts *o, uint64_t
         tsv_close(&m);
         free(buf);
     }
-    CHECK(tiled);
+    CHECK(cuts_ok);
     free(ch);
     tsv_close(&r);
     *len = n;
@@ -934,7 +940,7 @@ static void test_chunks(void)
     struct tsv_opts soft = {.soft = 1};
     size_t wantn, nc;
     tsv_open(&r, fp, 3, &soft);
-    char *want = all_records(&r, &wantn, 0);
+    char *want = all_records(&r, &wantn, 0, NULL);
     CHECK(tsv_bytes(&r) == total);
     tsv_close(&r);
     CHECK(memchr(want, '\3', wantn) != NULL); /* the bad record is there */
@@ -958,7 +964,7 @@ static void test_chunks(void)
                                 "i\tlast";          /* no final LF */
     write_file(sp[0], small, sizeof small - 1);
     tsv_open(&r, sp, 1, &soft);
-    want = all_records(&r, &wantn, 0);
+    want = all_records(&r, &wantn, 0, NULL);
     tsv_close(&r);
     static const char small_records[] = "2:a\nb\001c\002"
                                         "4:\\\002\003\003"
@@ -983,7 +989,7 @@ static void test_chunks(void)
     struct tsv_opts nh = {.no_header = 1};
     size_t bn;
     tsv_open(&r, bp, 2, &nh);
-    char *bwant = all_records(&r, &bn, 0);
+    char *bwant = all_records(&r, &bn, 0, NULL);
     tsv_close(&r);
     static const char bom_records[] = "1:a\0011\002"
                                       "2:b\0012\002"
