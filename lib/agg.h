@@ -85,10 +85,10 @@ void agg_mem_free(struct agg_mem *m);
 size_t agg_mem_bytes(const struct agg_mem *m);
 
 /* Parse a row's numbers: vals[i] is aggregation i's field (fields of
- * tsv_open's or tsv_split's readers: TSV_PAD readable bytes follow each),
- * num[i] gets its value when it is numeric and not empty.  DEC_OK, or
- * dec_parse's error for the first field that is not a number, whose
- * aggregation goes to *bad. */
+ * tsv_open's readers, or of a chunk lib/stage read into its buffer:
+ * TSV_PAD readable bytes follow each), num[i] gets its value when it is
+ * numeric and not empty.  DEC_OK, or dec_parse's error for the first
+ * field that is not a number, whose aggregation goes to *bad. */
 static inline __attribute__((always_inline)) int
 agg_parse(const struct agg *a, const struct field *vals, struct dec *num, size_t *bad)
 {

@@ -30,10 +30,10 @@ int dec_parse(const char *p, size_t n, struct dec *d);
 
 static inline int dec_word_(uint64_t w, size_t n, int neg, struct dec *d);
 /* dec_parse for hot loops (hit-agg's numbers), for a value followed by at
- * least 8 readable bytes (a field of tsv_open's or tsv_split's readers,
- * see TSV_PAD): the common case, 1 to 8 bytes without a sign, is one load
- * of its first 8 bytes, inline; the rest goes to dec_parse.  The same
- * results and errors. */
+ * least 8 readable bytes (a field of tsv_open's readers, or of a chunk
+ * lib/stage read into its buffer: see TSV_PAD): the common case, 1 to 8
+ * bytes without a sign, is one load of its first 8 bytes, inline; the
+ * rest goes to dec_parse.  The same results and errors. */
 static inline int dec_parse_padded(const char *p, size_t n, struct dec *d)
 {
     if (n - 1 < 8 && p[0] != '-' && p[0] != '+') {

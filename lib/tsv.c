@@ -4,10 +4,10 @@
  * one per field for the separators.  Everything rare (escapes, CRs, records
  * longer than the buffer, file changes) is pushed off that path.
  *
- * Threads read plain files in pieces (tsv_split, tsv_chunks): a piece
- * starts just after the first LF at or after a byte offset that no odd run
- * of backslashes escapes, the reader's own rule for where a record ends,
- * so the pieces' records, one piece after the other, are the file's.
+ * Threads read plain files in chunks (tsv_chunks, read by tsv_open_mem):
+ * a chunk starts just after the first LF at or after a byte offset that no
+ * odd run of backslashes escapes, the reader's own rule for where a record
+ * ends, so the chunks' records, one chunk after the other, are the file's.
  */
 #include "tsv.h"
 
@@ -43,10 +43,7 @@ static void skip_bom(struct tsv_reader *r)
 
 static void open_file(struct tsv_reader *r)
 {
-    if (r->from)
-        r->in = input_open_range(r->paths[r->ipath], r->from[r->ipath], r->to[r->ipath]);
-    else
-        r->in = input_open(r->npaths ? r->paths[r->ipath] : "-");
+    r->in = input_open(r->npaths ? r->paths[r->ipath] : "-");
     r->file = input_name(r->in);
     r->pos = r->end = r->scan = 0;
     r->win = SIZE_MAX;
@@ -56,8 +53,9 @@ static void open_file(struct tsv_reader *r)
         if (!r->csv)
             r->csv = csvin_new(r->o.sep);
         csvin_reset(r->csv, r->in, r->file);
-    } else if (!r->from)
+    } else {
         skip_bom(r);
+    }
 }
 
 /* The bytes of the records returned are about to go (tsv_opts.release):
@@ -543,7 +541,7 @@ static int advance_file(struct tsv_reader *r)
             return 0;
         r->ipath++;
         open_file(r);
-        if (r->o.no_header || r->from) /* a part starts after the header */
+        if (r->o.no_header)
             return 1;
         if (next_in_file(r)) {
             if (r->bad)
@@ -614,7 +612,7 @@ void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f
     r->filter_cols = cols;
 }
 
-/* ---- pieces for threads (tsv_split, tsv_chunks, tsv_open_mem) ---------------- */
+/* ---- chunks for threads (tsv_chunks, tsv_open_mem) ------------------------------ */
 
 enum { PEEK = 1 << 16 };
 
@@ -652,12 +650,12 @@ static uint64_t record_start(struct input *in, uint64_t x, uint64_t lo, uint64_t
     return size;
 }
 
-/* The files of a reader, seen by tsv_split and tsv_chunks: their sizes,
- * the ends of their headers (without one, of a byte-order mark: 0 or 3),
- * and inputs to read them at any offset. */
+/* The files of a reader, seen by tsv_chunks: their sizes, the ends of
+ * their headers (without one, of a byte-order mark: 0 or 3), and inputs
+ * to read them at any offset. */
 struct plan {
     size_t np;
-    uint64_t *size, *head, data, heads; /* data: bytes of records in all */
+    uint64_t *size, *head;
     struct input **in;
     char *buf; /* PEEK bytes of scratch */
 };
@@ -696,8 +694,6 @@ static int plan_files(const struct tsv_reader *r, struct plan *p)
         size_t got = input_pread(p->in[i], buf, PEEK, 0);
         if (r->o.no_header) { /* the records start after a byte-order mark, as in open_file */
             p->head[i] = got >= 3 && memcmp(buf, TSV_BOM, 3) == 0 ? 3 : 0;
-            p->data += p->size[i] - p->head[i];
-            p->heads += p->head[i];
             continue;
         }
         char *lf = memchr(buf, '\n', got);
@@ -710,89 +706,11 @@ static int plan_files(const struct tsv_reader *r, struct plan *p)
             first = xmemdup(buf, (size_t)p->head[0]);
         else if (p->head[i] != p->head[0] || memcmp(buf, first, (size_t)p->head[0]) != 0)
             ok = 0;
-        p->data += p->size[i] - p->head[i];
-        p->heads += p->head[i];
     }
     free(first);
     if (!ok)
         plan_free(p);
     return ok;
-}
-
-/* A reader of a piece of r's input (zeroed): r's options, in soft mode and
- * with no release hook, its column names (copies) and its filter. */
-static void like(struct tsv_reader *p, const struct tsv_reader *r)
-{
-    p->o = r->o;
-    p->o.soft = 1;
-    p->o.release = NULL;
-    p->o.release_arg = NULL;
-    p->ncols = r->ncols;
-    p->names = xmalloc((r->ncols ? r->ncols : 1) * sizeof *p->names);
-    for (size_t c = 0; c < r->ncols; c++)
-        p->names[c] = xstrdup(r->names[c]);
-    p->have_header = 1;
-    p->filter = r->filter;
-    p->filter_arg = r->filter_arg;
-    p->filter_cols = r->filter_cols;
-}
-
-size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_reader *parts)
-{
-    struct plan pl;
-    if (n < 2 || !plan_files(r, &pl))
-        return 0;
-    size_t np = pl.np;
-    uint64_t *size = pl.size, *head = pl.head, data = pl.data;
-    if (min_bytes > 0 && data / n < min_bytes) /* fewer parts, big enough */
-        n = (size_t)(data / min_bytes);
-    if (n < 2) {
-        plan_free(&pl);
-        return 0;
-    }
-    /* The cuts: (file, offset) where each part starts; n: the end. */
-    size_t *cf = xcalloc(n + 1, sizeof *cf);
-    uint64_t *co = xcalloc(n + 1, sizeof *co);
-    co[0] = head[0];
-    cf[n] = np - 1;
-    co[n] = size[np - 1];
-    for (size_t k = 1; k < n; k++) {
-        uint64_t g = data / n * k;
-        size_t i = 0;
-        while (i + 1 < np && g >= size[i] - head[i]) {
-            g -= size[i] - head[i];
-            i++;
-        }
-        uint64_t x = head[i] + g;
-        cf[k] = i;
-        co[k] = x > head[i] ? record_start(pl.in[i], x, head[i], size[i], pl.buf) : head[i];
-    }
-    for (size_t k = 0; k < n; k++) {
-        struct tsv_reader *p = &parts[k];
-        memset(p, 0, sizeof *p);
-        size_t m = cf[k + 1] - cf[k] + 1;
-        p->paths = xmalloc(m * sizeof *p->paths);
-        p->from = xmalloc(m * sizeof *p->from);
-        p->to = xmalloc(m * sizeof *p->to);
-        for (size_t j = cf[k]; j <= cf[k + 1]; j++) {
-            uint64_t lo = j == cf[k] ? co[k] : head[j], hi = j == cf[k + 1] ? co[k + 1] : size[j];
-            if (lo < hi || (p->npaths == 0 && j == cf[k + 1])) { /* at least one range */
-                p->paths[p->npaths] = r->paths[j];
-                p->from[p->npaths] = lo;
-                p->to[p->npaths++] = lo < hi ? hi : lo;
-            }
-        }
-        like(p, r);
-        p->cap = (size_t)2 * READ_BLOCK;
-        p->buf = xcalloc(1, p->cap + TSV_PAD);
-        p->ipath = (size_t)-1;
-        p->file = p->paths[0];
-    }
-    parts[0].done_bytes = pl.heads; /* the headers, read by r */
-    free(cf);
-    free(co);
-    plan_free(&pl);
-    return n;
 }
 
 size_t tsv_chunks(struct tsv_reader *r, uint64_t bytes, struct tsv_chunk **out)
@@ -819,7 +737,18 @@ void tsv_open_mem(struct tsv_reader *r, const struct tsv_reader *from, const cha
                   size_t n)
 {
     memset(r, 0, sizeof *r);
-    like(r, from);
+    r->o = from->o;
+    r->o.soft = 1;
+    r->o.release = NULL;
+    r->o.release_arg = NULL;
+    r->ncols = from->ncols;
+    r->names = xmalloc((from->ncols ? from->ncols : 1) * sizeof *r->names);
+    for (size_t c = 0; c < from->ncols; c++)
+        r->names[c] = xstrdup(from->names[c]);
+    r->have_header = 1;
+    r->filter = from->filter;
+    r->filter_arg = from->filter_arg;
+    r->filter_cols = from->filter_cols;
     r->mem = 1;
     r->buf = buf;
     r->cap = r->end = n;
@@ -911,11 +840,6 @@ void tsv_close(struct tsv_reader *r)
 {
     if (r->in)
         close_file(r);
-    if (r->from) {
-        free(r->paths);
-        free(r->from);
-        free(r->to);
-    }
     csvin_free(r->csv);
     tsv_free_names(r->names, r->ncols);
     if (!r->mem)

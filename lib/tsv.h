@@ -63,9 +63,7 @@ struct tsv_reader {
     size_t nf;
     /* private: the current record is the next one (no_header).  Read by
      * every tsv_next, so it sits by the fields the reader writes for every
-     * record: at the end of the struct, it would share a cache line with
-     * the start of the next reader of an array (tsv_split's parts), which
-     * another thread writes. */
+     * record. */
     int pending;
     const char *file; /* name of the file it came from ("-" for stdin) */
     long line;        /* physical line where it starts (header is line 1) */
@@ -102,8 +100,7 @@ struct tsv_reader {
     size_t filter_cols;
     int filtered; /* the filter was asked about the current record */
     struct csvin *csv; /* opts.csv: the CSV decoder (csvin.h) */
-    uint64_t *from, *to; /* a part (tsv_split): the byte range of each path */
-    int mem;             /* tsv_open_mem: buf is the caller's, and all of it */
+    int mem;           /* tsv_open_mem: buf is the caller's, and all of it */
 };
 
 /* A run of whole records of one file: bytes [from, to) of paths[file]. */
@@ -127,28 +124,25 @@ void tsv_set_names(struct tsv_reader *r, char *const *names, size_t n);
  * about, and a bad one is never dropped. */
 void tsv_filter(struct tsv_reader *r, int (*fn)(void *arg, const struct field *f), void *arg,
                 size_t cols);
-/* Cut the inputs of an opened reader into up to n parts of about equal
- * size for as many threads: parts[k] becomes a reader of the whole
- * records whose first byte lies in the k-th n-th of the data bytes, in
- * order, so the parts one after the other are the records of r.  Only
- * plain regular files with equal plain header lines can be cut, into as
- * many parts as have at least min_bytes of records each; returns how many
- * (0: none, and r is read as usual; else 2 to n).
- * A part reads in soft mode (a bad record is returned with r->bad set),
- * with r's filter and no release hook (tsv_set_release); its r->line counts from the
- * part's first record, so the caller reads r again, from its start, to
- * report a bad record where it is (r itself is untouched: open, after its
- * header).  The parts' tsv_bytes add up to r's at its end. */
-size_t tsv_split(struct tsv_reader *r, size_t n, uint64_t min_bytes, struct tsv_reader *parts);
-/* Cut the inputs of an opened reader, as tsv_split does, into chunks of
- * about the given bytes each, within files, in order, into *out (free()
- * it); returns how many (0: the inputs cannot be cut, *out is NULL). */
+/* Cut the inputs of an opened reader into chunks of whole records, for
+ * threads: bytes [from, to) of a file, from the start of a record to the
+ * end of the record in which the chunk reaches the given bytes (or of the
+ * file), in order, so the chunks one after the other are the records of
+ * r; a tsv_open_mem reader reads one from memory.  Only plain regular
+ * files (not standard input, not zstd, not CSV) can be cut, and only when
+ * their header lines are equal and plain (no backslash, no CR); a chunk
+ * holds no header and no byte-order mark.  The chunks go into *out
+ * (free() it); returns how many (0: the inputs cannot be cut, or have no
+ * records, and *out is NULL).  r is untouched: open, after its header. */
 size_t tsv_chunks(struct tsv_reader *r, uint64_t bytes, struct tsv_chunk **out);
 /* Read records from n bytes in memory (a chunk, say), named file in
  * messages, with the column names, options and filter of from.  The
  * bytes are the caller's and stay put (escapes are decoded in place), so
  * every record's fields stay valid until the caller is done with buf.
- * Soft mode, and lines count from 1 at buf, as in tsv_split's parts. */
+ * Soft mode (a bad record is returned with r->bad set), no release hook,
+ * and r->line counts from 1 at buf: the caller, who knows the lines
+ * before it (tsv_lines of the chunks before, and the header), reports a
+ * bad record where it is. */
 void tsv_open_mem(struct tsv_reader *r, const struct tsv_reader *from, const char *file, char *buf,
                   size_t n);
 /* Set the release hook (tsv_opts.release) of an open reader. */
@@ -159,9 +153,10 @@ int tsv_set_soft(struct tsv_reader *r, int on);
 /* Read the next data record into r->f / r->nf.  Returns 0 at the end. */
 int tsv_next(struct tsv_reader *r);
 /* Readable bytes after the end of every field of a reader that tsv_open
- * or tsv_split made (not tsv_open_mem: the caller's buffer ends where it
- * ends), so a hot loop may load a short value a word at a time
- * (dec_parse_padded): the buffers have them past their ends. */
+ * made, so a hot loop may load a short value a word at a time
+ * (dec_parse_padded): its buffers have them past their ends.  The fields
+ * of a tsv_open_mem reader lie in the caller's buffer, which has them if
+ * the caller made it so (lib/stage's chunks do, unless mapped). */
 enum { TSV_PAD = 8 };
 /* A \N field (NULL) is read as an empty value whose bytes are tsv_null's,
  * so a tool that passes the field on to the writer (tsv_put,

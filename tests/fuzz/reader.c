@@ -9,9 +9,8 @@
  *    write them (tsv_writer, to a file) and read back as plain TSV, are
  *    the same fields, and writing them again gives the same bytes; each
  *    line written, split by tsv_split_line, is the fields written;
- *  - TSV: the parts of tsv_split (2 or 3 threads' worth) read one after
- *    the other, and the chunks of tsv_chunks read from memory
- *    (tsv_open_mem), are the records of the whole file, bad ones at the
+ *  - TSV: the chunks of tsv_chunks, read from memory (tsv_open_mem) one
+ *    after the other, are the records of the whole file, bad ones at the
  *    same places.
  */
 #include "fuzz.h"
@@ -167,7 +166,6 @@ static int same(const struct flat *a, const struct flat *b)
 
 static struct run first, again, parts;
 static struct tsv_reader rd, rd2;
-static struct tsv_reader part[3];
 static char *path_v[1];
 static char out_path[2][4096];
 static char out_dir[4096];
@@ -204,22 +202,12 @@ static void read_first(const struct tsv_opts *o)
     tsv_close(&rd);
 }
 
-/* The split and chunked readings of the same file (TSV only). */
+/* The chunked reading of the same file (TSV only). */
 static void pieces(const struct tsv_opts *o, const uint8_t *data, size_t size, unsigned pick)
 {
     tsv_open(&rd2, path_v, 1, o);
-    size_t n = tsv_split(&rd2, 2 + (pick & 1), 1, part);
-    if (n) {
-        memset(&parts, 0, sizeof parts);
-        for (size_t k = 0; k < n; k++) {
-            read_all(&part[k], &parts, 0);
-            tsv_close(&part[k]);
-        }
-        FZ_ASSERT(same(&parts.all, &first.all));
-        run_free(&parts);
-    }
     struct tsv_chunk *ch;
-    uint64_t bytes = 1 + (pick >> 1) * 16; /* small chunks; at most 64 of a big input */
+    uint64_t bytes = 1 + pick * 8; /* small chunks; at most 64 of a big input */
     if (bytes < size / 64)
         bytes = size / 64;
     size_t nc = tsv_chunks(&rd2, bytes, &ch);
