@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# hit-agg reads plain files of a few megabytes or more in parts, one per
-# thread, and merges the parts' tables (tools/hit-agg.c, run_parts).  With
-# two threads it must give what one thread gives, byte for byte: every
-# operation that merges, groups in order of first appearance, escaped and
-# empty values, CRLF lines, several files; the same -v counts; and on bad
-# input (a bad number, a broken record, a sum out of range in a part) the
-# same message and exit status, which the parts leave to a read in order.
-# The sums near the 64-bit limit are made so that the parts' partial sums
-# fit but a read in order goes out of range on the way (and the reverse).
+# hit-agg reads plain files of a few megabytes or more in chunks on every
+# thread, and each thread adds the rows of its own groups (lib/groupby on
+# lib/stage).  With two threads or more it must give what one thread
+# gives, byte for byte: every operation, groups in order of first
+# appearance, escaped and empty values, CRLF lines, several files; the
+# same -v counts; and on bad input (a bad number, a broken record, a sum
+# out of range) the same message and exit status.  The sums near the
+# 64-bit limit are made so that sums of pieces would fit but a read in
+# order goes out of range on the way (and the reverse).
 set -u -o pipefail
 bin=${HK_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/bin}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/hk-agg-parts.XXXXXX") || exit 2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hk-agg-threads.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 export LC_ALL=C
 fail=0
@@ -53,7 +53,7 @@ same() { # what, status, args...: --threads 1 and 2 agree on stdout, stderr
 same "merge, one file" 0 -g d,k -a "$ops" "${ins[0]}"
 same "merge, three files" 0 -v -g k -a "$ops" "${ins[@]}"
 same "totals" 0 -a "$ops" --decimals 3 "${ins[@]}"
-# more parts than cores: 3, 4 and 7 parts give the one-thread answer too
+# more threads than cores: 3, 4 and 7 threads give the one-thread answer too
 "$bin/hit-agg" --threads 1 -g d,k -a "$ops" "${ins[@]}" >"$tmp/one" 2>&1
 for n in 3 4 7; do
     "$bin/hit-agg" --threads $n -g d,k -a "$ops" "${ins[@]}" >"$tmp/many" 2>&1
@@ -73,15 +73,16 @@ same "short record" 1 -g d -a s=sum:v "${ins[0]}" "$tmp/bad3.tsv"
 grep -q "bad3.tsv:6:3: too few fields: expected 3, found 2" "$tmp/e2" ||
     { echo "FAIL short record: $(cat "$tmp/e2")"; fail=1; }
 
-# 5e18 + 5e18 - 5e18 in one group, the first term in the first part: each
-# part's sum fits (5e18, then 0), but in order the second term overflows
+# 5e18 + 5e18 - 5e18 in one group, the first term in the first chunk:
+# each chunk's sum would fit (5e18, then 0), but in order the second term
+# overflows
 big=5000000000000000000
 { head -n 2 "${ins[0]}"; printf 'big\tk\t%s\n' $big; tail -n +3 "${ins[0]}"
   printf 'big\tk\t%s\nbig\tk\t-%s\n' $big $big; } >"$tmp/over.tsv"
 same "overflow on the way" 1 -g d -a s=sum:v "$tmp/over.tsv"
 grep -q "over.tsv:160003:3: sum:v: the sum is out of range" "$tmp/e2" ||
     { echo "FAIL overflow on the way: $(cat "$tmp/e2")"; fail=1; }
-# 5e18 - 5e18 + 5e18: fine in order, whatever the parts make of it
+# 5e18 - 5e18 + 5e18: fine in order, whatever the chunks hold
 { head -n 2 "${ins[0]}"; printf 'big\tk\t%s\n' $big; tail -n +3 "${ins[0]}"
   printf 'big\tk\t-%s\nbig\tk\t%s\n' $big $big; } >"$tmp/near.tsv"
 same "near the limit" 0 -g d -a s=sum:v "$tmp/near.tsv"
