@@ -54,7 +54,7 @@ static const char usage[] =
     "                          decimals (0-18), rounding half away from zero;\n"
     "                          default: sums, minimums and maximums keep the most\n"
     "                          decimals seen, means 2 more than that\n"
-    "      --threads=N         threads, 1 to 64 (default: 2 with more than one CPU):\n"
+    "      --threads=N         threads, 1 to 64 (default: one per CPU, at most 8):\n"
     "                          plain files are read in chunks on every thread,\n"
     "                          other input by one; each thread adds the rows of\n"
     "                          its share of the groups\n"
@@ -68,8 +68,9 @@ static const char usage[] =
     "Exit status: 0 success, 1 bad input, 2 usage or system error.\n"
     "Full documentation: man hit-agg\n";
 
-/* --threads: by default 2 with more than one CPU. */
-enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 2 };
+/* --threads: by default one per CPU, as the tables of the threads hold
+ * different groups (lib/groupby). */
+enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 };
 
 /* An aggregation as asked for: lib/agg's rule, and the names around it. */
 struct spec {
