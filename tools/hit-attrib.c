@@ -7,7 +7,7 @@
  *
  * Input in time order is taken as it comes, its rows held until the end;
  * at the first hit earlier than one before it, the hits are sorted by time
- * first (lib/extsort) and attributed in that order (see sort_hits), so
+ * first (lib/timeorder) and attributed in that order (see sort_hits), so
  * disorder costs a sort and in-order input nothing.
  *
  * The rules -- what a hit says, exclusions, expiry, the model, copies,
@@ -21,17 +21,14 @@
 #include "attrib.h"
 #include "cols.h"
 #include "dec.h"
-#include "dtime.h"
 #include "engines.h"
 #include "err.h"
 #include "extsort.h"
-#include "fmt.h"
 #include "hash.h"
-#include "io.h"
-#include "keys.h"
 #include "progress.h"
 #include "stage.h"
 #include "threads.h"
+#include "timeorder.h"
 #include "tsv.h"
 #include "units.h"
 #include "xalloc.h"
@@ -457,9 +454,9 @@ struct run {
     /* Sorting (sort_hits): the hits before quiet in input order had their
      * warnings printed already, by the run that found the disorder; hushed
      * says the hit being accounted is one of them. */
-    uint64_t quiet;
+    uint64_t quiet, sorted; /* sorted: hits added to the sort */
     int hushed;
-    struct sorting *sorting;
+    struct timeorder *sorting;
     /* --progress: the meter, ticked as batches are finished, with the
      * bytes and rows read so far; fsum: where each input file starts in the
      * bytes of all (npaths + 1 sums), when they are regular files, else
@@ -571,9 +568,9 @@ static int fatal(struct run *r, const struct hit *h, long col, const char *msg)
 }
 
 /* Count and write what a hit came to, hit after hit (in input order, or
- * in time order when sorted).  Returns 0, or 1 for a fatal error noted in
- * r->bad and bad_msg. */
-static int account(struct run *r, const struct hit *h, const struct field *f,
+ * in time order when sorted), with its --with columns.  Returns 0, or 1
+ * for a fatal error noted in r->bad and bad_msg. */
+static int account(struct run *r, const struct hit *h, const struct field *with,
                    const struct attrib_outcome *out)
 {
     int c = attrib_count(&r->cnt, out);
@@ -597,7 +594,7 @@ static int account(struct run *r, const struct hit *h, const struct field *f,
     tsv_put(&r->w, out->kw, out->kw_n);
     tsv_put_clean(&r->w, num, dec_format(out->rev, num));
     for (size_t i = 0; i < r->nw; i++)
-        tsv_put(&r->w, f[F_WITH + i].p, f[F_WITH + i].n);
+        tsv_put(&r->w, with[i].p, with[i].n);
     tsv_end(&r->w);
     return 0;
 }
@@ -715,7 +712,7 @@ static int batch_finish(void *arg, size_t slot)
             o.dom = k->sh[s].out.p + k->sh[s].det[d - 1].at;
             o.kw = o.dom + o.dom_n;
         }
-        if (account(r, &h, k->f + i * r->nk, &o))
+        if (account(r, &h, k->f + i * r->nk + F_WITH, &o))
             return 1;
     }
     batch_end(r, slot);
@@ -725,133 +722,52 @@ static int batch_finish(void *arg, size_t slot)
 /* ---- hits out of time order: sorted first ------------------------------ */
 
 /* With --order sort, or auto once a hit came earlier than one before it,
- * the hits are sorted by time before they are attributed: stably, so hits
- * of the same second keep their input order, but for visit_num and then
- * visit_page_num when the input has them (the order Adobe numbers a
- * visitor's hits in).  Each visitor's hits then come in time order, which
- * is all attribution needs, and in time order across visitors, so the
- * expiry sweep keeps memory as small as for input in time order.
+ * the hits are sorted by time before they are attributed (lib/timeorder,
+ * within -S, spilling sorted runs to -T): stably, but for visit_num and
+ * then visit_page_num when the input has them.  Each visitor's hits then
+ * come in time order, which is all attribution needs, and in time order
+ * across visitors, so the expiry sweep keeps memory as small as for input
+ * in time order.
  *
- * A hit goes into the sort (lib/extsort, within -S, spilling sorted runs
- * to -T) as what it says by itself (attrib_look: its search engine and
- * keyword, what it is as a purchase, its hitid's hash) and its --with
- * columns, behind its time, its visitor's key, whether its warnings were
- * printed already and, for a purchase, where it is; so a hit that is
- * neither a search nor a purchase is little more than its time and
- * visitor.  Excluded hits are dropped first.  Then one thread attributes
- * and accounts the hits as they come out, so rows and warnings come in
- * time order.  A file is read twice when the disorder is found late in
- * it; a stream cannot be, so --order auto stops there. */
-enum { S_TIME, S_VNUM, S_VPAGE, S_HUSHED, S_FILE, S_LINE, S_KEY, /* then attrib_look's: */
-       S_KIND, S_DOM, S_KW, S_REV, S_BADP, S_ERR,                /* then the hitid's */
-       S_IDHI, S_IDLO, S_WITH };                                 /* halves; --with's */
-/* replay hands account() a line's fields from S_WITH - F_WITH on. */
-_Static_assert((int)S_WITH >= (int)F_WITH, "--with's columns come later in a line than in a hit");
+ * The threads that read work out what each hit says by itself (prepare);
+ * the batches' hits go into the sort in input order, excluded hits
+ * dropped, with their --with columns and, as the sort's mark, whether
+ * their warnings were printed already.  Then this thread attributes and
+ * accounts the hits as they come out, so rows and warnings come in time
+ * order.  A file is read twice when the disorder is found late in it; a
+ * stream cannot be, so --order auto stops there. */
 
-struct sorting {
-    struct run *r;
-    struct extsort *xs;
-    uint64_t ord;       /* hits added so far */
-    const char **files; /* names of the input files, by S_FILE */
-    size_t nfiles, filecap;
-    struct field *f; /* the fields of the line coming out */
-    char *scratch;   /* their decoded escapes */
-    size_t scap;
-};
-
-/* A number written by sort_hits. */
-static int64_t number(const struct field *f)
+/* Attribute and account the next hit in time order (timeorder_fn). */
+static void replay(void *arg, const struct timeorder_hit *th)
 {
-    int64_t v = 0;
-    dtime_int(f->p, f->n, &v);
-    return v;
-}
-
-/* Attribute and account the next hit in time order (extsort_emit_fn). */
-static void replay(void *arg, const char *line, size_t len, uint64_t code)
-{
-    (void)code;
-    struct sorting *x = arg;
-    struct run *r = x->r;
-    if (len > x->scap)
-        xgrow((void **)&x->scratch, &x->scap, len, 1);
-    struct field *f = x->f, *key = &f[S_KEY];
-    tsv_split_line(line, len - 1, f, S_WITH + r->nw, x->scratch);
-    struct hit h = {number(&f[S_TIME]), x->files[number(&f[S_FILE])], (long)number(&f[S_LINE])};
-    int64_t kind = number(&f[S_KIND]);
-    struct attrib_hit l = {.t = h.t, .key = key->p, .key_n = key->n,
-                           .hash = attrib_hash(key->p, key->n), .kind = (int)(kind >> 1),
-                           .err = -(int)number(&f[S_ERR]), .badp = (size_t)number(&f[S_BADP])};
-    if (kind & 1) {
-        l.dom = f[S_DOM].p, l.dom_n = f[S_DOM].n;
-        l.kw = f[S_KW].p, l.kw_n = f[S_KW].n;
-    }
-    if (l.kind == ATTRIB_PURCHASE)
-        dec_parse(f[S_REV].p, f[S_REV].n, &l.rev);
-    l.has_id = f[S_IDHI].n != 0;
-    if (l.has_id)
-        l.id = (uint64_t)number(&f[S_IDHI]) << 32 | (uint64_t)number(&f[S_IDLO]);
+    struct run *r = arg;
+    struct hit h = {th->h.t, th->file, th->line};
     struct attrib_outcome out;
-    attrib_apply(r->sh[0].vis, &l, &out);
-    r->hushed = f[S_HUSHED].n != 0;
-    /* account() takes --with's columns at F_WITH */
-    if (account(r, &h, f + S_WITH - F_WITH, &out))
+    attrib_apply(r->sh[0].vis, &th->h, &out);
+    r->hushed = th->mark;
+    if (account(r, &h, th->with, &out))
         die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
 }
 
 /* Add a hit to the sort, hits in input order: h where it is, p what it
  * says (worked out by the thread that read it, see prepare), with its
- * copies in in, and hf its columns (pick_hit). */
-static void collect_hit(struct sorting *x, const struct hit *h, const struct pend *p,
+ * copies in in, and hf its fields (pick_hit). */
+static void collect_hit(struct run *r, const struct hit *h, const struct pend *p,
                         const struct text *in, const struct field *hf)
 {
-    struct run *r = x->r;
-    static char none[1];
-    char num[8][24], rev[DEC_BUFSZ];
-    struct field *f = x->f;
     if (h->t < r->now)
         r->out_of_order++;
     else
         r->now = h->t;
-    if (!x->nfiles || h->file != x->files[x->nfiles - 1]) { /* a file's hits come together */
-        xgrow((void **)&x->files, &x->filecap, x->nfiles + 1, sizeof *x->files);
-        x->files[x->nfiles++] = h->file;
+    struct timeorder_hit th = {.h = p->h, .vnum = hf[F_VNUM], .vpage = hf[F_VPAGE],
+                               .file = h->file, .line = h->line,
+                               .mark = r->sorted++ < r->quiet, .with = hf + F_WITH};
+    th.h.key = in->p + p->key_at;
+    if (th.h.dom) {
+        th.h.dom = in->p + p->dom_at;
+        th.h.kw = th.h.dom + th.h.dom_n;
     }
-    f[S_TIME] = (struct field){num[0], (size_t)(fmt_u64(num[0], (uint64_t)h->t) - num[0])};
-    f[S_VNUM] = hf[F_VNUM];
-    f[S_VPAGE] = hf[F_VPAGE];
-    f[S_HUSHED] = (struct field){"1", x->ord++ < r->quiet};
-    /* where it is, for the messages only purchases can have */
-    f[S_FILE] = f[S_LINE] = (struct field){none, 0};
-    if (p->h.kind == ATTRIB_PURCHASE || p->h.kind == ATTRIB_BAD_PRICE) {
-        f[S_FILE] = (struct field){num[1], (size_t)(fmt_u64(num[1], x->nfiles - 1) - num[1])};
-        f[S_LINE] = (struct field){num[2], (size_t)(fmt_u64(num[2], (uint64_t)h->line) - num[2])};
-    }
-    f[S_KEY] = (struct field){in->p + p->key_at, p->h.key_n};
-    const struct attrib_hit *l = &p->h;
-    uint64_t kind = (uint64_t)l->kind << 1 | (l->dom != NULL);
-    f[S_KIND] = (struct field){num[3], (size_t)(fmt_u64(num[3], kind) - num[3])};
-    f[S_DOM] = f[S_KW] = f[S_REV] = f[S_BADP] = f[S_ERR] = (struct field){none, 0};
-    if (l->dom) {
-        f[S_DOM] = (struct field){in->p + p->dom_at, l->dom_n};
-        f[S_KW] = (struct field){in->p + p->dom_at + l->dom_n, l->kw_n};
-    }
-    if (l->kind == ATTRIB_PURCHASE)
-        f[S_REV] = (struct field){rev, dec_format(l->rev, rev)};
-    if (l->kind == ATTRIB_BAD_PRICE) {
-        f[S_BADP] = (struct field){num[4], (size_t)(fmt_u64(num[4], l->badp) - num[4])};
-        f[S_ERR] = (struct field){num[5], (size_t)(fmt_u64(num[5], (uint64_t)-l->err) - num[5])};
-    }
-    f[S_IDHI] = f[S_IDLO] = (struct field){none, 0};
-    if (l->has_id) {
-        f[S_IDHI] = (struct field){num[6], (size_t)(fmt_u64(num[6], l->id >> 32) - num[6])};
-        f[S_IDLO] = (struct field){num[7], (size_t)(fmt_u64(num[7], l->id & 0xffffffff) - num[7])};
-    }
-    memcpy(f + S_WITH, hf + F_WITH, r->nw * sizeof *f);
-    for (size_t k = 0; k < S_WITH + r->nw; k++) /* a column the input lacks: empty */
-        if (!f[k].p)
-            f[k].p = none;
-    extsort_add(x->xs, f, NULL);
+    timeorder_add(r->sorting, &th);
 }
 
 /* A batch's hits into the sort, in input order (the stage's finish). */
@@ -864,7 +780,7 @@ static int batch_collect(void *arg, size_t slot)
     for (size_t i = 0; i < k->n; i++) {
         struct batch_shard *cs = &k->sh[k->shard[i]];
         struct hit h = batch_hit(r, slot, i);
-        collect_hit(r->sorting, &h, &cs->p[r->cur[k->shard[i]]++], &cs->in, k->f + i * r->nk);
+        collect_hit(r, &h, &cs->p[r->cur[k->shard[i]]++], &cs->in, k->f + i * r->nk);
     }
     batch_end(r, slot);
     return 0;
@@ -923,28 +839,13 @@ static int run_stage(struct run *r, struct tsv_reader *rd, size_t nshards,
 static void sort_hits(struct run *r, struct tsv_reader *rd)
 {
     const struct opts *o = r->o;
-    int visit_order = r->cols[F_VNUM] != SIZE_MAX;
-    size_t nf = S_WITH + r->nw;
-    char *names[] = {"time", "visit_num", "visit_page_num"}; /* S_TIME .. S_VPAGE */
-    struct keys ks = {0};
-    keys_parse(&ks, visit_order ? "1:n,2:n,3:n" : "1:n", names, S_VPAGE + 1, "--order");
-    struct sorting x = {.r = r};
-    x.xs = extsort_new(&ks, nf, o->mem, o->tmpdir);
-    extsort_set_threads(x.xs, o->threads);
-    x.f = xmalloc(nf * sizeof *x.f);
-    /* cppcheck-suppress autoVariables ; set back to NULL before sort_hits returns */
-    r->sorting = &x;
-    /* The threads that read work out what each hit says; the batches'
-     * hits go into the sort in input order. */
+    int by_visit = r->cols[F_VNUM] != SIZE_MAX;
+    r->sorting = timeorder_new(by_visit, r->nw, o->mem, o->tmpdir, o->threads);
     static const struct stage_ops collecting = {batch_begin, batch_take, NULL, batch_collect};
     run_stage(r, rd, 1, &collecting);
-    extsort_finish(x.xs, replay, &x);
-    extsort_free(x.xs);
+    timeorder_replay(r->sorting, replay, r);
+    timeorder_free(r->sorting);
     r->sorting = NULL;
-    keys_free(&ks);
-    free(x.f);
-    free(x.scratch);
-    free(x.files);
 }
 
 /* Forget what the run made of the hits so far: they are to be sorted.
