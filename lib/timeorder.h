@@ -24,11 +24,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A hit to sort, and as it comes back.  h: all attrib_look sets, with t,
- * key and key_n (hash is made again when it comes back); vnum and vpage:
- * visit_num and visit_page_num, numbers, the sort's second and third keys
- * when it is by visit (else only carried along); file and line: where it is, kept
- * for a purchase or a bad price only (else NULL and 0 when it comes back);
+/* A hit to sort, and as it comes back.  h: all attrib_look sets, with t
+ * (epoch seconds, not negative: attrib_when's), key and key_n (hash is
+ * made again when it comes back); vnum and vpage: visit_num and
+ * visit_page_num, numbers, the sort's second and third keys when it is by
+ * visit (else only carried along); file and line: where it is, kept for a
+ * purchase or a bad price only (else NULL and 0 when it comes back);
  * mark: a bit of the caller's, 0 or 1; with: nwith fields carried along.
  * A field with p NULL is empty. */
 struct timeorder_hit {
