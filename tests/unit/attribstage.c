@@ -85,6 +85,7 @@ static const char want_sorted[] = "3:110 3 - - 190 b hushed\n"
                                   "7:2001 3 - - 190 g hushed\n";
 
 struct setup {
+    char *paths[1]; /* the reader keeps them */
     struct tsv_reader r;
     struct attrib_rules rules;
     size_t cols[ATTRIBSTAGE_F_WITH + 1], vcol;
@@ -97,9 +98,9 @@ struct setup {
 static void open_run(struct setup *s, struct engines *eng, const char *path, int threads)
 {
     memset(s, 0, sizeof *s);
-    char *paths[] = {(char *)path};
+    s->paths[0] = (char *)path;
     struct tsv_opts to = {0};
-    tsv_open(&s->r, paths, 1, &to);
+    tsv_open(&s->r, s->paths, 1, &to);
     s->rules = (struct attrib_rules){.expire = 1800, .purchase = "1", .purchase_n = 1,
                                      .engines = eng};
     size_t c[] = {2, 3, 4, SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX, 6};
@@ -157,9 +158,8 @@ static void test_disorder(struct engines *eng, const char *file)
         memset(&s->acc, 0, sizeof s->acc);
         memset(&s->cnt, 0, sizeof s->cnt);
         tsv_close(&s->r); /* read again */
-        char *paths[] = {(char *)file};
         struct tsv_opts to = {0};
-        tsv_open(&s->r, paths, 1, &to);
+        tsv_open(&s->r, s->paths, 1, &to);
         CHECK(attribstage_sort(s->as, &s->r, 1 << 20, tmpdir) == 0);
         CHECK_STR(s->acc.out, want_sorted);
         CHECK(s->cnt.hits == 7 && s->cnt.skipped == 1);
