@@ -95,7 +95,7 @@ static const char usage[] =
     "Exit status: 0 success, 1 bad input, 2 usage or system error.\n"
     "Full documentation: man hit-attrib\n";
 
-/* --order: how hits out of time order are taken (see sort_hits). */
+/* --order: how hits out of time order are taken (see attribute_all). */
 enum { ORDER_AUTO, ORDER_INPUT, ORDER_SORT };
 
 struct opts {
@@ -498,7 +498,7 @@ static void shard_filter(struct run *run, struct tsv_reader *r)
 }
 
 /* The hits' run, on --threads threads (lib/attribstage). */
-static struct attribstage *stage_start(struct run *run)
+static struct attribstage *start_hits(struct run *run)
 {
     struct attribstage_opts ao = {.rules = &run->rules, .cols = run->cols, .nk = run->nk,
                                   .vcols = run->vcols, .nv = run->nv, .tcol = run->tcol,
@@ -516,7 +516,7 @@ static void attribute_all(struct run *run, struct tsv_reader *r, char **paths, s
                           const struct tsv_opts *to)
 {
     const struct opts *o = run->o;
-    struct attribstage *as = run->as = stage_start(run);
+    struct attribstage *as = run->as = start_hits(run);
     /* Rows are held until the end: until the input is known to be in time
      * order, and so that an error in a sort leaves no rows behind. */
     if (o->order != ORDER_INPUT)
