@@ -7,45 +7,37 @@
  *
  * Input in time order is taken as it comes, its rows held until the end;
  * at the first hit earlier than one before it, the hits are sorted by time
- * first (lib/extsort) and attributed in that order (see sort_hits), so
- * disorder costs a sort and in-order input nothing.
+ * first and attributed in that order, so disorder costs a sort and
+ * in-order input nothing.
  *
  * The rules -- what a hit says, exclusions, expiry, the model, copies,
- * revenue -- are lib/attrib's; this file is the options, the accounting
- * (rows, warnings, errors, -v) and the machinery that feeds the rules.
- * Visitors are independent, so on several threads each takes the
- * visitors of its hash modulo N (attrib_shard), and all read the file
- * (lib/stage).
+ * revenue -- are lib/attrib's; the run on threads (each attributing the
+ * visitors of its hash modulo N, all reading the file) and the sort are
+ * lib/attribstage's; this file is the options, the columns and the
+ * accounting (rows, warnings, errors, -v).
  */
 #include "adobe.h"
 #include "attrib.h"
+#include "attribstage.h"
 #include "cols.h"
 #include "dec.h"
-#include "dtime.h"
 #include "engines.h"
 #include "err.h"
 #include "extsort.h"
-#include "fmt.h"
 #include "hash.h"
-#include "io.h"
-#include "keys.h"
 #include "progress.h"
-#include "stage.h"
 #include "threads.h"
 #include "tsv.h"
 #include "units.h"
 #include "xalloc.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 static const char usage[] =
     "Usage: hit-attrib [OPTION]... [FILE]...\n"
@@ -103,7 +95,7 @@ static const char usage[] =
     "Exit status: 0 success, 1 bad input, 2 usage or system error.\n"
     "Full documentation: man hit-attrib\n";
 
-/* --order: how hits out of time order are taken (see sort_hits). */
+/* --order: how hits out of time order are taken (see attribute_all). */
 enum { ORDER_AUTO, ORDER_INPUT, ORDER_SORT };
 
 struct opts {
@@ -121,11 +113,6 @@ struct opts {
 };
 
 enum { MAX_THREADS = 64, MAX_DEFAULT_THREADS = 8 }; /* --threads */
-
-/* The visitors of one shard (all of them with one thread). */
-struct shard_state {
-    struct attrib_visitors *vis;
-};
 
 static int64_t parse_duration(const char *s)
 {
@@ -284,17 +271,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 }
 
 /* -v: the counts, the hits out of time order and, with hitids (ids), the
- * hits dropped as delivered again. */
-static void report(const struct attrib_counts *c, uint64_t out_of_order,
-                   const struct shard_state *sh, size_t nsh, int ids)
+ * hits dropped as delivered again (as, NULL: no hits were read). */
+static void report(const struct attrib_counts *c, const struct attribstage *as, int ids)
 {
     uint64_t tracked = 0, peak = 0; /* summed over the shards */
-    for (size_t i = 0; i < nsh; i++) {
-        uint64_t t, p;
-        attrib_visitors_count(sh[i].vis, &t, &p);
-        tracked += t;
-        peak += p;
-    }
+    if (as)
+        attribstage_visitors(as, &tracked, &peak);
     char c1[DEC_BUFSZ], c2[DEC_BUFSZ];
     dec_format(c->credited_rev, c1);
     dec_format(c->uncredited_rev, c2);
@@ -305,7 +287,7 @@ static void report(const struct attrib_counts *c, uint64_t out_of_order,
             (unsigned long long)c->hits, (unsigned long long)c->skipped,
             (unsigned long long)c->purchases, (unsigned long long)c->credited, c1, c2,
             (unsigned long long)c->bad, (unsigned long long)tracked, (unsigned long long)peak,
-            (unsigned long long)out_of_order);
+            (unsigned long long)(as ? attribstage_out_of_order(as) : 0));
     if (ids)
         fprintf(stderr, ", hits delivered again %llu", (unsigned long long)c->repeats);
     fputc('\n', stderr);
@@ -347,222 +329,36 @@ static int mine(void *arg, const struct field *f)
 
 /* ---- attribution ------------------------------------------------------ */
 
-/* The hits go through lib/stage in batches: chunks of a plain file read
- * on every thread, a stream read on this one.  The thread that reads a
- * hit drops it when excluded, parses its time and works out what it says
- * by itself (prepare: attrib_look, with that thread's engine scratch), and
- * gives it to shard attrib_shard(visitor) of N, with copies of its
- * visitor's key and of its search engine and keyword; shard s's thread
- * attributes shard s's hits of each batch in order, to its own visitors,
- * touching only those copies, which lie one after another; then the
- * batch's hits are accounted in input order (finish), so output, warnings,
- * the first error and the counts are those of one thread, but for the
- * visitors tracked, summed over the shards (each sweeps its own).  A bad
- * record or time ends the run after the hits before it (lib/stage). */
-
-/* A batch's hit: the fields attrib_look reads, then these, then --with's. */
-enum { F_VNUM = ATTRIB_NFIELDS, F_VPAGE, F_WITH };
-
-struct hit {
-    int64_t t;
-    const char *file;
-    long line;
-};
-
-/* Copies that hits point to (see struct pend). */
-struct text {
-    char *p;
-    size_t n, cap;
-};
-
-/* A hit made ready for attribution by the thread that read it: what it
- * says, its visitor's key at key_at and its domain and keyword at dom_at
- * in a text (h's pointers are set from those when it is applied); then
- * what it came to: 0 for NOTHING, else det + 1 (see batch_shard). */
-struct pend {
-    struct attrib_hit h;
-    size_t dom_at, key_at;
-    size_t det;
-};
-
-/* What a hit of a batch came to, and where the copy of its credited
- * domain and keyword is in its batch_shard's out (the visitor may change
- * before the batch is accounted). */
-struct det {
-    struct attrib_outcome o;
-    size_t at;
-};
-
-/* A batch's share of one shard: its hits, and the copies they point to;
- * then what they came to but NOTHING (in order), and the credited domains
- * and keywords, copied. */
-struct batch_shard {
-    _Alignas(XLINE) struct pend *p; /* side by side, written by threads: see xcalloc_lines */
-    size_t np, pcap;
-    struct text in;
-    struct det *det;
-    size_t ndet, detcap;
-    struct text out;
-};
-
-/* A batch of hits (a slot of the stage): each hit's fields (nk a hit,
- * pointing into the batch's bytes or the reader's buffer), where it is,
- * and its shard. */
-struct batch {
-    _Alignas(XLINE) char *key; /* a visitor key, before its shard is known; and see
-                                * xcalloc_lines */
-    size_t keycap;
-    struct field *f;
-    size_t fcap;
-    struct hit *h;
-    size_t n, hcap;
-    unsigned char *shard;
-    size_t scap;
-    struct batch_shard *sh; /* nsh */
-    uint64_t excluded;
-};
-
+/* The hits go through lib/attribstage: read, worked out and attributed on
+ * threads, then accounted here one at a time, in input order (or in time
+ * order when sorted first). */
 struct run {
     const struct opts *o;
     struct attrib_rules rules; /* with the engine table, shared by every thread */
     struct engines *engines;   /* that table */
-    struct shard_state *sh;    /* nsh of them */
-    size_t nsh;
+    struct attribstage *as;    /* the hits' run */
     struct attrib_counts cnt;
-    uint64_t out_of_order; /* hits earlier than one before them */
     struct tsv_writer w;
     size_t nv, nw, nk;
-    size_t *cols;        /* the input column of each field of a batch's hit */
+    size_t *cols;        /* the input column of each field of a hit (attribstage) */
     const size_t *vcols; /* the visitor's columns (nv), for its key */
     size_t *wcols;       /* --with's (nw) */
     struct shard shard;  /* --shard's filter */
     long pcol, tcol, xcol, scol;
     int ids; /* the input has hitid_high and hitid_low */
-    int64_t now;
-    struct stage *st;              /* the stage being run, */
-    struct batch *slot;            /* its batches, */
-    struct engines_scratch **eng;  /* each reading thread's scratch, */
-    size_t nslot, neng, nshards;   /* and the shards of its hits */
-    size_t *cur;                   /* finish: where each shard is in a batch's hits */
-    int streamed;                  /* the last stage read the reader itself */
-    struct hit bad;    /* a fatal error: where, */
-    long bad_col;      /* in which column, */
-    char bad_msg[160]; /* and what */
-    /* --order auto: the first hit earlier than one before it stops the
-     * run (disorder set, late: where); seen counts the hits checked, in
-     * input order, and late_at is the late hit's place among them. */
-    int detect, disorder;
-    uint64_t seen, late_at;
-    struct hit late;
-    /* Sorting (sort_hits): the hits before quiet in input order had their
-     * warnings printed already, by the run that found the disorder; hushed
-     * says the hit being accounted is one of them. */
-    uint64_t quiet;
-    int hushed;
-    struct sorting *sorting;
-    /* --progress: the meter, ticked as batches are finished, with the
-     * bytes and rows read so far; fsum: where each input file starts in the
-     * bytes of all (npaths + 1 sums), when they are regular files, else
-     * NULL. */
+    struct attribstage_hit bad; /* a fatal error: where, */
+    long bad_col;               /* in which column, */
+    char bad_msg[160];          /* and what */
+    /* --progress: the meter, ticked as batches are finished; fsum: where
+     * each input file starts in the bytes of all (npaths + 1 sums), when
+     * they are regular files, else NULL. */
     struct progress meter;
     uint64_t *fsum;
-    uint64_t done_bytes, done_rows;
 };
-
-/* The meter's figures (--progress; nothing without). */
-static void meter(struct run *r, uint64_t bytes, uint64_t rows)
-{
-    r->done_bytes = bytes;
-    r->done_rows = rows;
-    progress_tick(&r->meter, bytes, rows);
-}
-
-/* The fields of a record that attribution uses (see struct run). */
-static void pick_hit(const struct run *r, const struct field *in, struct field *out)
-{
-    for (size_t k = 0; k < r->nk; k++)
-        out[k] = r->cols[k] == SIZE_MAX ? (struct field){NULL, 0} : in[r->cols[k]];
-}
-
-/* Is a record kept (its time in *t), excluded, or is its time not epoch
- * seconds (attrib_when)? */
-static int when(const struct run *r, const struct field *f, int64_t *t)
-{
-    return attrib_when(&f[r->tcol], r->xcol >= 0 ? &f[r->xcol] : NULL,
-                       r->scol >= 0 ? &f[r->scol] : NULL, t);
-}
-
-/* The key of the current record's visitor: its columns as one string
- * (tsv_key), in the record or built in *buf. */
-static struct field visitor_key(const struct run *r, const struct tsv_reader *rd, char **buf,
-                                size_t *cap)
-{
-    return tsv_key(rd, r->vcols, r->nv, buf, cap);
-}
-
-/* Append n bytes to a text; where they start. */
-static size_t text_add(struct text *x, const char *p, size_t n)
-{
-    size_t at = x->n;
-    if (at + n > x->cap)
-        xgrow((void **)&x->p, &x->cap, at + n, 1);
-    memcpy(x->p + at, p, n);
-    x->n += n;
-    return at;
-}
-
-/* Make p of the hit at time t (fields f), whose visitor's key is key (kn
- * bytes): what it says, with copies of the key, the domain and the
- * keyword added to in.  The reading thread does it, so that applying it
- * touches nothing but p and in. */
-static void prepare(const struct run *r, struct engines_scratch *eng, const struct field *f,
-                    int64_t t, const char *key, size_t kn, struct pend *p, struct text *in)
-{
-    p->h.t = t;
-    p->h.hash = attrib_hash(key, kn);
-    p->h.key_n = kn;
-    p->key_at = text_add(in, key, kn);
-    attrib_look(&r->rules, eng, f, &p->h);
-    if (p->h.dom) {
-        p->dom_at = text_add(in, p->h.dom, p->h.dom_n);
-        text_add(in, p->h.kw, p->h.kw_n);
-    }
-}
-
-/* Apply a prepared hit (its copies in in) to the visitors vis. */
-static void apply_pend(struct attrib_visitors *vis, struct pend *p, const struct text *in,
-                       struct attrib_outcome *out)
-{
-    p->h.key = in->p + p->key_at;
-    if (p->h.dom) {
-        p->h.dom = in->p + p->dom_at;
-        p->h.kw = p->h.dom + p->h.dom_n;
-    }
-    attrib_apply(vis, &p->h, out);
-}
-
-/* Check that a hit, the next in input order, is not earlier than those
- * before it, and count it when it is.  With --order auto (r->detect) such
- * a hit is noted and 0 returned: the run stops, and the hits are sorted. */
-static int in_order(struct run *r, const struct hit *h)
-{
-    r->seen++;
-    if (h->t >= r->now) {
-        r->now = h->t;
-        return 1;
-    }
-    r->out_of_order++;
-    if (!r->detect)
-        return 1;
-    r->disorder = 1;
-    r->late = *h;
-    r->late_at = r->seen - 1;
-    return 0;
-}
 
 /* A fatal error at hit h, column col, noted in r for the reading thread;
  * returns 1. */
-static int fatal(struct run *r, const struct hit *h, long col, const char *msg)
+static int fatal(struct run *r, const struct attribstage_hit *h, long col, const char *msg)
 {
     r->bad = *h;
     r->bad_col = col;
@@ -571,11 +367,13 @@ static int fatal(struct run *r, const struct hit *h, long col, const char *msg)
 }
 
 /* Count and write what a hit came to, hit after hit (in input order, or
- * in time order when sorted).  Returns 0, or 1 for a fatal error noted in
+ * in time order when sorted), with its --with columns; no warning when
+ * hushed (attribstage_fn).  Returns 0, or 1 for a fatal error noted in
  * r->bad and bad_msg. */
-static int account(struct run *r, const struct hit *h, const struct field *f,
-                   const struct attrib_outcome *out)
+static int account(void *arg, const struct attribstage_hit *h, const struct field *with,
+                   const struct attrib_outcome *out, int hushed)
 {
+    struct run *r = arg;
     int c = attrib_count(&r->cnt, out);
     if (c == ATTRIB_BAD_PRICE) {
         /* Not dec_strerror(): "price number out of range" reads badly. */
@@ -584,7 +382,7 @@ static int account(struct run *r, const struct hit *h, const struct field *f,
         snprintf(msg, sizeof msg, "product %zu: price %s", out->badp, why);
         if (r->o->strict)
             return fatal(r, h, r->pcol + 1, msg);
-        if (!r->hushed)
+        if (!hushed)
             warn_at(h->file, h->line, r->pcol + 1, "%s; hit not counted", msg);
         return 0;
     }
@@ -597,370 +395,9 @@ static int account(struct run *r, const struct hit *h, const struct field *f,
     tsv_put(&r->w, out->kw, out->kw_n);
     tsv_put_clean(&r->w, num, dec_format(out->rev, num));
     for (size_t i = 0; i < r->nw; i++)
-        tsv_put(&r->w, f[F_WITH + i].p, f[F_WITH + i].n);
+        tsv_put(&r->w, with[i].p, with[i].n);
     tsv_end(&r->w);
     return 0;
-}
-
-/* ---- the stage's steps ------------------------------------------------- */
-
-static void batch_begin(void *arg, size_t slot)
-{
-    struct run *r = arg;
-    struct batch *k = &r->slot[slot];
-    k->n = k->excluded = 0;
-    for (size_t s = 0; s < r->nshards; s++)
-        k->sh[s].np = k->sh[s].in.n = k->sh[s].out.n = k->sh[s].ndet = 0;
-}
-
-/* A hit read by thread t: dropped when excluded, else worked out and put
- * in its shard's share of the batch. */
-static int batch_take(void *arg, size_t t, size_t slot, const struct tsv_reader *m)
-{
-    struct run *r = arg;
-    struct batch *k = &r->slot[slot];
-    int64_t tm = 0;
-    int w = when(r, m->f, &tm);
-    if (w == ATTRIB_EXCLUDED) {
-        k->excluded++;
-        return 0;
-    }
-    if (w == ATTRIB_BAD_TIME) {
-        stage_bad(r->st, slot, m, r->tcol + 1, "%s: not epoch seconds", m->names[r->tcol]);
-        return 1;
-    }
-    if (k->n == k->hcap) {
-        size_t cap = k->hcap;
-        xgrow((void **)&k->shard, &cap, k->n + 1, sizeof *k->shard);
-        cap = k->hcap;
-        xgrow((void **)&k->f, &cap, k->n + 1, r->nk * sizeof *k->f);
-        xgrow((void **)&k->h, &k->hcap, k->n + 1, sizeof *k->h);
-    }
-    struct field *hf = k->f + k->n * r->nk;
-    pick_hit(r, m->f, hf);
-    struct field key = visitor_key(r, m, &k->key, &k->keycap);
-    size_t sh = attrib_shard(attrib_hash(key.p, key.n), r->nshards);
-    struct batch_shard *cs = &k->sh[sh];
-    if (cs->np == cs->pcap)
-        xgrow((void **)&cs->p, &cs->pcap, cs->np + 1, sizeof *cs->p);
-    prepare(r, r->eng[t], hf, tm, key.p, key.n, &cs->p[cs->np++], &cs->in);
-    assert(sh <= UCHAR_MAX); /* nshards is at most MAX_THREADS */
-    k->shard[k->n] = (unsigned char)sh;
-    k->h[k->n++] = (struct hit){tm, NULL, m->line};
-    return 0;
-}
-
-/* Shard s attributes its hits of a batch, to its own visitors. */
-static void batch_work(void *arg, size_t s, size_t slot)
-{
-    struct run *r = arg;
-    struct batch_shard *cs = &r->slot[slot].sh[s];
-    for (size_t j = 0; j < cs->np; j++) {
-        struct pend *p = &cs->p[j];
-        struct det d = {0};
-        apply_pend(r->sh[s].vis, p, &cs->in, &d.o);
-        p->det = 0;
-        if (d.o.kind == ATTRIB_NOTHING) /* most hits */
-            continue;
-        if (d.o.kind == ATTRIB_PURCHASE && d.o.credited) { /* the visitor may change */
-            d.at = text_add(&cs->out, d.o.dom, d.o.dom_n);
-            text_add(&cs->out, d.o.kw, d.o.kw_n);
-        }
-        xgrow((void **)&cs->det, &cs->detcap, cs->ndet + 1, sizeof *cs->det);
-        cs->det[cs->ndet++] = d;
-        p->det = cs->ndet;
-    }
-}
-
-/* Hit i of the batch in slot, where it is in the input. */
-static struct hit batch_hit(const struct run *r, size_t slot, size_t i)
-{
-    struct hit h = r->slot[slot].h[i];
-    h.line = stage_line(r->st, slot, h.line, &h.file);
-    return h;
-}
-
-/* A batch is finished: its counts, and the meter. */
-static void batch_end(struct run *r, size_t slot)
-{
-    r->cnt.skipped += r->slot[slot].excluded;
-    if (r->meter.on)
-        meter(r, stage_bytes(r->st), stage_records(r->st) + stage_dropped(r->st));
-}
-
-/* Account a batch's hits in input order (the stage's finish). */
-static int batch_finish(void *arg, size_t slot)
-{
-    struct run *r = arg;
-    struct batch *k = &r->slot[slot];
-    for (size_t s = 0; s < r->nshards; s++)
-        r->cur[s] = 0;
-    for (size_t i = 0; i < k->n; i++) {
-        size_t s = k->shard[i];
-        assert(r->cur[s] < k->sh[s].np); /* a shard's hits, in input order */
-        size_t d = k->sh[s].p[r->cur[s]++].det;
-        if (!d && k->h[i].t >= r->now) { /* the usual hit: only its time counts */
-            r->now = k->h[i].t;
-            r->seen++;
-            continue;
-        }
-        struct hit h = batch_hit(r, slot, i);
-        if (!in_order(r, &h))
-            return 1;
-        if (!d)
-            continue;
-        assert(d <= k->sh[s].ndet);
-        struct attrib_outcome o = k->sh[s].det[d - 1].o;
-        if (o.kind == ATTRIB_PURCHASE && o.credited) {
-            o.dom = k->sh[s].out.p + k->sh[s].det[d - 1].at;
-            o.kw = o.dom + o.dom_n;
-        }
-        if (account(r, &h, k->f + i * r->nk, &o))
-            return 1;
-    }
-    batch_end(r, slot);
-    return 0;
-}
-
-/* ---- hits out of time order: sorted first ------------------------------ */
-
-/* With --order sort, or auto once a hit came earlier than one before it,
- * the hits are sorted by time before they are attributed: stably, so hits
- * of the same second keep their input order, but for visit_num and then
- * visit_page_num when the input has them (the order Adobe numbers a
- * visitor's hits in).  Each visitor's hits then come in time order, which
- * is all attribution needs, and in time order across visitors, so the
- * expiry sweep keeps memory as small as for input in time order.
- *
- * A hit goes into the sort (lib/extsort, within -S, spilling sorted runs
- * to -T) as what it says by itself (attrib_look: its search engine and
- * keyword, what it is as a purchase, its hitid's hash) and its --with
- * columns, behind its time, its visitor's key, whether its warnings were
- * printed already and, for a purchase, where it is; so a hit that is
- * neither a search nor a purchase is little more than its time and
- * visitor.  Excluded hits are dropped first.  Then one thread attributes
- * and accounts the hits as they come out, so rows and warnings come in
- * time order.  A file is read twice when the disorder is found late in
- * it; a stream cannot be, so --order auto stops there. */
-enum { S_TIME, S_VNUM, S_VPAGE, S_HUSHED, S_FILE, S_LINE, S_KEY, /* then attrib_look's: */
-       S_KIND, S_DOM, S_KW, S_REV, S_BADP, S_ERR,                /* then the hitid's */
-       S_IDHI, S_IDLO, S_WITH };                                 /* halves; --with's */
-/* replay hands account() a line's fields from S_WITH - F_WITH on. */
-_Static_assert((int)S_WITH >= (int)F_WITH, "--with's columns come later in a line than in a hit");
-
-struct sorting {
-    struct run *r;
-    struct extsort *xs;
-    uint64_t ord;       /* hits added so far */
-    const char **files; /* names of the input files, by S_FILE */
-    size_t nfiles, filecap;
-    struct field *f; /* the fields of the line coming out */
-    char *scratch;   /* their decoded escapes */
-    size_t scap;
-};
-
-/* A number written by sort_hits. */
-static int64_t number(const struct field *f)
-{
-    int64_t v = 0;
-    dtime_int(f->p, f->n, &v);
-    return v;
-}
-
-/* Attribute and account the next hit in time order (extsort_emit_fn). */
-static void replay(void *arg, const char *line, size_t len, uint64_t code)
-{
-    (void)code;
-    struct sorting *x = arg;
-    struct run *r = x->r;
-    if (len > x->scap)
-        xgrow((void **)&x->scratch, &x->scap, len, 1);
-    struct field *f = x->f, *key = &f[S_KEY];
-    tsv_split_line(line, len - 1, f, S_WITH + r->nw, x->scratch);
-    struct hit h = {number(&f[S_TIME]), x->files[number(&f[S_FILE])], (long)number(&f[S_LINE])};
-    int64_t kind = number(&f[S_KIND]);
-    struct attrib_hit l = {.t = h.t, .key = key->p, .key_n = key->n,
-                           .hash = attrib_hash(key->p, key->n), .kind = (int)(kind >> 1),
-                           .err = -(int)number(&f[S_ERR]), .badp = (size_t)number(&f[S_BADP])};
-    if (kind & 1) {
-        l.dom = f[S_DOM].p, l.dom_n = f[S_DOM].n;
-        l.kw = f[S_KW].p, l.kw_n = f[S_KW].n;
-    }
-    if (l.kind == ATTRIB_PURCHASE)
-        dec_parse(f[S_REV].p, f[S_REV].n, &l.rev);
-    l.has_id = f[S_IDHI].n != 0;
-    if (l.has_id)
-        l.id = (uint64_t)number(&f[S_IDHI]) << 32 | (uint64_t)number(&f[S_IDLO]);
-    struct attrib_outcome out;
-    attrib_apply(r->sh[0].vis, &l, &out);
-    r->hushed = f[S_HUSHED].n != 0;
-    /* account() takes --with's columns at F_WITH */
-    if (account(r, &h, f + S_WITH - F_WITH, &out))
-        die_at(EXIT_DATA, r->bad.file, r->bad.line, r->bad_col, "%s", r->bad_msg);
-}
-
-/* Add a hit to the sort, hits in input order: h where it is, p what it
- * says (worked out by the thread that read it, see prepare), with its
- * copies in in, and hf its columns (pick_hit). */
-static void collect_hit(struct sorting *x, const struct hit *h, const struct pend *p,
-                        const struct text *in, const struct field *hf)
-{
-    struct run *r = x->r;
-    static char none[1];
-    char num[8][24], rev[DEC_BUFSZ];
-    struct field *f = x->f;
-    if (h->t < r->now)
-        r->out_of_order++;
-    else
-        r->now = h->t;
-    if (!x->nfiles || h->file != x->files[x->nfiles - 1]) { /* a file's hits come together */
-        xgrow((void **)&x->files, &x->filecap, x->nfiles + 1, sizeof *x->files);
-        x->files[x->nfiles++] = h->file;
-    }
-    f[S_TIME] = (struct field){num[0], (size_t)(fmt_u64(num[0], (uint64_t)h->t) - num[0])};
-    f[S_VNUM] = hf[F_VNUM];
-    f[S_VPAGE] = hf[F_VPAGE];
-    f[S_HUSHED] = (struct field){"1", x->ord++ < r->quiet};
-    /* where it is, for the messages only purchases can have */
-    f[S_FILE] = f[S_LINE] = (struct field){none, 0};
-    if (p->h.kind == ATTRIB_PURCHASE || p->h.kind == ATTRIB_BAD_PRICE) {
-        f[S_FILE] = (struct field){num[1], (size_t)(fmt_u64(num[1], x->nfiles - 1) - num[1])};
-        f[S_LINE] = (struct field){num[2], (size_t)(fmt_u64(num[2], (uint64_t)h->line) - num[2])};
-    }
-    f[S_KEY] = (struct field){in->p + p->key_at, p->h.key_n};
-    const struct attrib_hit *l = &p->h;
-    uint64_t kind = (uint64_t)l->kind << 1 | (l->dom != NULL);
-    f[S_KIND] = (struct field){num[3], (size_t)(fmt_u64(num[3], kind) - num[3])};
-    f[S_DOM] = f[S_KW] = f[S_REV] = f[S_BADP] = f[S_ERR] = (struct field){none, 0};
-    if (l->dom) {
-        f[S_DOM] = (struct field){in->p + p->dom_at, l->dom_n};
-        f[S_KW] = (struct field){in->p + p->dom_at + l->dom_n, l->kw_n};
-    }
-    if (l->kind == ATTRIB_PURCHASE)
-        f[S_REV] = (struct field){rev, dec_format(l->rev, rev)};
-    if (l->kind == ATTRIB_BAD_PRICE) {
-        f[S_BADP] = (struct field){num[4], (size_t)(fmt_u64(num[4], l->badp) - num[4])};
-        f[S_ERR] = (struct field){num[5], (size_t)(fmt_u64(num[5], (uint64_t)-l->err) - num[5])};
-    }
-    f[S_IDHI] = f[S_IDLO] = (struct field){none, 0};
-    if (l->has_id) {
-        f[S_IDHI] = (struct field){num[6], (size_t)(fmt_u64(num[6], l->id >> 32) - num[6])};
-        f[S_IDLO] = (struct field){num[7], (size_t)(fmt_u64(num[7], l->id & 0xffffffff) - num[7])};
-    }
-    memcpy(f + S_WITH, hf + F_WITH, r->nw * sizeof *f);
-    for (size_t k = 0; k < S_WITH + r->nw; k++) /* a column the input lacks: empty */
-        if (!f[k].p)
-            f[k].p = none;
-    extsort_add(x->xs, f, NULL);
-}
-
-/* A batch's hits into the sort, in input order (the stage's finish). */
-static int batch_collect(void *arg, size_t slot)
-{
-    struct run *r = arg;
-    struct batch *k = &r->slot[slot];
-    for (size_t s = 0; s < r->nshards; s++)
-        r->cur[s] = 0;
-    for (size_t i = 0; i < k->n; i++) {
-        struct batch_shard *cs = &k->sh[k->shard[i]];
-        struct hit h = batch_hit(r, slot, i);
-        collect_hit(r->sorting, &h, &cs->p[r->cur[k->shard[i]]++], &cs->in, k->f + i * r->nk);
-    }
-    batch_end(r, slot);
-    return 0;
-}
-
-/* Run the hits of rd, from where it is, through a stage on nshards shards
- * (ops: attributing them, or collecting them for the sort); 0, or 1 when
- * finish stopped the run (an error noted in r, or --order auto's
- * disorder).  Counts the hits. */
-static int run_stage(struct run *r, struct tsv_reader *rd, size_t nshards,
-                     const struct stage_ops *ops)
-{
-    /* a stream's hits go to one table: a single worker keeps up with one
-     * reading thread, and -v's peak is then exact */
-    struct stage_opts so = {.threads = r->o->threads, .shards = nshards, .stream_shards = 1};
-    r->st = stage_new(rd, &so, ops, r);
-    nshards = r->nshards = stage_shards(r->st);
-    r->nslot = stage_slots(r->st);
-    r->slot = xcalloc_lines(r->nslot, sizeof *r->slot);
-    for (size_t i = 0; i < r->nslot; i++)
-        r->slot[i].sh = xcalloc_lines(nshards, sizeof *r->slot[i].sh);
-    r->neng = stage_threads(r->st);
-    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
-    r->eng = xcalloc(r->neng, sizeof *r->eng);
-    for (size_t i = 0; i < r->neng; i++)
-        r->eng[i] = engines_scratch_new(r->rules.engines);
-    r->cur = xcalloc(nshards, sizeof *r->cur);
-    int e = stage_run(r->st);
-    r->cnt.hits += stage_records(r->st);
-    r->streamed = stage_streamed(r->st);
-    stage_free(r->st);
-    r->st = NULL;
-    for (size_t i = 0; i < r->nslot; i++) {
-        struct batch *k = &r->slot[i];
-        for (size_t s = 0; s < nshards; s++) {
-            free(k->sh[s].p);
-            free(k->sh[s].in.p);
-            free(k->sh[s].det);
-            free(k->sh[s].out.p);
-        }
-        free(k->sh);
-        free(k->key);
-        free(k->f);
-        free(k->h);
-        free(k->shard);
-    }
-    free(r->slot);
-    for (size_t i = 0; i < r->neng; i++)
-        engines_scratch_free(r->eng[i]);
-    free(r->eng);
-    free(r->cur);
-    return e;
-}
-
-/* Sort the hits of rd from where it is, then attribute them (see above). */
-static void sort_hits(struct run *r, struct tsv_reader *rd)
-{
-    const struct opts *o = r->o;
-    int visit_order = r->cols[F_VNUM] != SIZE_MAX;
-    size_t nf = S_WITH + r->nw;
-    char *names[] = {"time", "visit_num", "visit_page_num"}; /* S_TIME .. S_VPAGE */
-    struct keys ks = {0};
-    keys_parse(&ks, visit_order ? "1:n,2:n,3:n" : "1:n", names, S_VPAGE + 1, "--order");
-    struct sorting x = {.r = r};
-    x.xs = extsort_new(&ks, nf, o->mem, o->tmpdir);
-    extsort_set_threads(x.xs, o->threads);
-    x.f = xmalloc(nf * sizeof *x.f);
-    /* cppcheck-suppress autoVariables ; set back to NULL before sort_hits returns */
-    r->sorting = &x;
-    /* The threads that read work out what each hit says; the batches'
-     * hits go into the sort in input order. */
-    static const struct stage_ops collecting = {batch_begin, batch_take, NULL, batch_collect};
-    run_stage(r, rd, 1, &collecting);
-    extsort_finish(x.xs, replay, &x);
-    extsort_free(x.xs);
-    r->sorting = NULL;
-    keys_free(&ks);
-    free(x.f);
-    free(x.scratch);
-    free(x.files);
-}
-
-/* Forget what the run made of the hits so far: they are to be sorted.
- * Their warnings were printed; those of the hits after are to come. */
-static void restart(struct run *r)
-{
-    memset(&r->cnt, 0, sizeof r->cnt);
-    r->out_of_order = 0;
-    r->now = INT64_MIN;
-    r->detect = 0;
-    r->quiet = r->late_at;
-    progress_restart(&r->meter); /* the input is read again */
-    for (size_t i = 0; i < r->nsh; i++) {
-        attrib_visitors_free(r->sh[i].vis);
-        r->sh[i].vis = attrib_visitors_new(&r->rules);
-    }
 }
 
 /* Can the inputs be read again from the start (regular files)? */
@@ -986,8 +423,7 @@ static uint64_t *file_sums(char **paths, size_t n)
     return sum;
 }
 
-/* The rules, with the engine table (read-only from here on), and a table
- * of visitors for each shard (one per thread). */
+/* The rules, with the engine table (read-only from here on). */
 static void start(struct run *run, const struct opts *o)
 {
     struct engines *eng = engines_new(!o->only_engines);
@@ -998,15 +434,9 @@ static void start(struct run *run, const struct opts *o)
     run->rules = (struct attrib_rules){.first = o->first, .expire = o->expire,
                                        .keep_case = o->keep_case, .purchase = o->purchase,
                                        .purchase_n = strlen(o->purchase), .engines = eng};
-    run->nsh = (size_t)o->threads; /* shards, when the input can be read in chunks */
-    run->sh = xcalloc(run->nsh, sizeof *run->sh);
-    for (size_t i = 0; i < run->nsh; i++)
-        run->sh[i].vis = attrib_visitors_new(&run->rules);
-    run->now = INT64_MIN;
-    run->detect = o->order == ORDER_AUTO;
 }
 
-/* The column of a field of a batch's hit, SIZE_MAX when the input lacks
+/* The column of a field of a hit, SIZE_MAX when the input lacks
  * it: name when it is there, and when the other of a pair is (both). */
 static size_t col_if(const struct tsv_reader *r, const char *name, const char *both)
 {
@@ -1018,7 +448,7 @@ static size_t col_if(const struct tsv_reader *r, const char *name, const char *b
 static void columns(struct run *run, const struct tsv_reader *r)
 {
     const struct opts *o = run->o;
-    size_t base[F_WITH]; /* the columns before --with's, in the order of their messages */
+    size_t base[ATTRIBSTAGE_F_WITH]; /* the columns before --with's, in the order of their messages */
     run->tcol = (long)cols_one(o->time, r->names, r->ncols, "--time");
     base[ATTRIB_F_EVENTS] = pick(r, o->events, "post_event_list", "event_list", "--events");
     base[ATTRIB_F_PRODUCTS] = pick(r, o->products, "post_product_list", "product_list",
@@ -1030,20 +460,20 @@ static void columns(struct run *run, const struct tsv_reader *r)
     run->vcols = vcols;
     if (o->with)
         run->nw = cols_select(o->with, r->names, r->ncols, &run->wcols, "--with");
-    run->nk = F_WITH + run->nw;
+    run->nk = ATTRIBSTAGE_F_WITH + run->nw;
     size_t *cols = run->cols = xmalloc(run->nk * sizeof *cols);
     memcpy(cols, base, sizeof base);
     /* Columns read when there: a repeated name is as ambiguous as for an option. */
     run->xcol = opt_col(r, "exclude_hit", "header");
     run->scol = opt_col(r, "hit_source", "header");
     cols[ATTRIB_F_DUPLICATE] = col_if(r, "duplicate_purchase", NULL);
-    cols[F_VNUM] = col_if(r, "visit_num", "visit_page_num"); /* see sort_hits */
-    cols[F_VPAGE] = col_if(r, "visit_page_num", "visit_num");
+    cols[ATTRIBSTAGE_F_VNUM] = col_if(r, "visit_num", "visit_page_num"); /* for a sort */
+    cols[ATTRIBSTAGE_F_VPAGE] = col_if(r, "visit_page_num", "visit_num");
     cols[ATTRIB_F_IDHIGH] = col_if(r, "hitid_high", "hitid_low");
     cols[ATTRIB_F_IDLOW] = col_if(r, "hitid_low", "hitid_high");
     run->ids = cols[ATTRIB_F_IDHIGH] != SIZE_MAX; /* see attrib_apply */
     for (size_t i = 0; i < run->nw; i++)
-        cols[F_WITH + i] = run->wcols[i];
+        cols[ATTRIBSTAGE_F_WITH + i] = run->wcols[i];
     if (!o->no_header) {
         tsv_put_str(&run->w, "search_engine_domain");
         tsv_put_str(&run->w, "search_keyword");
@@ -1067,40 +497,57 @@ static void shard_filter(struct run *run, struct tsv_reader *r)
     tsv_filter(r, mine, &run->shard, upto);
 }
 
-/* Attribute every hit of r (lib/stage: a plain file's chunks on every
- * thread, a stream read here and attributed on another); sorted first with
- * --order sort, or when a hit comes earlier than one before it (see
- * sort_hits). */
+/* The hits' run, on --threads threads (lib/attribstage). */
+static struct attribstage *start_hits(struct run *run)
+{
+    struct attribstage_opts ao = {.rules = &run->rules, .cols = run->cols, .nk = run->nk,
+                                  .vcols = run->vcols, .nv = run->nv, .tcol = run->tcol,
+                                  .xcol = run->xcol, .scol = run->scol,
+                                  .threads = run->o->threads, .cnt = &run->cnt,
+                                  .meter = &run->meter, .account = account, .arg = run};
+    return attribstage_new(&ao);
+}
+
+/* Attribute every hit of r (lib/attribstage: a plain file's chunks on
+ * every thread, a stream read here and attributed on another); sorted
+ * first with --order sort, or when a hit comes earlier than one before it
+ * (--order auto). */
 static void attribute_all(struct run *run, struct tsv_reader *r, char **paths, size_t npaths,
                           const struct tsv_opts *to)
 {
     const struct opts *o = run->o;
+    struct attribstage *as = run->as = start_hits(run);
     /* Rows are held until the end: until the input is known to be in time
      * order, and so that an error in a sort leaves no rows behind. */
     if (o->order != ORDER_INPUT)
         tsv_writer_hold(&run->w, 1);
     size_t rows = tsv_writer_mark(&run->w);
     if (o->order != ORDER_SORT) {
-        static const struct stage_ops attributing = {batch_begin, batch_take, batch_work,
-                                                     batch_finish};
-        if (run_stage(run, r, run->nsh, &attributing) && !run->disorder)
+        int e = attribstage_run(as, r, o->order == ORDER_AUTO);
+        if (e == 1)
             die_at(EXIT_DATA, run->bad.file, run->bad.line, run->bad_col, "%s", run->bad_msg);
-        if (!run->disorder)
+        if (e != ATTRIBSTAGE_DISORDER)
             return;
-        if (run->streamed && !rereadable(paths, npaths))
-            die_at(EXIT_DATA, run->late.file, run->late.line, run->tcol + 1,
+        const struct attribstage_hit *late = attribstage_late(as);
+        if (attribstage_streamed(as) && !rereadable(paths, npaths))
+            die_at(EXIT_DATA, late->file, late->line, run->tcol + 1,
                    "%s: earlier than a hit before it, and a stream cannot be read again "
                    "to sort it (--order sort sorts a stream from the start)",
                    r->names[run->tcol]);
-        restart(run);
+        /* Forget what the run made of the hits so far: they are to be
+         * sorted.  Their warnings were printed; those after are to come. */
+        attribstage_restart(as);
+        memset(&run->cnt, 0, sizeof run->cnt);
+        progress_restart(&run->meter); /* the input is read again */
         tsv_writer_rewind(&run->w, rows);
-        if (run->streamed) { /* read from the start again (chunks leave r after its header) */
+        if (attribstage_streamed(as)) { /* from the start again (chunks leave r after its header) */
             tsv_close(r);
             tsv_open(r, paths, npaths, to);
             shard_filter(run, r);
         }
     }
-    sort_hits(run, r);
+    if (attribstage_sort(as, r, o->mem, o->tmpdir))
+        die_at(EXIT_DATA, run->bad.file, run->bad.line, run->bad_col, "%s", run->bad_msg);
 }
 
 static void progress(struct run *run, char **paths, size_t npaths)
@@ -1115,10 +562,8 @@ static void progress(struct run *run, char **paths, size_t npaths)
 
 static void finish(struct run *run)
 {
-    for (size_t i = 0; i < run->nsh; i++)
-        attrib_visitors_free(run->sh[i].vis);
+    attribstage_free(run->as);
     engines_free(run->engines);
-    free(run->sh);
     free(run->fsum);
     free(run->cols);
     free((void *)run->vcols);
@@ -1146,13 +591,15 @@ int main(int argc, char **argv)
         if (o.progress)
             progress(&run, paths, npaths);
         attribute_all(&run, &r, paths, npaths, &to);
+        uint64_t bytes, rows;
+        attribstage_done(run.as, &bytes, &rows);
         if (run.fsum) /* every byte was read (chunks leave out a file with no records) */
-            run.done_bytes = run.fsum[npaths];
-        progress_end(&run.meter, run.done_bytes, run.done_rows);
+            bytes = run.fsum[npaths];
+        progress_end(&run.meter, bytes, rows);
     }
     tsv_writer_close(&run.w);
     if (o.verbose)
-        report(&run.cnt, run.out_of_order, run.sh, run.nsh, run.ids);
+        report(&run.cnt, run.as, run.ids);
     finish(&run);
     tsv_close(&r);
     return EXIT_OK;
