@@ -191,8 +191,9 @@ static const struct charset *charset_of(const char *name, size_t n, const char *
 }
 
 /* Patterns of a file are refused past this many nodes, as ere_nodes counts
- * them. */
-enum { ERE_NODES_MAX = 10000 };
+ * them: regcomp's time grows with the square of the nodes (its closures),
+ * and its memory with them; the built-in patterns are far below. */
+enum { ERE_NODES_MAX = 1000 };
 
 static size_t cap(size_t n)
 {

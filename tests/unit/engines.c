@@ -380,6 +380,12 @@ int main(void)
               "+)+)+)+)+)+)+)+)/\t\n",
               1, "hit-attrib-unit: %s:2: keyword pattern /((((((((((((((((((((x+)+)+)+)+)+)+)+)+)+)+)+)"
                  "+)+)+)+)+)+)+)+)/ is too complex a regular expression\n");
+    /* The fuzz target's slow input: eleven '+' stacked on a '*' make a few
+     * thousand nodes, which regcomp takes a second to compile (its closures
+     * grow with the square of the nodes). */
+    LOAD_DIES("host\tparams\tcharsets\nexample.org\t/\\\\/s\\\\+*+++++++++++/+++/\t\n", 1,
+              "hit-attrib-unit: %s:2: keyword pattern /\\/s\\+*+++++++++++/+++/ is too complex a "
+              "regular expression\n");
     LOAD_DIES("host\tparams\tcharsets\nexample.org\t/(a{200}){200}/\t\n", 1,
               "hit-attrib-unit: %s:2: keyword pattern /(a{200}){200}/ is too complex a regular "
               "expression\n");
